@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Is `tz` an IANA time zone this runtime knows? */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const boolish = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().url().optional(),
+  TZ: z.string().refine(isTimeZone, 'not a known IANA time zone').default('Asia/Shanghai'),
+  /** Minutes of inactivity after which an office session ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(8 * 60),
+  /** Trust X-Forwarded-For for the client address (only behind your own load balancer). */
+  TRUST_PROXY: boolish.default(false),
+  /** Send the Secure flag on cookies (set when served over HTTPS). */
+  SECURE_COOKIES: boolish.default(false),
+  LOG_REQUESTS: boolish.default(true),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  timezone: string;
+  sessionIdleMinutes: number;
+  trustProxy: boolean;
+  secureCookies: boolean;
+  logRequests: boolean;
+};
+
+/** Parse the process environment once; a bad value stops the start with a message naming it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    timezone: e.TZ,
+    sessionIdleMinutes: e.SESSION_IDLE_MINUTES,
+    trustProxy: e.TRUST_PROXY,
+    secureCookies: e.SECURE_COOKIES,
+    logRequests: e.LOG_REQUESTS,
+  };
+}

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
+import type { DB } from './schema.js';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+
+/**
+ * The application's database handles.
+ * - `db` is the one writer: every insert/update and every short read.
+ * - `reader` is for long reads (exports, reports): on SQLite a separate read-only connection, so a long
+ *   iterate never holds the writer and blocks the gates' sync.
+ */
+export interface Database {
+  kind: DatabaseKind;
+  db: Kysely<DB>;
+  reader: Kysely<DB>;
+  /** PostgreSQL schema holding the tables (tests use one per run); undefined: the default. */
+  schema?: string;
+  /** Where the SQLite file lives (undefined in memory or on PostgreSQL); used by backups. */
+  file?: string;
+  /** The raw better-sqlite3 writer (SQLite only), for pragmas, online backup and benchmarks. */
+  sqlite?: SQLite.Database;
+  close(): Promise<void>;
+}
+
+const plugins = [new CamelCasePlugin()];
+
+function applyWriterPragmas(conn: SQLite.Database, inMemory: boolean): void {
+  if (!inMemory) conn.pragma('journal_mode = WAL');
+  // FULL: an acknowledged gate record must survive a power cut at the gate's server.
+  conn.pragma('synchronous = FULL');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+}
+
+/** Open (creating if needed) the SQLite database at `file`, or an in-memory one for ':memory:'. */
+export function openSqlite(file: string): Database {
+  const inMemory = file === ':memory:';
+  if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
+  const writer = new SQLite(file);
+  applyWriterPragmas(writer, inMemory);
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: writer }), plugins });
+
+  let readerConn: SQLite.Database | undefined;
+  let reader = db;
+  if (!inMemory) {
+    readerConn = new SQLite(file, { readonly: true, fileMustExist: true });
+    readerConn.pragma('busy_timeout = 5000');
+    readerConn.pragma('query_only = ON');
+    reader = new Kysely<DB>({ dialect: new SqliteDialect({ database: readerConn }), plugins });
+  }
+  return {
+    kind: 'sqlite',
+    db,
+    reader,
+    file: inMemory ? undefined : file,
+    sqlite: writer,
+    async close() {
+      if (reader !== db) await reader.destroy();
+      await db.destroy();
+    },
+  };
+}
+
+/** Open the database the configuration names: PostgreSQL when a URL is given, else SQLite in the data folder. */
+export async function openDatabase(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Database> {
+  if (opts.databaseUrl) {
+    const { openPostgres } = await import('./postgres.js');
+    return openPostgres(opts.databaseUrl);
+  }
+  return openSqlite(path.join(opts.dataDir, 'gatepost.db'));
+}
