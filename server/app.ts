@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { auditRoutes } from './audit/routes.js';
+import { compoundScope } from './auth/access.js';
+import { authRoutes } from './auth/routes.js';
+import { compoundRoutes } from './compounds/routes.js';
+import { constraintKind } from './db/errors.js';
+import { deviceRoutes } from './devices/routes.js';
+import { AppError } from './errors.js';
+import type { AppDeps, AppEnv } from './http/context.js';
+import { authenticate, clientIp, requestLog, sizeLimits } from './http/middleware.js';
+import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
+import { userRoutes } from './users/routes.js';
+
+const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/** Build the whole HTTP app from its dependencies. Nothing here runs on import. */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestLog(deps));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      permissionsPolicy: { camera: ['self'], microphone: [], geolocation: [] },
+      strictTransportSecurity: deps.config.secureCookies ? 'max-age=15552000' : false,
+    }),
+  );
+
+  app.get('/healthz', async (c) => {
+    await deps.database.db.selectFrom('compound').select('id').limit(1).execute();
+    return c.json({ ok: true, database: deps.database.kind, version: deps.version });
+  });
+
+  const api = new Hono<AppEnv>();
+  api.use(clientIp(deps));
+  api.use(sizeLimits());
+  api.use(compress());
+  api.use(authenticate(deps));
+  // Every route under /api/compounds/:cid is checked against the caller's compound scope here, once.
+  api.use('/compounds/:cid', compoundScope);
+  api.use('/compounds/:cid/*', compoundScope);
+
+  api.route('/', authRoutes(deps));
+  api.route('/compounds', compoundRoutes(deps));
+  api.route('/compounds/:cid/devices', deviceRoutes(deps));
+  api.route('/users', userRoutes(deps));
+  api.route('/audit', auditRoutes(deps));
+
+  api.get('/openapi.json', (c) => c.json(buildOpenApi(app, { version: deps.version })));
+  api.get('/docs', (c) => c.html(docsPage()));
+  api.get('/docs/assets/init.js', (c) => c.body(docsInitScript, 200, { 'content-type': 'text/javascript' }));
+  api.use('/docs/assets/*', serveStatic({ root: swaggerDir, rewriteRequestPath: (p) => p.replace(/^\/api\/docs\/assets/, '') }));
+  api.all('*', (c) => {
+    throw new AppError(404, 'not_found', `There is no API route ${c.req.method} ${c.req.path}.`);
+  });
+  app.route('/api', api);
+
+  // The built web app; any other path is a page of the single-page app.
+  const dist = deps.webDist;
+  if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
+    app.use('/*', serveStatic({ root: dist }));
+    const index = () => fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
+    app.get('*', (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }));
+  }
+
+  app.notFound((c) => c.json({ error: { code: 'not_found', message: `Nothing at ${c.req.path}.` } }, 404));
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      const body: Record<string, unknown> = { code: err.code, message: err.message };
+      if (err.details !== undefined) body.details = err.details;
+      return c.json({ error: body }, err.status);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status >= 400 && err.status < 500 ? err.status : 400;
+      return c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: err.message || 'Bad request.' } }, status);
+    }
+    const kind = constraintKind(err);
+    if (kind === 'unique') {
+      return c.json({ error: { code: 'already_exists', message: 'That already exists; names and codes must be unique.' } }, 409);
+    }
+    if (kind === 'foreign_key') {
+      return c.json({ error: { code: 'in_use', message: 'Other records still refer to this, or it refers to something that does not exist.' } }, 409);
+    }
+    deps.log(`ERROR ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on the server. It has been logged.' } }, 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { Db } from '../http/context.js';
+
+export function listCompounds(db: Db, only?: number[]) {
+  let q = db.selectFrom('compound').select(['id', 'name', 'timezone', 'createdAt', 'updatedAt']).orderBy('id');
+  if (only) q = q.where('id', 'in', only.length ? only : [-1]);
+  return q.execute();
+}
+
+export function getCompound(db: Db, id: number) {
+  return db
+    .selectFrom('compound')
+    .select(['id', 'name', 'timezone', 'createdAt', 'updatedAt'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function insertCompound(db: Db, c: { name: string; timezone: string; at: string }): Promise<number> {
+  const r = await db
+    .insertInto('compound')
+    .values({ name: c.name, timezone: c.timezone, createdAt: c.at, updatedAt: c.at })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateCompound(db: Db, id: number, patch: { name?: string; timezone?: string }, at: string) {
+  await db.updateTable('compound').set({ ...patch, updatedAt: at }).where('id', '=', id).execute();
+}
+
+/** The compound's places: gates, buildings and points share one shape of table and one set of queries. */
+export type PlaceTable = 'gate' | 'building' | 'point';
+
+export function listPlaces(db: Db, table: PlaceTable, compoundId: number) {
+  return (db as Db)
+    .selectFrom(table as 'building')
+    .selectAll()
+    .where('compoundId', '=', compoundId)
+    .orderBy('name')
+    .execute() as Promise<Record<string, unknown>[]>;
+}
+
+export function getPlace(db: Db, table: PlaceTable, compoundId: number, id: number) {
+  return db
+    .selectFrom(table as 'building')
+    .selectAll()
+    .where('compoundId', '=', compoundId)
+    .where('id', '=', id)
+    .executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+}
+
+export async function insertPlace(db: Db, table: PlaceTable, values: Record<string, unknown>): Promise<number> {
+  const r = await db
+    .insertInto(table as 'building')
+    .values(values as any)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updatePlace(db: Db, table: PlaceTable, compoundId: number, id: number, values: Record<string, unknown>) {
+  await db
+    .updateTable(table as 'building')
+    .set(values as any)
+    .where('compoundId', '=', compoundId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deletePlace(db: Db, table: PlaceTable, compoundId: number, id: number) {
+  await db
+    .deleteFrom(table as 'building')
+    .where('compoundId', '=', compoundId)
+    .where('id', '=', id)
+    .execute();
+}

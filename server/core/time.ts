@@ -1,0 +1,114 @@
+/**
+ * Calendar arithmetic in a compound's time zone, with nothing but Intl: shared by the server and the tablet.
+ * A "date" here is a local calendar date string 'YYYY-MM-DD'; an instant is epoch milliseconds.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+export interface ZonedParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall-clock reading in `tz` at instant `ms`. */
+export function zonedParts(ms: number, tz: string): ZonedParts {
+  const out: Record<string, number> = {};
+  for (const p of partsFormatter(tz).formatToParts(new Date(ms))) {
+    if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  return {
+    year: out.year!,
+    month: out.month!,
+    day: out.day!,
+    hour: out.hour === 24 ? 0 : out.hour!,
+    minute: out.minute!,
+    second: out.second!,
+  };
+}
+
+/** Offset of `tz` from UTC at instant `ms`, in milliseconds (Asia/Shanghai: +8 h). */
+export function zoneOffsetMs(ms: number, tz: string): number {
+  const p = zonedParts(ms, tz);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** The local calendar date in `tz` at instant `ms`, as 'YYYY-MM-DD'. */
+export function zonedDate(ms: number, tz: string): string {
+  const p = zonedParts(ms, tz);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** The local time of day in `tz` at instant `ms`, as 'HH:MM'. */
+export function zonedTime(ms: number, tz: string): string {
+  const p = zonedParts(ms, tz);
+  return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function isDateString(s: string): boolean {
+  const m = DATE_RE.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+}
+
+export function isTimeOfDay(s: string): boolean {
+  return TIME_RE.test(s);
+}
+
+/** The instant at which the wall clock in `tz` reads `date` `time` ('HH:MM', default midnight). */
+export function zonedToUtc(date: string, tz: string, time = '00:00'): number {
+  const d = DATE_RE.exec(date);
+  const t = TIME_RE.exec(time);
+  if (!d || !t) throw new RangeError(`not a local date/time: ${date} ${time}`);
+  const wall = Date.UTC(Number(d[1]), Number(d[2]) - 1, Number(d[3]), Number(t[1]), Number(t[2]));
+  // Two passes settle the offset even on a day the zone changes its clocks.
+  let guess = wall - zoneOffsetMs(wall, tz);
+  guess = wall - zoneOffsetMs(guess, tz);
+  return guess;
+}
+
+/** Calendar arithmetic on 'YYYY-MM-DD' (no time zone involved). */
+export function addDays(date: string, days: number): string {
+  const m = DATE_RE.exec(date);
+  if (!m) throw new RangeError(`not a date: ${date}`);
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days));
+  return d.toISOString().slice(0, 10);
+}
+
+/** Whole days from date `a` to date `b` (negative when b is earlier). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+/** 'YYYY-MM-DD HH:MM' in `tz`, the way gate logs and reports print a time. */
+export function formatLocal(ms: number, tz: string): string {
+  return `${zonedDate(ms, tz)} ${zonedTime(ms, tz)}`;
+}

@@ -1,0 +1,83 @@
+import type { MiddlewareHandler } from 'hono';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import { AppError, type FieldIssue, ValidationError } from '../errors.js';
+
+/**
+ * Request validation: zod schemas through Hono's validator, failing with the app's one error shape. Each
+ * middleware also carries its schema, so the OpenAPI document is read off the routes themselves
+ * (see openapi.ts) and cannot drift from what the server really checks.
+ */
+export const DOC = Symbol('openapi');
+
+// Messages a person can act on: "required" rather than "expected string, received undefined".
+z.config({
+  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
+});
+
+export type RouteDoc =
+  | { kind: 'input'; target: 'json' | 'query' | 'param'; schema: z.ZodType }
+  | { kind: 'describe'; summary: string; tags?: string[]; description?: string; auth?: string };
+
+function attach<T extends MiddlewareHandler>(mw: T, doc: RouteDoc): T {
+  (mw as any)[DOC] = doc;
+  return mw;
+}
+
+export function issuesOf(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+}
+
+export function validationError(error: z.ZodError, what = 'Check these fields'): ValidationError {
+  const issues = issuesOf(error);
+  const summary = issues
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+  return new ValidationError(`${what}: ${summary}${issues.length > 5 ? '; …' : ''}`, issues);
+}
+
+/** Parse `value` with `schema` or throw the app's validation error. */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** A validator middleware whose validated value `c.req.valid(target)` has the schema's output type. */
+type Validated<Target extends 'json' | 'query' | 'param', T extends z.ZodType> = MiddlewareHandler<
+  any,
+  string,
+  { in: { [K in Target]: z.input<T> }; out: { [K in Target]: z.output<T> } }
+>;
+
+function make<Target extends 'json' | 'query' | 'param', T extends z.ZodType>(target: Target, schema: T): Validated<Target, T> {
+  const inner = validator(target, (value) => parseOrThrow(schema, value)) as unknown as MiddlewareHandler;
+  const mw: MiddlewareHandler = async (c, next) => {
+    if (target === 'json') {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
+      if (!JSON_TYPE.test(type)) {
+        throw new AppError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
+      }
+    }
+    return inner(c, next);
+  };
+  return attach(mw, { kind: 'input', target, schema }) as unknown as Validated<Target, T>;
+}
+
+export const json = <T extends z.ZodType>(schema: T) => make('json', schema);
+export const query = <T extends z.ZodType>(schema: T) => make('query', schema);
+export const param = <T extends z.ZodType>(schema: T) => make('param', schema);
+
+/** A no-op middleware that names the route in the OpenAPI document. */
+export function describe(summary: string, opts: { tags?: string[]; description?: string; auth?: string } = {}) {
+  const mw: MiddlewareHandler = async (_c, next) => next();
+  return attach(mw, { kind: 'describe', summary, ...opts });
+}
+
+/** Common field schemas. */
+export const id = z.coerce.number().int().positive();
+export const idParam = z.object({ id });
+export const text = (max = 100) => z.string().trim().min(1, 'must not be empty').max(max);

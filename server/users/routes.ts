@@ -1,0 +1,59 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { officeUser, readableCompounds } from '../auth/access.js';
+import { passwordSchema, phoneSchema, pinSchema, usernameSchema } from '../auth/routes.js';
+import { ROLES, type Actor, type AppDeps, type AppEnv } from '../http/context.js';
+import { describe, id, idParam, json, param } from '../http/validate.js';
+import * as q from './queries.js';
+import * as users from './service.js';
+
+const userBody = z.object({
+  role: z.enum(ROLES),
+  displayName: z.string().trim().min(1).max(60),
+  username: usernameSchema.optional(),
+  password: passwordSchema.optional(),
+  phone: phoneSchema.optional(),
+  pin: pinSchema.optional(),
+  compoundIds: z.array(id).max(50).default([]),
+});
+
+const userPatch = userBody
+  .omit({ compoundIds: true })
+  .partial()
+  .extend({ compoundIds: z.array(id).max(50).optional(), disabled: z.boolean().optional() });
+
+export function userRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const tags = ['users'];
+  const office = (c: any) => {
+    officeUser(c, ['admin', 'manager']);
+    return c.get('actor') as Actor & { kind: 'office' };
+  };
+
+  app.get('/', describe('Users you can see (admins and supervisors: all; managers: their compounds)', { tags }), async (c) => {
+    const me = officeUser(c, ['admin', 'supervisor', 'manager']);
+    const list = await q.listUsers(deps.database.db, { compounds: readableCompounds(me) });
+    const withLocks = await Promise.all(list.map(async (u) => ({ ...u, locked: await users.isLocked(deps, u) })));
+    return c.json({ users: withLocks });
+  });
+
+  app.post('/', describe('Create a user', { tags }), json(userBody), async (c) => {
+    const newId = await users.createUser(deps, office(c), c.req.valid('json'), c.get('ip'));
+    const [created] = await q.listUsers(deps.database.db, { id: newId });
+    return c.json({ user: created }, 201);
+  });
+
+  app.patch('/:id', describe('Change a user (name, phone, PIN, password, compounds, role, disabled)', { tags }), param(idParam), json(userPatch), async (c) => {
+    const { id: userId } = c.req.valid('param');
+    await users.updateUser(deps, office(c), userId, c.req.valid('json'), c.get('ip'));
+    const [updated] = await q.listUsers(deps.database.db, { id: userId });
+    return c.json({ user: updated });
+  });
+
+  app.post('/:id/unlock', describe('Clear failed sign-ins that lock an account', { tags }), param(idParam), async (c) => {
+    await users.unlockUser(deps, office(c), c.req.valid('param').id, c.get('ip'));
+    return c.json({ ok: true });
+  });
+
+  return app;
+}
