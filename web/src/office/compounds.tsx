@@ -1,0 +1,130 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api';
+import { useI18n } from '../i18n';
+import { Link } from '../router';
+import { canManage, useSession } from '../session';
+import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
+import { DevicesTab } from './devices';
+import { PlacesTab } from './places';
+
+export interface Compound {
+  id: number;
+  name: string;
+  timezone: string;
+}
+
+export function CompoundsPage() {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const list = useLoad(() => api<{ compounds: Compound[] }>('/api/compounds'), []);
+  const [f, setF] = useState({ name: '', timezone: 'Asia/Shanghai' });
+  const create = useAction(async () => {
+    await api('/api/compounds', { body: f });
+    setF({ ...f, name: '' });
+    list.reload();
+  });
+  return (
+    <section>
+      <h1>{t('compounds')}</h1>
+      <ErrorBox error={list.error} />
+      {!list.data ? (
+        <Loading />
+      ) : list.data.compounds.length === 0 ? (
+        <p class="muted">{t('none')}</p>
+      ) : (
+        <ul class="cards">
+          {list.data.compounds.map((c) => (
+            <li key={c.id}>
+              <Link href={`/compounds/${c.id}`} class="card">
+                <strong>{c.name}</strong>
+                <span class="muted">{c.timezone}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      {me?.role === 'admin' && (
+        <div class="panel">
+          <h2>{t('newCompound')}</h2>
+          <Form onSubmit={create.run} class="form inline">
+            <Field label={t('name')}>
+              <input name="name" value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} required maxLength={60} />
+            </Field>
+            <Field label={t('timezone')}>
+              <input name="timezone" value={f.timezone} onInput={(e) => setF({ ...f, timezone: e.currentTarget.value })} required />
+            </Field>
+            <button class="primary" type="submit" disabled={create.busy}>
+              {t('create')}
+            </button>
+          </Form>
+          <ErrorBox error={create.error} />
+        </div>
+      )}
+    </section>
+  );
+}
+
+const TABS = ['gates', 'buildings', 'points', 'devices'] as const;
+
+export function CompoundPage(props: { id: number; tab?: string | undefined }) {
+  const { t } = useI18n();
+  const { me } = useSession();
+  const tab = (TABS as readonly string[]).includes(props.tab ?? '') ? props.tab! : 'gates';
+  const compound = useLoad(() => api<{ compound: Compound }>(`/api/compounds/${props.id}`), [props.id]);
+  const manage = canManage(me, props.id);
+  const [editing, setEditing] = useState<Compound | null>(null);
+  const save = useAction(async () => {
+    if (!editing) return;
+    await api(`/api/compounds/${props.id}`, { method: 'PATCH', body: { name: editing.name, timezone: editing.timezone } });
+    setEditing(null);
+    compound.reload();
+  });
+  if (compound.error) return <ErrorBox error={compound.error} />;
+  if (!compound.data) return <Loading />;
+  const c = compound.data.compound;
+  return (
+    <section>
+      <p class="crumbs">
+        <Link href="/compounds">{t('compounds')}</Link> /
+      </p>
+      {editing ? (
+        <Form onSubmit={save.run} class="form inline">
+          <Field label={t('name')}>
+            <input name="name" value={editing.name} onInput={(e) => setEditing({ ...editing, name: e.currentTarget.value })} required />
+          </Field>
+          <Field label={t('timezone')}>
+            <input name="timezone" value={editing.timezone} onInput={(e) => setEditing({ ...editing, timezone: e.currentTarget.value })} required />
+          </Field>
+          <button class="primary" type="submit" disabled={save.busy}>
+            {t('save')}
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            {t('cancel')}
+          </button>
+          <ErrorBox error={save.error} />
+        </Form>
+      ) : (
+        <h1>
+          {c.name} <small class="muted">{c.timezone}</small>{' '}
+          {manage && (
+            <button type="button" class="small" onClick={() => setEditing(c)}>
+              {t('edit')}
+            </button>
+          )}
+        </h1>
+      )}
+      <nav class="tabs">
+        {TABS.map((name) => (
+          <Link key={name} href={`/compounds/${c.id}/${name}`} class={tab === name ? 'active' : ''}>
+            {t(name)}
+          </Link>
+        ))}
+      </nav>
+      {tab === 'devices' ? (
+        <DevicesTab compound={c} manage={manage} />
+      ) : (
+        <PlacesTab key={tab} compoundId={c.id} kind={tab as 'gates' | 'buildings' | 'points'} manage={manage} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+
+export interface Me {
+  id: number;
+  role: 'admin' | 'supervisor' | 'manager' | 'volunteer';
+  displayName: string;
+  username: string | null;
+  compoundIds: number[];
+}
+
+export interface SessionState {
+  me: Me | null;
+  setMe: (me: Me | null) => void;
+}
+
+export const SessionContext = createContext<SessionState>({ me: null, setMe: () => {} });
+export const useSession = () => useContext(SessionContext);
+
+/** Mirrors the server's rule (server/auth/access.ts) to hide buttons; the server still decides. */
+export function canManage(me: Me | null, compoundId: number): boolean {
+  if (!me) return false;
+  return me.role === 'admin' || (me.role === 'manager' && me.compoundIds.includes(compoundId));
+}
