@@ -1,0 +1,99 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { startServer } from '../helpers/server.js';
+import { shot } from '../helpers/shots.js';
+
+const chromium = chromiumPath();
+if (!chromium) console.log('Skipping browser tests: no Chromium (set CHROMIUM_PATH or install /usr/bin/chromium).');
+
+describe.skipIf(!chromium)('office pages in Chromium', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServer();
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('first run: the setup screen creates the admin, who lands signed in', async () => {
+    await page.goto(server.url);
+    await page.waitForURL('**/setup');
+    await expect(page.getByRole('heading', { name: '首次使用：创建管理员' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'setup');
+    await page.fill('input[name=displayName]', '王主任');
+    await page.fill('input[name=password]', 'a long password');
+    await page.fill('input[name=again]', 'a long password');
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/compounds');
+    await page.getByText('王主任 · 管理员').waitFor();
+  });
+
+  it('creates a compound, a gate, a building and a volunteer through the pages', async () => {
+    await page.fill('input[name=name]', '崇文佳苑一区');
+    await page.click('button:has-text("创建")');
+    await page.getByRole('link', { name: /崇文佳苑一区/ }).click();
+    await page.waitForURL(/\/compounds\/\d+$/);
+    await shot(page, 'compound-gates');
+
+    await page.fill('form.panel input[name=name]', '东门');
+    await page.click('form.panel button:has-text("添加")');
+    await page.locator('td', { hasText: '东门' }).waitFor();
+
+    await page.getByRole('link', { name: '楼栋' }).click();
+    await page.fill('form.panel input[name=name]', '1号楼');
+    await page.fill('form.panel input[name=elevatorCount]', '2');
+    await page.click('form.panel button:has-text("添加")');
+    await page.locator('td', { hasText: '1号楼' }).waitFor();
+    await shot(page, 'compound-buildings');
+
+    await page.getByRole('link', { name: '平板' }).click();
+    await page.fill('input[name=deviceName]', '东门平板1');
+    await page.click('form.panel button:has-text("创建")');
+    const code = await page.getByTestId('enrollment-code').textContent();
+    expect(code).toMatch(/^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+    await shot(page, 'compound-devices');
+
+    await page.getByRole('link', { name: '用户' }).click();
+    await page.fill('form input[name=displayName]', '张小三');
+    await page.fill('form input[name=phone]', '13800000001');
+    await page.fill('form input[name=pin]', '123456');
+    await page.check('label.check:has-text("崇文佳苑一区") input');
+    await page.click('form button:has-text("创建")');
+    await page.locator('td', { hasText: '张小三' }).waitFor();
+    await shot(page, 'users');
+
+    const db = server.database.db;
+    expect(await db.selectFrom('gate').select('name').execute()).toEqual([{ name: '东门' }]);
+    expect(await db.selectFrom('building').select(['name', 'elevatorCount']).execute()).toEqual([{ name: '1号楼', elevatorCount: 2 }]);
+    const vol = await db.selectFrom('user').select(['role', 'phone']).where('displayName', '=', '张小三').executeTakeFirst();
+    expect(vol).toEqual({ role: 'volunteer', phone: '13800000001' });
+  });
+
+  it('switches to English and shows the audit log', async () => {
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.getByText('user.create').first().waitFor();
+    await shot(page, 'audit-en');
+  });
+
+  it('signs out and back in through the login page; a wrong password is told in words', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/login');
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'wrong password');
+    await page.click('button[type=submit]');
+    await page.getByRole('alert').getByText('Wrong username or password').waitFor();
+    await shot(page, 'login-error-en');
+    await page.fill('input[name=password]', 'a long password');
+    await page.click('button[type=submit]');
+    await page.waitForURL('**/compounds');
+  });
+});

@@ -1,0 +1,29 @@
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { webDistDir } from '../../server/webapp.js';
+import { makeTestApp, type TestApp } from './app.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The real app on a real port (for the browser), on a fresh database. */
+export async function startServer(opts: { file?: string; now?: string; realClock?: boolean } = {}): Promise<TestApp & { url: string; stop(): Promise<void> }> {
+  const t = await makeTestApp(opts);
+  if (opts.realClock !== false) t.deps.now = () => new Date();
+  t.deps.webDist = webDistDir(ROOT);
+  // Rebuild the app so it serves the built web pages.
+  const { createApp } = await import('../../server/app.js');
+  const app = createApp(t.deps);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    ...t,
+    app,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.close();
+    },
+  };
+}
