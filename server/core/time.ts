@@ -112,3 +112,24 @@ export function daysBetween(a: string, b: string): number {
 export function formatLocal(ms: number, tz: string): string {
   return `${zonedDate(ms, tz)} ${zonedTime(ms, tz)}`;
 }
+
+/**
+ * A date-time as people write it in spreadsheets and forms, read as wall-clock time in `tz`:
+ * "2026-12-01 08:30", "2026/12/1 8:30:15", "2026-12-01" (midnight), or ISO with Z/offset. Null if unreadable.
+ */
+export function parseLocalDateTime(text: string, tz: string): number | null {
+  const s = text.trim();
+  if (/T.*(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
+    const t = Date.parse(s);
+    return Number.isNaN(t) ? null : t;
+  }
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?$/.exec(s);
+  if (!m) return null;
+  const date = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+  if (!isDateString(date)) return null;
+  const hour = Number(m[4] ?? 0);
+  if (hour > 23) return null;
+  const time = `${String(hour).padStart(2, '0')}:${m[5] ?? '00'}`;
+  if (!isTimeOfDay(time)) return null;
+  return zonedToUtc(date, tz, time) + Number(m[6] ?? 0) * 1000;
+}

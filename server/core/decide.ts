@@ -1,0 +1,175 @@
+import type { ParsedCode } from './code.js';
+import type { PolicyRules } from './policy.js';
+import { isDeny, type Reason, type Verdict } from './reasons.js';
+import { addDays, daysBetween, zonedDate, zonedToUtc } from './time.js';
+
+/**
+ * The gate's decision, as a pure function: the same on the tablet (offline, from its roster) and on the
+ * server (re-run on its own data when a record syncs). Everything it needs comes in; nothing is looked up.
+ */
+export type Direction = 'in' | 'out';
+export type TestResultValue = 'negative' | 'positive' | 'pending';
+
+export type Subject =
+  /** A scanned code; `signature` says what the platform's Ed25519 check found. */
+  | { kind: 'code'; code: ParsedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }
+  /** No code: the volunteer looked the person up by building, room and name. */
+  | { kind: 'manual'; residentId: number };
+
+export interface GateFacts {
+  /** The pass the code names, when the roster has it. */
+  pass?: { id: number; residentId: number; status: 'active' | 'revoked' } | undefined;
+  resident?: { id: number; householdId: number } | undefined;
+  household?: { id: number; quarantineUntil: string | null } | undefined;
+  /** The latest test sampled before now. */
+  test?: { sampledAt: number; result: TestResultValue } | undefined;
+  /** When this household's members went out (passed, not voided), excluding this check. */
+  householdExits: number[];
+  /** This person's last passage through a gate before now. */
+  lastPassage?: { direction: Direction; at: number } | undefined;
+}
+
+export interface DecideInput {
+  now: number;
+  direction: Direction;
+  compoundId: number;
+  timezone: string;
+  policy: PolicyRules;
+  /** How old the deciding roster is; null when deciding on live data (the server). */
+  rosterAgeMs: number | null;
+  subject: Subject;
+  facts: GateFacts;
+}
+
+export interface TestStatus {
+  result: TestResultValue;
+  sampledAt: number;
+  ageHours: number;
+}
+
+export interface Decision {
+  verdict: Verdict;
+  reasons: Reason[];
+  /** May the volunteer override (every denial is one the policy allows to override)? */
+  canOverride: boolean;
+  residentId: number | null;
+  householdId: number | null;
+  passId: number | null;
+  test: TestStatus | null;
+}
+
+const HOUR = 3_600_000;
+
+/** The exit-quota period containing `now`: [start, end) as instants, and the local date the next one starts. */
+export function quotaPeriod(now: number, quota: { days: number; anchorDate: string }, tz: string) {
+  const today = zonedDate(now, tz);
+  const index = Math.floor(daysBetween(quota.anchorDate, today) / quota.days);
+  const startDate = addDays(quota.anchorDate, index * quota.days);
+  const nextDate = addDays(startDate, quota.days);
+  return { start: zonedToUtc(startDate, tz), end: zonedToUtc(nextDate, tz), startDate, nextDate };
+}
+
+function verdictOf(reasons: Reason[]): Verdict {
+  if (reasons.some((r) => isDeny(r.code))) return 'deny';
+  return reasons.length ? 'review' : 'allow';
+}
+
+export function decide(input: DecideInput): Decision {
+  const { policy, facts, now, direction } = input;
+  const reasons: Reason[] = [];
+  let residentId: number | null = null;
+  let passId: number | null = null;
+  let testStatus: TestStatus | null = null;
+
+  const finish = (): Decision => {
+    if (input.rosterAgeMs !== null && input.rosterAgeMs > policy.maxRosterAgeMinutes * 60_000) {
+      reasons.push({ code: 'roster_stale', ageMinutes: Math.floor(input.rosterAgeMs / 60_000), limitMinutes: policy.maxRosterAgeMinutes });
+    }
+    const verdict = verdictOf(reasons);
+    const denials = reasons.filter((r) => isDeny(r.code));
+    return {
+      verdict,
+      reasons,
+      canOverride: verdict !== 'allow' && denials.every((r) => (policy.overridable as string[]).includes(r.code)),
+      residentId,
+      householdId: facts.resident?.householdId ?? null,
+      passId,
+      test: testStatus,
+    };
+  };
+
+  // Who is it?
+  const subject = input.subject;
+  if (subject.kind === 'code') {
+    const code = subject.code;
+    if (code?.kind !== 'pass') {
+      reasons.push({ code: 'code_invalid' });
+      return finish();
+    }
+    if (subject.signature !== 'valid') {
+      reasons.push({ code: 'code_forged' });
+      return finish();
+    }
+    if (code.compoundId !== input.compoundId) {
+      reasons.push({ code: 'code_foreign' });
+      return finish();
+    }
+    passId = code.passId;
+    if (!facts.pass) {
+      // Genuine, but issued after this roster: a person to look at, not a forgery.
+      reasons.push({ code: 'pass_unknown' });
+      return finish();
+    }
+    if (facts.pass.status === 'revoked') {
+      reasons.push({ code: 'pass_revoked' });
+      return finish();
+    }
+    residentId = facts.pass.residentId;
+  } else {
+    residentId = subject.residentId;
+  }
+  if (!facts.resident || facts.resident.id !== residentId) {
+    reasons.push({ code: 'person_unknown' });
+    return finish();
+  }
+
+  // The test, as it stands at this moment.
+  const test = facts.test && facts.test.sampledAt <= now + 5 * 60_000 ? facts.test : undefined;
+  if (test) {
+    testStatus = { result: test.result, sampledAt: test.sampledAt, ageHours: Math.max(0, Math.floor((now - test.sampledAt) / HOUR)) };
+  }
+  const testRequired = direction === 'in' ? policy.entry.requireTest : policy.exit.requireTest;
+  if (test?.result === 'positive') {
+    reasons.push({ code: 'test_positive' });
+  } else if (testRequired) {
+    if (!test) reasons.push({ code: 'test_missing' });
+    else if (test.result === 'pending') reasons.push({ code: 'test_pending' });
+    else if (now - test.sampledAt >= policy.testValidityHours * HOUR) {
+      reasons.push({ code: 'test_expired', ageHours: testStatus!.ageHours, validHours: policy.testValidityHours });
+    }
+  }
+
+  // Home quarantine: through the end of its last day, in the compound's time zone.
+  const until = facts.household?.quarantineUntil;
+  if (until && zonedDate(now, input.timezone) <= until) {
+    if (direction === 'out' && policy.exit.blockQuarantined) reasons.push({ code: 'household_quarantined', until });
+    else if (direction === 'in') reasons.push({ code: 'quarantine_entry', until });
+  }
+
+  // One member out every so many days.
+  if (direction === 'out' && policy.exitQuota) {
+    const period = quotaPeriod(now, policy.exitQuota, input.timezone);
+    const used = facts.householdExits.filter((t) => t >= period.start && t < period.end).length;
+    if (used >= policy.exitQuota.exits) {
+      reasons.push({ code: 'exit_quota_used', used, allowed: policy.exitQuota.exits, nextDate: period.nextDate });
+    }
+  }
+
+  // Anti-passback: a second "in" without an "out" between means a shared or copied code.
+  const last = facts.lastPassage;
+  if (policy.antiPassback && last && last.at <= now && last.direction === direction) {
+    reasons.push({ code: direction === 'in' ? 'already_inside' : 'already_outside', since: last.at });
+  }
+
+  return finish();
+}

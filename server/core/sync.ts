@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { REASON_CODES } from './reasons.js';
+import { UUID_V7 } from './uuid.js';
+
+/**
+ * What a tablet sends: records made offline, each with a UUIDv7 made on the device and the device's time.
+ * The same schemas validate on the tablet (before a record enters the outbox) and on the server.
+ */
+const uuid = z.string().regex(UUID_V7, 'a UUIDv7 made on the device');
+const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+const int = z.number().int().positive();
+
+export const ReasonSchema = z.looseObject({ code: z.enum(REASON_CODES as [string, ...string[]]) });
+
+export const TestStatusSchema = z.object({
+  result: z.enum(['negative', 'positive', 'pending']),
+  sampledAt: z.number().int(),
+  ageHours: z.number().int().min(0),
+});
+
+export const VisitorSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  phone: z.string().trim().regex(/^\+?\d{6,15}$/, 'a phone number: digits only'),
+  reason: z.string().trim().min(1).max(100),
+  hostHouseholdId: int.nullish(),
+});
+
+export const GateCheckRecordSchema = z
+  .object({
+    kind: z.literal('gate_check'),
+    id: uuid,
+    at: time,
+    gateId: int,
+    shiftId: uuid.nullish(),
+    volunteerId: int,
+    direction: z.enum(['in', 'out']),
+    subject: z.enum(['code', 'manual', 'visitor']),
+    code: z.string().max(300).nullish(),
+    residentId: int.nullish(),
+    visitor: VisitorSchema.nullish(),
+    verdict: z.enum(['allow', 'deny', 'review']),
+    reasons: z.array(ReasonSchema).max(20),
+    testStatus: TestStatusSchema.nullish(),
+    override: z.object({ reason: z.string().trim().min(1).max(200) }).nullish(),
+    passed: z.boolean(),
+    policyVersion: z.number().int().min(0),
+    rosterVersion: z.number().int().min(0),
+  })
+  .superRefine((r, ctx) => {
+    const need = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: 'custom', path: [path], message });
+    need(r.subject !== 'code' || !!r.code, 'code', 'a scanned check needs the code');
+    need(r.subject !== 'manual' || !!r.residentId, 'residentId', 'a look-up needs the resident');
+    need(r.subject !== 'visitor' || !!r.visitor, 'visitor', 'a visitor needs name, phone and reason');
+    need(!r.override || r.verdict !== 'allow', 'override', 'an allowed check has nothing to override');
+    need(!r.passed || r.verdict === 'allow' || !!r.override || r.subject === 'visitor', 'passed', 'passed without an allow verdict needs an override');
+  });
+
+export const VoidRecordSchema = z.object({
+  kind: z.literal('gate_check_void'),
+  id: uuid,
+  at: time,
+  checkId: uuid,
+  reason: z.string().trim().min(1).max(200),
+  volunteerId: int,
+});
+
+export const ShiftStartSchema = z.object({ kind: z.literal('shift_start'), id: uuid, at: time, gateId: int, volunteerId: int });
+
+export const ShiftEndSchema = z.object({
+  kind: z.literal('shift_end'),
+  id: uuid,
+  at: time,
+  shiftId: uuid,
+  volunteerId: int,
+  handoverNote: z.string().trim().max(2000),
+});
+
+/** A result a person showed on their phone at the gate, recorded by the volunteer. */
+export const GateTestResultSchema = z.object({
+  kind: z.literal('test_result'),
+  id: uuid,
+  at: time,
+  residentId: int,
+  volunteerId: int,
+  sampledAt: time,
+  result: z.enum(['negative', 'positive', 'pending']),
+});
+
+export const SyncRecordSchema = z.discriminatedUnion('kind', [GateCheckRecordSchema, VoidRecordSchema, ShiftStartSchema, ShiftEndSchema, GateTestResultSchema]);
+export type SyncRecord = z.output<typeof SyncRecordSchema>;
+export type GateCheckRecord = z.output<typeof GateCheckRecordSchema>;
+
+export const MAX_BATCH = 1000;
+
+export const SyncBatchSchema = z.object({
+  /** The device's clock when it sent the batch: the server records the skew. */
+  sentAt: time,
+  records: z.array(z.unknown()).min(1).max(MAX_BATCH),
+  /** How the tablet is doing, for the dashboard. */
+  status: z
+    .object({ appVersion: z.string().max(40).optional(), pending: z.number().int().min(0).optional(), rosterVersion: z.number().int().min(0).optional() })
+    .optional(),
+});
+
+export type SyncOutcome =
+  | { id: string; status: 'accepted' | 'duplicate' }
+  | { id: string | null; status: 'rejected'; reason: { code: string; message: string } };
+
+export interface SyncResponse {
+  results: SyncOutcome[];
+  rosterVersion: number;
+}

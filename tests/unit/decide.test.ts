@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import type { ParsedCode } from '../../server/core/code.js';
+import { type DecideInput, decide, type GateFacts, quotaPeriod } from '../../server/core/decide.js';
+import { reasonText } from '../../server/core/i18n.js';
+import { defaultPolicy, type PolicyRules } from '../../server/core/policy.js';
+import { REASON_CODES } from '../../server/core/reasons.js';
+
+const TZ = 'Asia/Shanghai';
+const H = 3_600_000;
+/** 2026-12-01 10:00 in Shanghai. */
+const NOW = Date.parse('2026-12-01T02:00:00Z');
+const at = (iso: string) => Date.parse(iso);
+
+const pass = (o: Partial<ParsedCode> = {}): ParsedCode =>
+  ({ kind: 'pass', kid: 'k1', passId: 7, compoundId: 1, issuedAt: NOW - 10 * 24 * H, message: 'm', signature: 's', ...o }) as ParsedCode;
+
+const goodFacts = (): GateFacts => ({
+  pass: { id: 7, residentId: 70, status: 'active' },
+  resident: { id: 70, householdId: 700 },
+  household: { id: 700, quarantineUntil: null },
+  test: { sampledAt: NOW - 20 * H, result: 'negative' },
+  householdExits: [],
+  lastPassage: { direction: 'in', at: NOW - 5 * H },
+});
+
+function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; now?: number; rosterAgeMs?: number | null; subject?: DecideInput['subject'] } = {}): DecideInput {
+  return {
+    now: o.now ?? NOW,
+    direction: o.direction ?? 'out',
+    compoundId: 1,
+    timezone: TZ,
+    policy: { ...defaultPolicy('2026-11-01'), ...o.policy },
+    rosterAgeMs: o.rosterAgeMs === undefined ? 10 * 60_000 : o.rosterAgeMs,
+    subject: o.subject ?? { kind: 'code', code: pass(), signature: 'valid' },
+    facts: { ...goodFacts(), ...o.facts },
+  };
+}
+
+const codes = (i: DecideInput) => decide(i).reasons.map((r) => r.code);
+
+describe('decide: every reason', () => {
+  const cases: { name: string; in: DecideInput; verdict: string; reason?: string }[] = [
+    { name: 'a resident with a fresh negative test goes out', in: input(), verdict: 'allow' },
+    { name: 'not one of our codes', in: input({ subject: { kind: 'code', code: null, signature: 'invalid' } }), verdict: 'deny', reason: 'code_invalid' },
+    { name: 'a placard is not a pass', in: input({ subject: { kind: 'code', code: { ...pass(), kind: 'placard', target: { kind: 'building', id: 1 } } as ParsedCode, signature: 'valid' } }), verdict: 'deny', reason: 'code_invalid' },
+    { name: 'a bad signature', in: input({ subject: { kind: 'code', code: pass(), signature: 'invalid' } }), verdict: 'deny', reason: 'code_forged' },
+    { name: 'a key this roster does not know', in: input({ subject: { kind: 'code', code: pass(), signature: 'unknown_key' } }), verdict: 'deny', reason: 'code_forged' },
+    { name: "another compound's genuine pass", in: input({ subject: { kind: 'code', code: pass({ compoundId: 2 }), signature: 'valid' } }), verdict: 'deny', reason: 'code_foreign' },
+    { name: 'a revoked pass', in: input({ facts: { pass: { id: 7, residentId: 70, status: 'revoked' } } }), verdict: 'deny', reason: 'pass_revoked' },
+    { name: 'a genuine pass issued after the roster', in: input({ facts: { pass: undefined } }), verdict: 'review', reason: 'pass_unknown' },
+    { name: 'a pass whose resident left the roster', in: input({ facts: { resident: undefined } }), verdict: 'deny', reason: 'person_unknown' },
+    { name: 'a manual look-up of nobody', in: input({ subject: { kind: 'manual', residentId: 99 } }), verdict: 'deny', reason: 'person_unknown' },
+    { name: 'no test on record', in: input({ facts: { test: undefined } }), verdict: 'deny', reason: 'test_missing' },
+    { name: 'an expired test', in: input({ facts: { test: { sampledAt: NOW - 52 * H, result: 'negative' } } }), verdict: 'deny', reason: 'test_expired' },
+    { name: 'a positive test', in: input({ facts: { test: { sampledAt: NOW - 2 * H, result: 'positive' } } }), verdict: 'deny', reason: 'test_positive' },
+    { name: 'a positive test even where no test is required', in: input({ policy: { exit: { requireTest: false, blockQuarantined: true } }, facts: { test: { sampledAt: NOW - 2 * H, result: 'positive' } } }), verdict: 'deny', reason: 'test_positive' },
+    { name: 'a pending test', in: input({ facts: { test: { sampledAt: NOW - 2 * H, result: 'pending' } } }), verdict: 'review', reason: 'test_pending' },
+    { name: 'a quarantined household going out', in: input({ facts: { household: { id: 700, quarantineUntil: '2026-12-05' } } }), verdict: 'deny', reason: 'household_quarantined' },
+    { name: 'a quarantined household coming in', in: input({ direction: 'in', facts: { household: { id: 700, quarantineUntil: '2026-12-05' }, lastPassage: { direction: 'out', at: NOW - H } } }), verdict: 'review', reason: 'quarantine_entry' },
+    { name: 'the household already went out this period', in: input({ facts: { householdExits: [NOW - 3 * H] } }), verdict: 'deny', reason: 'exit_quota_used' },
+    { name: 'in twice without an out', in: input({ direction: 'in', facts: { lastPassage: { direction: 'in', at: NOW - H } } }), verdict: 'deny', reason: 'already_inside' },
+    { name: 'out twice without an in', in: input({ facts: { lastPassage: { direction: 'out', at: NOW - H }, householdExits: [] } }), verdict: 'deny', reason: 'already_outside' },
+    { name: 'a roster older than the policy allows', in: input({ rosterAgeMs: 13 * H }), verdict: 'review', reason: 'roster_stale' },
+  ];
+
+  it('covers every reason code', () => {
+    const covered = new Set(cases.map((c) => c.reason).filter(Boolean));
+    expect([...REASON_CODES].filter((c) => !covered.has(c))).toEqual([]);
+  });
+
+  it.each(cases)('$name → $verdict $reason', (c) => {
+    const d = decide(c.in);
+    expect(d.verdict).toBe(c.verdict);
+    if (c.reason) expect(d.reasons.map((r) => r.code)).toContain(c.reason);
+    else expect(d.reasons).toEqual([]);
+    for (const r of d.reasons) {
+      expect(reasonText(r, 'zh', TZ, NOW).length).toBeGreaterThan(3);
+      expect(reasonText(r, 'en', TZ, NOW)).not.toMatch(/undefined|NaN/);
+    }
+  });
+});
+
+describe('decide: boundaries', () => {
+  it('a test is valid until exactly the validity hours, then expired (with its age)', () => {
+    const justValid = input({ facts: { test: { sampledAt: NOW - 48 * H + 1, result: 'negative' } } });
+    const justExpired = input({ facts: { test: { sampledAt: NOW - 48 * H, result: 'negative' } } });
+    expect(decide(justValid).verdict).toBe('allow');
+    expect(decide(justExpired).reasons).toEqual([{ code: 'test_expired', ageHours: 48, validHours: 48 }]);
+    expect(reasonText(decide(input({ facts: { test: { sampledAt: NOW - 52.5 * H, result: 'negative' } } })).reasons[0]!, 'zh', TZ)).toBe(
+      '核酸已超时：52小时前采样（有效期48小时）',
+    );
+  });
+
+  it.each([24, 48, 72])('honours a %i-hour window', (hours) => {
+    const p = { testValidityHours: hours };
+    expect(decide(input({ policy: p, facts: { test: { sampledAt: NOW - (hours - 1) * H, result: 'negative' } } })).verdict).toBe('allow');
+    expect(decide(input({ policy: p, facts: { test: { sampledAt: NOW - hours * H, result: 'negative' } } })).verdict).toBe('deny');
+  });
+
+  it('lets an entry through without a test when the policy does not require one', () => {
+    const d = decide(input({ direction: 'in', policy: { entry: { requireTest: false } }, facts: { test: undefined, lastPassage: { direction: 'out', at: NOW - H } } }));
+    expect(d.verdict).toBe('allow');
+  });
+
+  describe('exit quota periods (1 exit every 2 days from 2026-11-01, Shanghai)', () => {
+    const quota = { exits: 1, days: 2, anchorDate: '2026-11-01' };
+    it('periods start at local midnight', () => {
+      // 2026-12-01 is day 30 from the anchor: period [12-01, 12-03)
+      const p = quotaPeriod(NOW, quota, TZ);
+      expect(p.startDate).toBe('2026-12-01');
+      expect(p.nextDate).toBe('2026-12-03');
+      expect(new Date(p.start).toISOString()).toBe('2026-11-30T16:00:00.000Z');
+      expect(new Date(p.end).toISOString()).toBe('2026-12-02T16:00:00.000Z');
+    });
+
+    const firstMinute = at('2026-11-30T16:00:00Z'); // 12-01 00:00 local
+    const lastMinute = at('2026-12-02T15:59:00Z'); // 12-02 23:59 local
+    const nextPeriod = at('2026-12-02T16:00:00Z'); // 12-03 00:00 local
+    const quotaCase = (now: number, exits: number[]) =>
+      decide(input({ now, facts: { householdExits: exits, test: { sampledAt: now - H, result: 'negative' }, lastPassage: { direction: 'in', at: now - 2 * H } } }));
+
+    it('an exit in the first minute of the period uses it up to its last minute', () => {
+      expect(quotaCase(firstMinute, []).verdict).toBe('allow');
+      const d = quotaCase(lastMinute, [firstMinute]);
+      expect(d.verdict).toBe('deny');
+      expect(d.reasons).toEqual([{ code: 'exit_quota_used', used: 1, allowed: 1, nextDate: '2026-12-03' }]);
+      expect(reasonText(d.reasons[0]!, 'zh', TZ)).toBe('本户本周期外出次数已用完（1/1），下次可外出：12-03');
+    });
+
+    it('the next period starts fresh at local midnight, not UTC midnight', () => {
+      expect(quotaCase(nextPeriod, [firstMinute, lastMinute]).verdict).toBe('allow');
+      // one minute before local midnight (but already the next day in UTC terms? no: 15:59Z is 23:59 local)
+      expect(quotaCase(nextPeriod - 60_000, [firstMinute]).verdict).toBe('deny');
+    });
+
+    it('an exit just before the period does not count in it', () => {
+      expect(quotaCase(firstMinute + H, [firstMinute - 60_000]).verdict).toBe('allow');
+    });
+
+    it('counts up to N exits', () => {
+      const d = decide(input({ policy: { exitQuota: { exits: 2, days: 3, anchorDate: '2026-11-01' } }, facts: { householdExits: [NOW - H] } }));
+      expect(d.verdict).toBe('allow');
+      const d2 = decide(input({ policy: { exitQuota: { exits: 2, days: 3, anchorDate: '2026-11-01' } }, facts: { householdExits: [NOW - H, NOW - 2 * H] } }));
+      expect(d2.reasons[0]).toMatchObject({ code: 'exit_quota_used', used: 2, allowed: 2 });
+    });
+
+    it('works before the anchor date too', () => {
+      const p = quotaPeriod(at('2026-10-30T04:00:00Z'), quota, TZ); // 10-30 local, anchor 11-01
+      expect(p.startDate).toBe('2026-10-30');
+      expect(p.nextDate).toBe('2026-11-01');
+    });
+  });
+
+  describe('midnight in the compound time zone', () => {
+    it('quarantine lasts through its last local day and ends at local midnight', () => {
+      const q = { household: { id: 700, quarantineUntil: '2026-12-01' } };
+      expect(codes(input({ now: at('2026-12-01T15:59:00Z'), facts: q }))).toContain('household_quarantined'); // 23:59 local
+      expect(codes(input({ now: at('2026-12-01T16:00:00Z'), facts: { ...q, test: { sampledAt: at('2026-12-01T10:00:00Z'), result: 'negative' } } }))).toEqual([]); // 00:00 next day
+    });
+
+    it('a compound in another zone counts its own days', () => {
+      const now = at('2026-12-01T05:30:00Z'); // 12-01 00:30 in New York? no: 2026-12-01 00:30 EST
+      const p = quotaPeriod(now, { days: 1, anchorDate: '2026-11-01' }, 'America/New_York');
+      expect(p.startDate).toBe('2026-12-01');
+      expect(new Date(p.start).toISOString()).toBe('2026-12-01T05:00:00.000Z');
+    });
+  });
+
+  it('stale roster turns an allow into a review and keeps a deny a deny', () => {
+    expect(decide(input({ rosterAgeMs: 12 * H + 60_000 })).verdict).toBe('review');
+    expect(decide(input({ rosterAgeMs: 12 * H })).verdict).toBe('allow');
+    const d = decide(input({ rosterAgeMs: 20 * H, subject: { kind: 'code', code: pass(), signature: 'invalid' } }));
+    expect(d.verdict).toBe('deny');
+    expect(d.reasons.map((r) => r.code)).toEqual(['code_forged', 'roster_stale']);
+  });
+
+  it('decides on live data without a roster age (the server)', () => {
+    expect(decide(input({ rosterAgeMs: null })).verdict).toBe('allow');
+  });
+
+  it('allows an override only when every denial is one the policy lets volunteers override', () => {
+    const inside = decide(input({ direction: 'in', facts: { lastPassage: { direction: 'in', at: NOW - H } } }));
+    expect(inside.canOverride).toBe(true);
+    const forged = decide(input({ subject: { kind: 'code', code: pass(), signature: 'invalid' } }));
+    expect(forged.canOverride).toBe(false);
+    const positive = decide(input({ facts: { test: { sampledAt: NOW - H, result: 'positive' } } }));
+    expect(positive.canOverride).toBe(false);
+    const quotaAndExpired = decide(input({ facts: { householdExits: [NOW - H], test: { sampledAt: NOW - 60 * H, result: 'negative' } } }));
+    expect(quotaAndExpired.canOverride).toBe(false); // the quota is not overridable by default
+  });
+
+  it('reports the test as seen: result, sampling time, age', () => {
+    expect(decide(input()).test).toEqual({ result: 'negative', sampledAt: NOW - 20 * H, ageHours: 20 });
+  });
+
+  it('anti-passback can be switched off', () => {
+    expect(decide(input({ direction: 'in', policy: { antiPassback: false }, facts: { lastPassage: { direction: 'in', at: NOW - H } } })).verdict).toBe('allow');
+  });
+});
