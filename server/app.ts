@@ -12,6 +12,12 @@ import { authRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
 import { constraintKind } from './db/errors.js';
 import { deviceRoutes } from './devices/routes.js';
+import { deviceGateRoutes } from './gate/device-routes.js';
+import { gateRoutes } from './gate/routes.js';
+import { passRoutes } from './passes/routes.js';
+import { policyRoutes } from './policy/routes.js';
+import { residentRoutes } from './residents/routes.js';
+import { testResultRoutes } from './test-results/routes.js';
 import { AppError } from './errors.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { authenticate, clientIp, requestLog, sizeLimits } from './http/middleware.js';
@@ -62,6 +68,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/', authRoutes(deps));
   api.route('/compounds', compoundRoutes(deps));
   api.route('/compounds/:cid/devices', deviceRoutes(deps));
+  api.route('/compounds/:cid/policy', policyRoutes(deps));
+  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes]) api.route('/compounds/:cid', feature(deps));
+  api.route('/device', deviceGateRoutes(deps, () => {}));
   api.route('/users', userRoutes(deps));
   api.route('/audit', auditRoutes(deps));
 

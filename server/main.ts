@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { DEFAULT_COST } from './auth/secrets.js';
+import { signingKeys } from './codes/keys.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -27,6 +28,7 @@ async function main() {
     database,
     config,
     now: () => new Date(),
+    keys: signingKeys(database.db, () => new Date()),
     passwordCost: DEFAULT_COST,
     version: appVersion(),
     webDist,

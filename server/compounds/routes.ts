@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/queries.js';
 import { officeUser, readableCompounds } from '../auth/access.js';
 import { isTimeZone } from '../config.js';
+import { defaultPolicy } from '../core/policy.js';
+import { zonedDate } from '../core/time.js';
+import { insertPolicyVersion } from '../policy/queries.js';
 import { constraintKind } from '../db/errors.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
@@ -66,7 +69,10 @@ export function compoundRoutes(deps: AppDeps) {
     const at = deps.now().toISOString();
     const newId = await unique('compound', body.name, () =>
       db.transaction().execute(async (tx) => {
-        const cid = await q.insertCompound(tx, { name: body.name, timezone: body.timezone ?? deps.config.timezone, at });
+        const timezone = body.timezone ?? deps.config.timezone;
+        const cid = await q.insertCompound(tx, { name: body.name, timezone, at });
+        const actor = c.get('actor');
+        await insertPolicyVersion(tx, cid, defaultPolicy(zonedDate(deps.now().getTime(), timezone)), at, actor?.kind === 'office' ? actor.user.id : null, 'default');
         await recordAudit(tx, { actor: c.get('actor'), action: 'compound.create', entity: 'compound', entityId: cid, compoundId: cid, details: body, at, ip: c.get('ip') });
         return cid;
       }),

@@ -131,6 +131,139 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface SigningKeyTable {
+  kid: string;
+  publicKey: string;
+  privateKey: string;
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+export interface PassTable {
+  id: Generated<number>;
+  compoundId: number;
+  residentId: number;
+  code: string;
+  status: 'active' | 'revoked';
+  issuedAt: string;
+  issuedBy: number | null;
+  revokedAt: string | null;
+  revokedBy: number | null;
+  revokeReason: string | null;
+  rv: Generated<number>;
+}
+
+export interface TestRoundTable {
+  id: Generated<number>;
+  compoundId: number;
+  name: string;
+  fileName: string | null;
+  importedAt: string;
+  importedBy: number | null;
+  matched: number;
+  unmatched: number;
+  /** JSON: the row-by-row import report. */
+  report: string;
+}
+
+export interface TestResultTable {
+  id: Generated<number>;
+  compoundId: number;
+  residentId: number;
+  sampledAt: string;
+  result: 'negative' | 'positive' | 'pending';
+  source: 'import' | 'manual' | 'gate';
+  roundId: number | null;
+  recordedBy: number | null;
+  deviceId: number | null;
+  recordId: string | null;
+  createdAt: string;
+  rv: Generated<number>;
+}
+
+export interface PolicyTable {
+  id: Generated<number>;
+  compoundId: number;
+  version: number;
+  /** JSON: PolicyRules (server/core/policy.ts). */
+  rules: string;
+  note: string | null;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+export interface ShiftTable {
+  id: string;
+  compoundId: number;
+  deviceId: number;
+  gateId: number;
+  volunteerId: number;
+  startedAt: string;
+  receivedAt: string;
+  endRecordId: string | null;
+  endedAt: string | null;
+  handoverNote: string | null;
+}
+
+export interface GateCheckTable {
+  id: string;
+  compoundId: number;
+  deviceId: number | null;
+  gateId: number;
+  shiftId: string | null;
+  volunteerId: number | null;
+  direction: 'in' | 'out';
+  subject: 'code' | 'manual' | 'visitor';
+  code: string | null;
+  passId: number | null;
+  residentId: number | null;
+  /** The person's household, or a visitor's host household. */
+  householdId: number | null;
+  /** JSON: { name, phone, reason } for visitors. */
+  visitor: string | null;
+  /** JSON: the test as the deciding tablet saw it. */
+  testStatus: string | null;
+  verdict: 'allow' | 'deny' | 'review';
+  /** JSON: Reason[] as the tablet decided. */
+  reasons: string;
+  overrideReason: string | null;
+  overrideBy: number | null;
+  /** 1 when the person went through (allowed, or overridden). */
+  passed: number;
+  policyVersion: number | null;
+  rosterVersion: number | null;
+  occurredAt: string;
+  receivedAt: string;
+  clockSkewMs: number | null;
+  serverVerdict: string | null;
+  serverReasons: string | null;
+  rv: Generated<number>;
+}
+
+export interface GateCheckVoidTable {
+  id: string;
+  compoundId: number;
+  gateCheckId: string;
+  reason: string;
+  userId: number | null;
+  deviceId: number | null;
+  createdAt: string;
+  receivedAt: string;
+  rv: Generated<number>;
+}
+
+export interface ConflictTable {
+  id: Generated<number>;
+  compoundId: number;
+  gateCheckId: string;
+  kind: string;
+  details: string;
+  createdAt: string;
+  reviewedAt: string | null;
+  reviewedBy: number | null;
+  reviewNote: string | null;
+}
+
 export interface DB {
   compound: CompoundTable;
   gate: GateTable;
@@ -144,6 +277,15 @@ export interface DB {
   session: SessionTable;
   loginFailure: LoginFailureTable;
   auditLog: AuditLogTable;
+  signingKey: SigningKeyTable;
+  pass: PassTable;
+  testRound: TestRoundTable;
+  testResult: TestResultTable;
+  policy: PolicyTable;
+  shift: ShiftTable;
+  gateCheck: GateCheckTable;
+  gateCheckVoid: GateCheckVoidTable;
+  conflict: ConflictTable;
 }
 
 export type Compound = Selectable<CompoundTable>;
@@ -158,3 +300,7 @@ export type UserUpdate = Updateable<UserTable>;
 export type Device = Selectable<DeviceTable>;
 export type Session = Selectable<SessionTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type Pass = Selectable<PassTable>;
+export type GateCheck = Selectable<GateCheckTable>;
+export type NewGateCheck = Insertable<GateCheckTable>;
+export type Shift = Selectable<ShiftTable>;

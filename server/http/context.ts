@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { SigningKeys } from '../codes/keys.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir'>;
   /** The current time; tests move it. */
   now: () => Date;
+  /** Ed25519 keys that sign passes and placards. */
+  keys: SigningKeys;
   /** log2 of scrypt's N for new password/PIN hashes. */
   passwordCost: number;
   version: string;

@@ -28,6 +28,8 @@ export function buildOpenApi(app: Hono<any>, info: { version: string }): Record<
     const schema = z.toJSONSchema(doc.schema, { io: 'input', unrepresentable: 'any' }) as any;
     if (doc.target === 'json') {
       op.requestBody = { required: true, content: { 'application/json': { schema } } };
+    } else if (doc.target === 'form') {
+      op.requestBody = { required: true, content: { 'multipart/form-data': { schema } } };
     } else {
       const inWhere = doc.target === 'param' ? 'path' : 'query';
       const required: string[] = schema.required ?? [];

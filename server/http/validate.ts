@@ -16,7 +16,7 @@ z.config({
 });
 
 export type RouteDoc =
-  | { kind: 'input'; target: 'json' | 'query' | 'param'; schema: z.ZodType }
+  | { kind: 'input'; target: 'json' | 'query' | 'param' | 'form'; schema: z.ZodType }
   | { kind: 'describe'; summary: string; tags?: string[]; description?: string; auth?: string };
 
 function attach<T extends MiddlewareHandler>(mw: T, doc: RouteDoc): T {
@@ -47,13 +47,13 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown): z.
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /** A validator middleware whose validated value `c.req.valid(target)` has the schema's output type. */
-type Validated<Target extends 'json' | 'query' | 'param', T extends z.ZodType> = MiddlewareHandler<
+type Validated<Target extends 'json' | 'query' | 'param' | 'form', T extends z.ZodType> = MiddlewareHandler<
   any,
   string,
   { in: { [K in Target]: z.input<T> }; out: { [K in Target]: z.output<T> } }
 >;
 
-function make<Target extends 'json' | 'query' | 'param', T extends z.ZodType>(target: Target, schema: T): Validated<Target, T> {
+function make<Target extends 'json' | 'query' | 'param' | 'form', T extends z.ZodType>(target: Target, schema: T): Validated<Target, T> {
   const inner = validator(target, (value) => parseOrThrow(schema, value)) as unknown as MiddlewareHandler;
   const mw: MiddlewareHandler = async (c, next) => {
     if (target === 'json') {
@@ -61,6 +61,9 @@ function make<Target extends 'json' | 'query' | 'param', T extends z.ZodType>(ta
       if (!JSON_TYPE.test(type)) {
         throw new AppError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
       }
+    }
+    if (target === 'form' && !/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) {
+      throw new AppError(415, 'unsupported_media_type', 'Upload the file as multipart/form-data (a file field named "file").');
     }
     return inner(c, next);
   };
@@ -70,6 +73,16 @@ function make<Target extends 'json' | 'query' | 'param', T extends z.ZodType>(ta
 export const json = <T extends z.ZodType>(schema: T) => make('json', schema);
 export const query = <T extends z.ZodType>(schema: T) => make('query', schema);
 export const param = <T extends z.ZodType>(schema: T) => make('param', schema);
+/** A multipart upload: fields and files (File objects). */
+export const form = <T extends z.ZodType>(schema: T) => make('form', schema);
+
+/** An uploaded spreadsheet field. */
+export const uploadedFile = z.instanceof(File, { message: 'attach the file in a field named "file"' });
+/** Form fields arrive as text: "true" / "1" / "on" mean yes. */
+export const formFlag = z
+  .union([z.boolean(), z.string()])
+  .optional()
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'on');
 
 /** A no-op middleware that names the route in the OpenAPI document. */
 export function describe(summary: string, opts: { tags?: string[]; description?: string; auth?: string } = {}) {

@@ -77,6 +77,27 @@ const routes: Route[] = [
   { name: 'POST devices', write: true, call: (c, cid) => c.post(`/api/compounds/${cid}/devices`, { name: uniq() }) },
   { name: 'POST devices/:id/code', write: true, call: async (c, cid) => c.post(`/api/compounds/${cid}/devices/${await device(cid)}/code`) },
   { name: 'POST devices/:id/revoke', write: true, call: async (c, cid) => c.post(`/api/compounds/${cid}/devices/${await device(cid)}/revoke`) },
+  { name: 'GET residents', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/residents`) },
+  { name: 'GET households', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/households`) },
+  { name: 'POST passes/issue', write: true, call: (c, cid) => c.post(`/api/compounds/${cid}/passes/issue`, {}) },
+  { name: 'GET policy', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/policy`) },
+  { name: 'GET gate-checks', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/gate-checks`) },
+  { name: 'GET shifts', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/shifts`) },
+  { name: 'GET conflicts', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/conflicts`) },
+  { name: 'GET test-rounds', write: false, call: (c, cid) => c.get(`/api/compounds/${cid}/test-rounds`) },
+  {
+    name: 'POST residents',
+    write: true,
+    call: async (c, cid) => c.post(`/api/compounds/${cid}/residents`, { buildingId: await place('building', cid), unit: '1', room: '101', name: uniq() }),
+  },
+  {
+    name: 'PUT policy',
+    write: true,
+    call: async (c, cid) => {
+      const { defaultPolicy } = await import('../../server/core/policy.js');
+      return c.request('PUT', `/api/compounds/${cid}/policy`, { rules: defaultPolicy('2026-11-01') });
+    },
+  },
   {
     name: 'POST users (a volunteer of the compound)',
     write: true,

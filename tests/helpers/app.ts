@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { createApp } from '../../server/app.js';
 import { hashSecret } from '../../server/auth/secrets.js';
+import { signingKeys } from '../../server/codes/keys.js';
 import { openSqlite, type Database } from '../../server/db/database.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
 import type { AppDeps, AppEnv, Role } from '../../server/http/context.js';
@@ -42,6 +43,7 @@ export async function makeTestApp(opts: { file?: string; now?: string; database?
       dataDir: '/nonexistent',
     },
     now: () => clock.now,
+    keys: signingKeys(database.db, () => clock.now),
     passwordCost: TEST_COST,
     version: 'test',
     log: (line) => {

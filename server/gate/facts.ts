@@ -1,0 +1,166 @@
+import type { GateFacts } from '../core/decide.js';
+import type { Db } from '../http/context.js';
+import { notVoided } from './queries.js';
+
+/**
+ * What the server knows about the people in one sync batch, loaded with a handful of queries, so the
+ * rules can be re-run for every record without a query per record. Checks accepted from the batch are
+ * added as they go (`add`), so later records see earlier ones.
+ */
+export interface Crossing {
+  id: string;
+  at: number;
+  direction: 'in' | 'out';
+  /** Reason codes the deciding tablet knew of (an override of a known reason is not a conflict). */
+  known: string[];
+}
+
+const DAY = 86_400_000;
+
+export class BatchFacts {
+  passes = new Map<number, { id: number; residentId: number; status: string; revokedAt: string | null }>();
+  residents = new Map<number, { id: number; householdId: number; deletedAt: string | null }>();
+  households = new Map<number, { id: number; quarantineUntil: string | null }>();
+  /** Per resident, tests sorted by sampling time. */
+  tests = new Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }[]>();
+  /** Per resident, passed and not voided crossings, sorted by time. */
+  crossings = new Map<number, Crossing[]>();
+  /** Per household, passed and not voided exits of its members, sorted by time. */
+  exits = new Map<number, Crossing[]>();
+
+  /** The facts as they stood just before `at`, for the person the subject names. */
+  factsAt(at: number, subject: { passId?: number | null; residentId?: number | null }, excludeId: string): GateFacts {
+    const pass = subject.passId ? this.passes.get(subject.passId) : undefined;
+    // A pass revoked after this moment was still good at this moment.
+    const passNow = pass ? { id: pass.id, residentId: pass.residentId, status: (pass.revokedAt && Date.parse(pass.revokedAt) <= at ? 'revoked' : 'active') as 'active' | 'revoked' } : undefined;
+    const residentId = pass?.residentId ?? subject.residentId ?? undefined;
+    const resident = residentId ? this.residents.get(residentId) : undefined;
+    const alive = resident && (!resident.deletedAt || Date.parse(resident.deletedAt) > at) ? resident : undefined;
+    const household = alive ? this.households.get(alive.householdId) : undefined;
+    const tests = (residentId && this.tests.get(residentId)) || [];
+    let test: GateFacts['test'];
+    for (const t of tests) if (t.sampledAt <= at + 5 * 60_000) test = t;
+    const before = (list: Crossing[] | undefined) => (list ?? []).filter((c) => c.at < at && c.id !== excludeId);
+    const mine = before(residentId ? this.crossings.get(residentId) : undefined);
+    const last = mine[mine.length - 1];
+    return {
+      pass: passNow,
+      resident: alive ? { id: alive.id, householdId: alive.householdId } : undefined,
+      household,
+      test,
+      householdExits: before(household ? this.exits.get(household.id) : undefined).map((c) => c.at),
+      lastPassage: last ? { direction: last.direction, at: last.at } : undefined,
+    };
+  }
+
+  /** Forget a check that a correction voided. */
+  remove(checkId: string) {
+    for (const map of [this.crossings, this.exits]) {
+      for (const [key, list] of map) {
+        const i = list.findIndex((c) => c.id === checkId);
+        if (i >= 0) {
+          list.splice(i, 1);
+          map.set(key, list);
+        }
+      }
+    }
+  }
+
+  /** Record a check the batch just accepted, in time order. */
+  add(c: { residentId: number | null; householdId: number | null; passed: boolean; crossing: Crossing; countsAsExit: boolean }) {
+    if (!c.passed) return;
+    const insert = (map: Map<number, Crossing[]>, key: number) => {
+      const list = map.get(key) ?? [];
+      list.push(c.crossing);
+      list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
+      map.set(key, list);
+    };
+    if (c.residentId) insert(this.crossings, c.residentId);
+    if (c.householdId && c.countsAsExit) insert(this.exits, c.householdId);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const known = (reasons: string): string[] => (JSON.parse(reasons) as { code: string }[]).map((r) => r.code);
+
+/** Load the facts for these passes and residents around [from, to]. */
+export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds: number[]; residentIds: number[]; from: number; to: number }): Promise<BatchFacts> {
+  const f = new BatchFacts();
+  if (want.passIds.length) {
+    const passes = await db.selectFrom('pass').select(['id', 'residentId', 'status', 'revokedAt']).where('compoundId', '=', compoundId).where('id', 'in', want.passIds).execute();
+    for (const p of passes) f.passes.set(p.id, p);
+  }
+  const residentIds = [...new Set([...want.residentIds, ...[...f.passes.values()].map((p) => p.residentId)])];
+  if (!residentIds.length) return f;
+  const residents = await db.selectFrom('resident').select(['id', 'householdId', 'deletedAt']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute();
+  for (const r of residents) f.residents.set(r.id, r);
+  const householdIds = [...new Set(residents.map((r) => r.householdId))];
+  if (householdIds.length) {
+    const households = await db.selectFrom('household').select(['id', 'quarantineUntil']).where('id', 'in', householdIds).execute();
+    for (const h of households) f.households.set(h.id, h);
+  }
+
+  // Tests: what was sampled in the month before; for anyone with none, their latest older one.
+  const recentFrom = new Date(want.from - 31 * DAY).toISOString();
+  const tests = await db
+    .selectFrom('testResult')
+    .select(['residentId', 'sampledAt', 'result'])
+    .where('residentId', 'in', residentIds)
+    .where('sampledAt', '>=', recentFrom)
+    .where('sampledAt', '<=', new Date(want.to + DAY).toISOString())
+    .orderBy('sampledAt')
+    .execute();
+  for (const t of tests) push(f.tests, t.residentId, { sampledAt: Date.parse(t.sampledAt), result: t.result });
+  const untested = residentIds.filter((id) => !f.tests.has(id));
+  if (untested.length) {
+    const older = await db
+      .selectFrom('testResult as t')
+      .select(['t.residentId', 't.sampledAt', 't.result'])
+      .where('t.residentId', 'in', untested)
+      .where('t.sampledAt', '=', (eb) => eb.selectFrom('testResult as u').select((e) => e.fn.max('u.sampledAt').as('m')).whereRef('u.residentId', '=', 't.residentId').where('u.sampledAt', '<', recentFrom))
+      .execute();
+    for (const t of older) f.tests.set(t.residentId, [{ sampledAt: Date.parse(t.sampledAt), result: t.result }]);
+  }
+
+  // Crossings and exits around the batch: quota periods are at most 30 days; passback looks a week back.
+  const crossings = await db
+    .selectFrom('gateCheck as g')
+    .select(['g.id', 'g.residentId', 'g.occurredAt', 'g.direction', 'g.reasons'])
+    .where('g.compoundId', '=', compoundId)
+    .where('g.residentId', 'in', residentIds)
+    .where('g.passed', '=', 1)
+    .where('g.occurredAt', '>=', new Date(want.from - 31 * DAY).toISOString())
+    .where('g.occurredAt', '<=', new Date(want.to + 31 * DAY).toISOString())
+    .where(notVoided)
+    .orderBy('g.occurredAt')
+    .orderBy('g.id')
+    .execute();
+  for (const c of crossings) {
+    push(f.crossings, c.residentId!, { id: c.id, at: Date.parse(c.occurredAt), direction: c.direction, known: known(c.reasons) });
+  }
+  if (householdIds.length) {
+    const exits = await db
+      .selectFrom('gateCheck as g')
+      .select(['g.id', 'g.householdId', 'g.occurredAt', 'g.reasons'])
+      .where('g.compoundId', '=', compoundId)
+      .where('g.householdId', 'in', householdIds)
+      .where('g.passed', '=', 1)
+      .where('g.direction', '=', 'out')
+      .where('g.subject', '!=', 'visitor')
+      .where('g.occurredAt', '>=', new Date(want.from - 31 * DAY).toISOString())
+      .where('g.occurredAt', '<=', new Date(want.to + 31 * DAY).toISOString())
+      .where(notVoided)
+      .orderBy('g.occurredAt')
+      .orderBy('g.id')
+      .execute();
+    for (const e of exits) {
+      push(f.exits, e.householdId!, { id: e.id, at: Date.parse(e.occurredAt), direction: 'out', known: known(e.reasons) });
+    }
+  }
+  return f;
+}

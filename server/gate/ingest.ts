@@ -1,0 +1,439 @@
+import { recordAudit } from '../audit/queries.js';
+import { type ParsedCode, parseCode } from '../core/code.js';
+import { type Decision, decide, quotaPeriod } from '../core/decide.js';
+import type { PolicyRules } from '../core/policy.js';
+import { isDeny } from '../core/reasons.js';
+import { type GateCheckRecord, type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
+import type { Insertable } from 'kysely';
+import type { ConflictTable, GateCheckTable } from '../db/schema.js';
+import type { AppDeps, AuthDevice, Db } from '../http/context.js';
+import { issuesOf } from '../http/validate.js';
+import { currentPolicy, policyByVersion } from '../policy/queries.js';
+import { bumpRosterVersion } from '../roster/version.js';
+import { type BatchFacts, loadBatchFacts } from './facts.js';
+
+/**
+ * Sync: a batch of records a tablet made, offline or not. The contract:
+ * - idempotent on the record id: a record the server has is a "duplicate", never a second row;
+ * - one bad record is "rejected" with a reason and never sinks the batch;
+ * - the whole batch is written in one transaction, so a batch cut off mid-way left nothing behind and is
+ *   simply sent again;
+ * - the tablet's record is stored as it decided it. The server re-runs the rules on its own data beside
+ *   it and flags conflicts (two offline tablets letting one household out) for a person to reconcile.
+ */
+export interface AcceptedCheck {
+  id: string;
+  compoundId: number;
+  gateId: number;
+  direction: 'in' | 'out';
+  verdict: string;
+  passed: boolean;
+  occurredAt: string;
+}
+
+export interface IngestResult {
+  results: SyncOutcome[];
+  rosterVersion: number;
+  accepted: AcceptedCheck[];
+}
+
+/** Rules whose verdict depends on the order of records (checked over the whole sequence instead). */
+const SEQUENCE_REASONS = new Set(['exit_quota_used', 'already_inside', 'already_outside']);
+
+type Rejection = { code: string; message: string };
+const reject = (code: string, message: string): Rejection => ({ code, message });
+
+interface References {
+  gates: Set<number>;
+  volunteers: Set<number>;
+  residents: Map<number, number>; // resident -> household, in this compound
+  households: Set<number>;
+  checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null }>;
+  voidedChecks: Set<string>;
+  shifts: Map<string, { endRecordId: string | null }>;
+  existing: Set<string>;
+}
+
+async function loadReferences(db: Db, compoundId: number, records: SyncRecord[]): Promise<References> {
+  const ids = (pick: (r: SyncRecord) => number | string | null | undefined) => [...new Set(records.map(pick).filter((v) => v !== null && v !== undefined))];
+  const volunteerIds = ids((r) => r.volunteerId) as number[];
+  const residentIds = ids((r) => (r.kind === 'gate_check' ? r.residentId : r.kind === 'test_result' ? r.residentId : null)) as number[];
+  const householdIds = ids((r) => (r.kind === 'gate_check' ? r.visitor?.hostHouseholdId : null)) as number[];
+  const checkIds = ids((r) => (r.kind === 'gate_check_void' ? r.checkId : null)) as string[];
+  const shiftIds = ids((r) => (r.kind === 'shift_end' ? r.shiftId : r.kind === 'shift_start' ? r.id : null)) as string[];
+  const byKind = (k: SyncRecord['kind']) => records.filter((r) => r.kind === k).map((r) => r.id);
+
+  const gates = await db.selectFrom('gate').select('id').where('compoundId', '=', compoundId).execute();
+  const volunteers = volunteerIds.length
+    ? await db
+        .selectFrom('user')
+        .leftJoin('userCompound as uc', (j) => j.onRef('uc.userId', '=', 'user.id').on('uc.compoundId', '=', compoundId))
+        .select(['user.id', 'user.role', 'uc.compoundId'])
+        .where('user.id', 'in', volunteerIds)
+        .execute()
+    : [];
+  const residents = residentIds.length
+    ? await db.selectFrom('resident').select(['id', 'householdId']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute()
+    : [];
+  const households = householdIds.length ? await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', 'in', householdIds).execute() : [];
+  const checks = checkIds.length
+    ? await db.selectFrom('gateCheck').select(['id', 'compoundId', 'residentId', 'householdId']).where('id', 'in', checkIds).execute()
+    : [];
+  const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
+  const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
+
+  // Which record ids the server already has, kind by kind.
+  const existing = new Set<string>();
+  const checkRecordIds = byKind('gate_check');
+  if (checkRecordIds.length) for (const r of await db.selectFrom('gateCheck').select('id').where('id', 'in', checkRecordIds).execute()) existing.add(r.id);
+  const voidIds = byKind('gate_check_void');
+  if (voidIds.length) for (const r of await db.selectFrom('gateCheckVoid').select('id').where('id', 'in', voidIds).execute()) existing.add(r.id);
+  const startIds = byKind('shift_start');
+  if (startIds.length) for (const r of await db.selectFrom('shift').select('id').where('id', 'in', startIds).execute()) existing.add(r.id);
+  const endIds = byKind('shift_end');
+  if (endIds.length) for (const r of await db.selectFrom('shift').select('endRecordId').where('endRecordId', 'in', endIds).execute()) existing.add(r.endRecordId!);
+  const testIds = byKind('test_result');
+  if (testIds.length) for (const r of await db.selectFrom('testResult').select('recordId').where('recordId', 'in', testIds).execute()) existing.add(r.recordId!);
+
+  return {
+    gates: new Set(gates.map((g) => g.id)),
+    volunteers: new Set(volunteers.filter((v) => v.role === 'admin' || v.compoundId === compoundId).map((v) => v.id)),
+    residents: new Map(residents.map((r) => [r.id, r.householdId])),
+    households: new Set(households.map((h) => h.id)),
+    checks: new Map(checks.map((c) => [c.id, c])),
+    voidedChecks: new Set(voided.map((v) => v.gateCheckId)),
+    shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
+    existing,
+  };
+}
+
+/** Re-run the rules for a check on the server's own data, as things stood at the check's time. */
+function serverDecision(
+  r: GateCheckRecord,
+  parsed: ParsedCode | null,
+  signature: 'valid' | 'invalid' | 'unknown_key',
+  facts: BatchFacts,
+  ctx: { compoundId: number; timezone: string; policy: PolicyRules },
+): Decision {
+  const at = Date.parse(r.at);
+  const subject =
+    r.subject === 'manual' ? { kind: 'manual' as const, residentId: r.residentId! } : { kind: 'code' as const, code: parsed, signature };
+  const passId = parsed?.kind === 'pass' && parsed.compoundId === ctx.compoundId ? parsed.passId : null;
+  return decide({
+    now: at,
+    direction: r.direction,
+    compoundId: ctx.compoundId,
+    timezone: ctx.timezone,
+    policy: ctx.policy,
+    rosterAgeMs: null,
+    subject,
+    facts: facts.factsAt(at, { passId, residentId: r.subject === 'manual' ? r.residentId : null }, r.id),
+  });
+}
+
+export async function ingestBatch(
+  deps: AppDeps,
+  device: AuthDevice,
+  batch: { sentAt: string; records: unknown[]; status?: { appVersion?: string | undefined; pending?: number | undefined; rosterVersion?: number | undefined } | undefined },
+): Promise<IngestResult> {
+  const db = deps.database.db;
+  const compoundId = device.compoundId;
+  const receivedAt = deps.now().toISOString();
+  const skew = Date.parse(receivedAt) - Date.parse(batch.sentAt);
+  const outcomes: SyncOutcome[] = new Array(batch.records.length);
+
+  // 1. Each record on its own: a malformed one is rejected, the rest go on.
+  const valid: { index: number; record: SyncRecord }[] = [];
+  const seen = new Set<string>();
+  batch.records.forEach((raw, index) => {
+    const parsed = SyncRecordSchema.safeParse(raw);
+    const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id as string) : null;
+    if (!parsed.success) {
+      const issues = issuesOf(parsed.error);
+      outcomes[index] = { id: rawId, status: 'rejected', reason: reject('invalid_record', issues.map((i) => `${i.path}: ${i.message}`).join('; ')) };
+      return;
+    }
+    if (seen.has(parsed.data.id)) {
+      outcomes[index] = { id: parsed.data.id, status: 'duplicate' };
+      return;
+    }
+    seen.add(parsed.data.id);
+    valid.push({ index, record: parsed.data });
+  });
+
+  // Signatures are checked before the transaction: CPU work should not hold the writer.
+  const codes = new Map<string, { parsed: ParsedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }>();
+  for (const { record } of valid) {
+    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) {
+      const parsed = parseCode(record.code);
+      codes.set(record.id, { parsed, signature: parsed ? await deps.keys.verify(parsed) : 'invalid' });
+    }
+  }
+
+  if (!valid.length) {
+    const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
+    return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
+  }
+  const compound = await db.selectFrom('compound').select(['timezone']).where('id', '=', compoundId).executeTakeFirstOrThrow();
+  const current = await currentPolicy(db, compoundId, deps.now());
+  const policies = await policyByVersion(db, compoundId);
+  const policyFor = (v: number) => policies.get(v) ?? current.rules;
+
+  const accepted: AcceptedCheck[] = [];
+  const rosterVersion = await db.transaction().execute(async (tx) => {
+    const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
+    const times = valid.map((v) => Date.parse(v.record.at));
+    const passIds = [...codes.values()].flatMap((c) => (c.parsed?.kind === 'pass' && c.parsed.compoundId === compoundId ? [c.parsed.passId] : []));
+    const residentIds = valid.flatMap((v) => (v.record.kind === 'gate_check' && v.record.residentId ? [v.record.residentId] : []));
+    const facts = await loadBatchFacts(tx, compoundId, { passIds, residentIds, from: Math.min(...times), to: Math.max(...times) });
+
+    const checks: Insertable<GateCheckTable>[] = [];
+    const conflicts: Insertable<ConflictTable>[] = [];
+    const voids: { id: string; gateCheckId: string; reason: string; userId: number; createdAt: string }[] = [];
+    const starts: { id: string; gateId: number; volunteerId: number; startedAt: string }[] = [];
+    const ends: { id: string; shiftId: string; at: string; note: string }[] = [];
+    const tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number }[] = [];
+    const overrides: GateCheckRecord[] = [];
+    const touched = { residents: new Set<number>(), households: new Set<number>() };
+    const batchChecks = new Map<string, { residentId: number | null; householdId: number | null }>();
+    const batchVoided = new Set<string>();
+
+    for (const { index, record: r } of valid) {
+      const done = (o: SyncOutcome) => {
+        outcomes[index] = o;
+      };
+      if (refs.existing.has(r.id)) {
+        done({ id: r.id, status: 'duplicate' });
+        continue;
+      }
+      if (!refs.volunteers.has(r.volunteerId)) {
+        done({ id: r.id, status: 'rejected', reason: reject('unknown_volunteer', `User ${r.volunteerId} is not a volunteer of this compound.`) });
+        continue;
+      }
+      switch (r.kind) {
+        case 'gate_check': {
+          if (!refs.gates.has(r.gateId)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`) });
+            continue;
+          }
+          if (r.subject === 'manual' && !refs.residents.has(r.residentId!)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`) });
+            continue;
+          }
+          const host = r.visitor?.hostHouseholdId;
+          if (r.subject === 'visitor' && host && !refs.households.has(host)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_household', `Household ${host} is not in this compound.`) });
+            continue;
+          }
+          const policy = policyFor(r.policyVersion);
+          const code = codes.get(r.id);
+          const decision = r.subject === 'visitor' ? null : serverDecision(r, code?.parsed ?? null, code?.signature ?? 'invalid', facts, { compoundId, timezone: compound.timezone, policy });
+          const residentId = decision?.residentId && facts.residents.has(decision.residentId) ? decision.residentId : null;
+          const householdId = r.subject === 'visitor' ? (host ?? null) : residentId ? (facts.residents.get(residentId)?.householdId ?? null) : null;
+          const passId = decision?.passId && facts.passes.has(decision.passId) ? decision.passId : null;
+          const known = r.reasons.map((x) => x.code);
+          checks.push({
+            id: r.id,
+            compoundId,
+            deviceId: device.id,
+            gateId: r.gateId,
+            shiftId: r.shiftId ?? null,
+            volunteerId: r.volunteerId,
+            direction: r.direction,
+            subject: r.subject,
+            code: r.code ?? null,
+            passId,
+            residentId,
+            householdId,
+            visitor: r.visitor ? JSON.stringify({ name: r.visitor.name, phone: r.visitor.phone, reason: r.visitor.reason }) : null,
+            testStatus: r.testStatus ? JSON.stringify(r.testStatus) : null,
+            verdict: r.verdict,
+            reasons: JSON.stringify(r.reasons),
+            overrideReason: r.override?.reason ?? null,
+            overrideBy: r.override ? r.volunteerId : null,
+            passed: r.passed ? 1 : 0,
+            policyVersion: r.policyVersion,
+            rosterVersion: r.rosterVersion,
+            occurredAt: r.at,
+            receivedAt,
+            clockSkewMs: skew,
+            serverVerdict: decision?.verdict ?? null,
+            serverReasons: decision ? JSON.stringify(decision.reasons) : null,
+          });
+          if (r.override) overrides.push(r);
+          // A tablet let someone through whom the server's own data would have stopped, for a reason the
+          // tablet did not know: flag it (the order-dependent rules are checked over the whole sequence).
+          if (r.passed && decision) {
+            for (const reason of decision.reasons) {
+              if (isDeny(reason.code) && !SEQUENCE_REASONS.has(reason.code) && !known.includes(reason.code)) {
+                conflicts.push({ compoundId, gateCheckId: r.id, kind: reason.code, details: JSON.stringify({ server: decision.reasons, device: r.reasons }), createdAt: receivedAt });
+              }
+            }
+          }
+          const countsAsExit = r.direction === 'out' && r.subject !== 'visitor';
+          facts.add({ residentId, householdId: r.subject === 'visitor' ? null : householdId, passed: r.passed, countsAsExit, crossing: { id: r.id, at: Date.parse(r.at), direction: r.direction, known } });
+          if (r.passed && residentId) touched.residents.add(residentId);
+          if (r.passed && countsAsExit && householdId) touched.households.add(householdId);
+          batchChecks.set(r.id, { residentId, householdId });
+          accepted.push({ id: r.id, compoundId, gateId: r.gateId, direction: r.direction, verdict: r.verdict, passed: r.passed, occurredAt: r.at });
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
+        case 'gate_check_void': {
+          const target = refs.checks.get(r.checkId) ?? batchChecks.get(r.checkId);
+          if (!target || ('compoundId' in target && target.compoundId !== compoundId)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_check', `There is no gate check ${r.checkId} in this compound.`) });
+            continue;
+          }
+          if (refs.voidedChecks.has(r.checkId) || batchVoided.has(r.checkId)) {
+            done({ id: r.id, status: 'rejected', reason: reject('already_voided', 'That gate check has already been voided.') });
+            continue;
+          }
+          batchVoided.add(r.checkId);
+          voids.push({ id: r.id, gateCheckId: r.checkId, reason: r.reason, userId: r.volunteerId, createdAt: r.at });
+          facts.remove(r.checkId);
+          if (target.residentId) touched.residents.add(target.residentId);
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
+        case 'shift_start': {
+          if (!refs.gates.has(r.gateId)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`) });
+            continue;
+          }
+          starts.push({ id: r.id, gateId: r.gateId, volunteerId: r.volunteerId, startedAt: r.at });
+          refs.shifts.set(r.id, { endRecordId: null });
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
+        case 'shift_end': {
+          const shift = refs.shifts.get(r.shiftId);
+          if (!shift) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_shift', `There is no shift ${r.shiftId} on this compound's tablets.`) });
+            continue;
+          }
+          if (shift.endRecordId) {
+            done({ id: r.id, status: 'rejected', reason: reject('shift_already_ended', 'That shift has already been ended.') });
+            continue;
+          }
+          shift.endRecordId = r.id;
+          ends.push({ id: r.id, shiftId: r.shiftId, at: r.at, note: r.handoverNote });
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
+        case 'test_result': {
+          if (!refs.residents.has(r.residentId)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`) });
+            continue;
+          }
+          tests.push({ recordId: r.id, residentId: r.residentId, sampledAt: r.sampledAt, result: r.result, volunteerId: r.volunteerId });
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
+      }
+    }
+
+    // Order-dependent rules, over the whole sequence as it now stands (a late record can make an earlier-
+    // synced one the second exit of the period).
+    const policy = current.rules;
+    if (policy.exitQuota) {
+      for (const householdId of touched.households) {
+        const byPeriod = new Map<number, typeof list>();
+        const list = facts.exits.get(householdId) ?? [];
+        for (const e of list) {
+          const p = quotaPeriod(e.at, policy.exitQuota, compound.timezone);
+          byPeriod.set(p.start, [...(byPeriod.get(p.start) ?? []), e]);
+        }
+        for (const [start, exits] of byPeriod) {
+          exits.slice(policy.exitQuota.exits).forEach((e) => {
+            if (e.known.includes('exit_quota_used')) return;
+            const p = quotaPeriod(start, policy.exitQuota!, compound.timezone);
+            conflicts.push({
+              compoundId,
+              gateCheckId: e.id,
+              kind: 'exit_quota_used',
+              details: JSON.stringify({ householdId, period: { start: p.startDate, next: p.nextDate }, allowed: policy.exitQuota!.exits, checks: exits.map((x) => x.id) }),
+              createdAt: receivedAt,
+            });
+          });
+        }
+      }
+    }
+    if (policy.antiPassback) {
+      for (const residentId of touched.residents) {
+        const list = facts.crossings.get(residentId) ?? [];
+        for (let i = 1; i < list.length; i++) {
+          const [prev, cur] = [list[i - 1]!, list[i]!];
+          const kind = cur.direction === 'in' ? 'already_inside' : 'already_outside';
+          if (cur.direction === prev.direction && !cur.known.includes(kind)) {
+            conflicts.push({ compoundId, gateCheckId: cur.id, kind, details: JSON.stringify({ residentId, previous: prev.id, checks: [prev.id, cur.id] }), createdAt: receivedAt });
+          }
+        }
+      }
+    }
+
+    const anything = checks.length || voids.length || starts.length || ends.length || tests.length;
+    const rv = anything ? await bumpRosterVersion(tx, compoundId) : (await tx.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow()).rosterVersion;
+    for (let i = 0; i < checks.length; i += 400) {
+      await tx
+        .insertInto('gateCheck')
+        .values(checks.slice(i, i + 400).map((c) => ({ ...c, rv })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    if (voids.length) {
+      await tx
+        .insertInto('gateCheckVoid')
+        .values(voids.map((v) => ({ ...v, compoundId, deviceId: device.id, receivedAt, rv })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    if (starts.length) {
+      await tx
+        .insertInto('shift')
+        .values(starts.map((s) => ({ ...s, compoundId, deviceId: device.id, receivedAt })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    }
+    for (const e of ends) {
+      await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).execute();
+    }
+    if (tests.length) {
+      await tx
+        .insertInto('testResult')
+        .values(tests.map((t) => ({ compoundId, residentId: t.residentId, sampledAt: t.sampledAt, result: t.result, source: 'gate' as const, roundId: null, recordedBy: t.volunteerId, deviceId: device.id, recordId: t.recordId, createdAt: receivedAt, rv })))
+        .onConflict((oc) => oc.column('recordId').doNothing())
+        .execute();
+    }
+    // Flags only for checks that are stored (not ones voided by this very batch).
+    const flags = conflicts.filter((c) => !batchVoided.has(c.gateCheckId));
+    for (let i = 0; i < flags.length; i += 400) {
+      await tx
+        .insertInto('conflict')
+        .values(flags.slice(i, i + 400))
+        .onConflict((oc) => oc.columns(['gateCheckId', 'kind']).doNothing())
+        .execute();
+    }
+    for (const r of overrides) {
+      await recordAudit(tx, {
+        actor: { kind: 'device', device },
+        action: 'gate_check.override',
+        entity: 'gate_check',
+        entityId: r.id,
+        compoundId,
+        details: { volunteerId: r.volunteerId, reason: r.override!.reason, reasons: r.reasons.map((x) => x.code), at: r.at },
+        at: receivedAt,
+      });
+    }
+    if (batch.status) {
+      await tx
+        .updateTable('device')
+        .set({ status: JSON.stringify({ ...batch.status, reportedAt: receivedAt, clockSkewMs: skew }), lastSeenAt: receivedAt })
+        .where('id', '=', device.id)
+        .execute();
+    }
+    return rv;
+  });
+
+  return { results: outcomes, rosterVersion, accepted };
+}

@@ -1,0 +1,223 @@
+import type { Db } from '../http/context.js';
+
+export interface CheckFilter {
+  gateId?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  verdict?: 'allow' | 'deny' | 'review' | undefined;
+  reason?: string | undefined;
+  residentId?: number | undefined;
+  direction?: 'in' | 'out' | undefined;
+  shiftId?: string | undefined;
+  /** Keyset cursor: "occurredAt|id" of the last row of the previous page. */
+  before?: string | undefined;
+  limit: number;
+}
+
+/** Gate checks as a manager reads them: newest first, with who, where and what became of them. */
+export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter) {
+  let q = db
+    .selectFrom('gateCheck as g')
+    .innerJoin('gate', 'gate.id', 'g.gateId')
+    .leftJoin('user as v', 'v.id', 'g.volunteerId')
+    .leftJoin('resident as r', 'r.id', 'g.residentId')
+    .leftJoin('household as h', 'h.id', 'g.householdId')
+    .leftJoin('building as b', 'b.id', 'h.buildingId')
+    .leftJoin('gateCheckVoid as x', 'x.gateCheckId', 'g.id')
+    .select([
+      'g.id',
+      'g.occurredAt',
+      'g.receivedAt',
+      'g.clockSkewMs',
+      'g.direction',
+      'g.subject',
+      'g.verdict',
+      'g.reasons',
+      'g.passed',
+      'g.overrideReason',
+      'g.testStatus',
+      'g.visitor',
+      'g.policyVersion',
+      'g.serverVerdict',
+      'g.serverReasons',
+      'g.shiftId',
+      'g.gateId',
+      'gate.name as gate',
+      'v.displayName as volunteer',
+      'g.residentId',
+      'r.name as residentName',
+      'b.name as building',
+      'h.unit',
+      'h.room',
+      'x.reason as voidReason',
+      'x.createdAt as voidedAt',
+    ])
+    .where('g.compoundId', '=', compoundId);
+  if (f.gateId) q = q.where('g.gateId', '=', f.gateId);
+  if (f.from) q = q.where('g.occurredAt', '>=', f.from);
+  if (f.to) q = q.where('g.occurredAt', '<', f.to);
+  if (f.verdict) q = q.where('g.verdict', '=', f.verdict);
+  if (f.direction) q = q.where('g.direction', '=', f.direction);
+  if (f.residentId) q = q.where('g.residentId', '=', f.residentId);
+  if (f.shiftId) q = q.where('g.shiftId', '=', f.shiftId);
+  // Reasons are a JSON array of {code,…}: a text match on the code is exact enough and dialect-neutral.
+  if (f.reason) q = q.where('g.reasons', 'like', `%"code":"${f.reason.replace(/[^a-z_]/g, '')}"%`);
+  if (f.before) {
+    const [at, id] = f.before.split('|');
+    if (at && id) q = q.where((eb) => eb.or([eb('g.occurredAt', '<', at), eb.and([eb('g.occurredAt', '=', at), eb('g.id', '<', id)])]));
+  }
+  const rows = await q.orderBy('g.occurredAt', 'desc').orderBy('g.id', 'desc').limit(f.limit + 1).execute();
+  const page = rows.slice(0, f.limit);
+  const ids = page.map((r) => r.id);
+  const conflicts = ids.length ? await db.selectFrom('conflict').select(['gateCheckId', 'kind', 'reviewedAt']).where('gateCheckId', 'in', ids).execute() : [];
+  const last = page[page.length - 1];
+  return {
+    checks: page.map((r) => ({
+      ...r,
+      passed: r.passed === 1,
+      reasons: JSON.parse(r.reasons),
+      serverReasons: r.serverReasons ? JSON.parse(r.serverReasons) : null,
+      testStatus: r.testStatus ? JSON.parse(r.testStatus) : null,
+      visitor: r.visitor ? JSON.parse(r.visitor) : null,
+      conflicts: conflicts.filter((c) => c.gateCheckId === r.id).map((c) => ({ kind: c.kind, reviewed: !!c.reviewedAt })),
+    })),
+    next: rows.length > f.limit && last ? `${last.occurredAt}|${last.id}` : null,
+  };
+}
+
+export interface CheckSummary {
+  total: number;
+  in: number;
+  out: number;
+  allow: number;
+  deny: number;
+  review: number;
+  turnedBack: number;
+  overrides: number;
+  visitors: number;
+  denialsByReason: Record<string, number>;
+}
+
+/** Counts of a set of checks: passed in and out, verdicts, turned back, overrides, visitors, reasons. */
+export function summarize(rows: { direction: string; verdict: string; passed: number; subject: string; overrideReason: string | null; reasons: string }[]): CheckSummary {
+  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, denialsByReason: {} };
+  for (const r of rows) {
+    s.total++;
+    if (r.passed === 1) s[r.direction === 'in' ? 'in' : 'out']++;
+    else s.turnedBack++;
+    s[r.verdict as 'allow' | 'deny' | 'review']++;
+    if (r.overrideReason) s.overrides++;
+    if (r.subject === 'visitor') s.visitors++;
+    if (r.verdict !== 'allow') for (const { code } of JSON.parse(r.reasons) as { code: string }[]) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
+  }
+  return s;
+}
+
+/** Only checks no correction has voided (for an alias `g` of gate_check). */
+export const notVoided = (eb: any) => eb.not(eb.exists(eb.selectFrom('gateCheckVoid as v').select('v.id').whereRef('v.gateCheckId', '=', 'g.id')));
+
+/** Shifts of a compound in a time range, with their counts. */
+export async function listShifts(db: Db, compoundId: number, f: { from?: string | undefined; to?: string | undefined; gateId?: number | undefined }) {
+  let q = db
+    .selectFrom('shift as s')
+    .innerJoin('gate', 'gate.id', 's.gateId')
+    .innerJoin('user as u', 'u.id', 's.volunteerId')
+    .leftJoin('device as d', 'd.id', 's.deviceId')
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
+    .where('s.compoundId', '=', compoundId);
+  if (f.from) q = q.where('s.startedAt', '>=', f.from);
+  if (f.to) q = q.where('s.startedAt', '<', f.to);
+  if (f.gateId) q = q.where('s.gateId', '=', f.gateId);
+  const shifts = await q.orderBy('s.startedAt', 'desc').limit(500).execute();
+  const ids = shifts.map((s) => s.id);
+  const counts = ids.length
+    ? await db
+        .selectFrom('gateCheck as g')
+        .select(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict'])
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('g.shiftId', 'in', ids)
+        .where(notVoided)
+        .groupBy(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict'])
+        .execute()
+    : [];
+  return shifts.map((s) => {
+    const mine = counts.filter((c) => c.shiftId === s.id);
+    const sum = (pred: (c: (typeof mine)[number]) => boolean) => mine.filter(pred).reduce((t, c) => t + Number(c.n), 0);
+    return { ...s, counts: { total: sum(() => true), in: sum((c) => c.direction === 'in' && c.passed === 1), out: sum((c) => c.direction === 'out' && c.passed === 1), denied: sum((c) => c.verdict === 'deny') } };
+  });
+}
+
+/** One shift's log: who, when, what passed, what was denied and why, overrides, visitors, the handover note. */
+export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
+  const shift = await db
+    .selectFrom('shift as s')
+    .innerJoin('gate', 'gate.id', 's.gateId')
+    .innerJoin('user as u', 'u.id', 's.volunteerId')
+    .leftJoin('device as d', 'd.id', 's.deviceId')
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 's.volunteerId', 'u.displayName as volunteer', 'd.name as device'])
+    .where('s.compoundId', '=', compoundId)
+    .where('s.id', '=', shiftId)
+    .executeTakeFirst();
+  if (!shift) return undefined;
+  const summary = summarize(
+    await db
+      .selectFrom('gateCheck as g')
+      .select(['g.direction', 'g.verdict', 'g.passed', 'g.subject', 'g.overrideReason', 'g.reasons'])
+      .where('g.shiftId', '=', shiftId)
+      .where(notVoided)
+      .execute(),
+  );
+  const detail = await db
+    .selectFrom('gateCheck as g')
+    .leftJoin('resident as r', 'r.id', 'g.residentId')
+    .leftJoin('user as u', 'u.id', 'g.overrideBy')
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'r.name as residentName', 'u.displayName as overrideByName'])
+    .where('g.shiftId', '=', shiftId)
+    .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor')]))
+    .where(notVoided)
+    .orderBy('g.occurredAt')
+    .execute();
+  return {
+    shift,
+    summary,
+    overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons), visitor: d.visitor ? JSON.parse(d.visitor) : null })),
+    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...JSON.parse(d.visitor!) })),
+  };
+}
+
+export async function listConflicts(db: Db, compoundId: number, status: 'open' | 'reviewed' | 'all') {
+  let q = db
+    .selectFrom('conflict as c')
+    .innerJoin('gateCheck as g', 'g.id', 'c.gateCheckId')
+    .innerJoin('gate', 'gate.id', 'g.gateId')
+    .leftJoin('device as d', 'd.id', 'g.deviceId')
+    .leftJoin('resident as r', 'r.id', 'g.residentId')
+    .leftJoin('household as h', 'h.id', 'g.householdId')
+    .leftJoin('building as b', 'b.id', 'h.buildingId')
+    .leftJoin('user as u', 'u.id', 'c.reviewedBy')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.details',
+      'c.createdAt',
+      'c.reviewedAt',
+      'c.reviewNote',
+      'u.displayName as reviewedBy',
+      'g.id as checkId',
+      'g.occurredAt',
+      'g.direction',
+      'g.verdict',
+      'g.overrideReason',
+      'gate.name as gate',
+      'd.name as device',
+      'r.name as residentName',
+      'b.name as building',
+      'h.unit',
+      'h.room',
+    ])
+    .where('c.compoundId', '=', compoundId);
+  if (status === 'open') q = q.where('c.reviewedAt', 'is', null);
+  if (status === 'reviewed') q = q.where('c.reviewedAt', 'is not', null);
+  const rows = await q.orderBy('c.id', 'desc').limit(500).execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
+}

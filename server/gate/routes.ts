@@ -1,0 +1,111 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { recordAudit } from '../audit/queries.js';
+import { officeUser } from '../auth/access.js';
+import { REASON_CODES } from '../core/reasons.js';
+import { uuidv7 } from '../core/uuid.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { describe, id, json, param, query } from '../http/validate.js';
+import { bumpRosterVersion } from '../roster/version.js';
+import { listConflicts, listGateChecks, listShifts, shiftLog } from './queries.js';
+
+const cidParam = z.object({ cid: id });
+const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
+
+/** What managers read and reconcile: gate checks, shift logs, conflicts; and corrections from the office. */
+export function gateRoutes(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const db = deps.database.db;
+  const reader = deps.database.reader;
+  const tags = ['gate checks'];
+
+  app.get(
+    '/gate-checks',
+    describe('Gate checks, newest first; filter by gate, time, verdict, reason, resident, direction, shift; page with `before`', { tags }),
+    param(cidParam),
+    query(
+      z.object({
+        gateId: id.optional(),
+        from: time.optional(),
+        to: time.optional(),
+        verdict: z.enum(['allow', 'deny', 'review']).optional(),
+        reason: z.enum(REASON_CODES as [string, ...string[]]).optional(),
+        residentId: id.optional(),
+        direction: z.enum(['in', 'out']).optional(),
+        shiftId: z.string().max(40).optional(),
+        before: z.string().max(80).optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(50),
+      }),
+    ),
+    async (c) => c.json(await listGateChecks(reader, c.req.valid('param').cid, c.req.valid('query'))),
+  );
+
+  app.post(
+    '/gate-checks/:checkId/void',
+    describe('Void a gate check (a correction): the check is kept, marked void with the reason', { tags }),
+    param(z.object({ cid: id, checkId: z.string().max(40) })),
+    json(z.object({ reason: z.string().trim().min(1).max(200) })),
+    async (c) => {
+      const { cid, checkId } = c.req.valid('param');
+      const user = officeUser(c);
+      const check = await db.selectFrom('gateCheck').select('id').where('compoundId', '=', cid).where('id', '=', checkId).executeTakeFirst();
+      if (!check) throw new NotFoundError('The gate check');
+      if (await db.selectFrom('gateCheckVoid').select('id').where('gateCheckId', '=', checkId).executeTakeFirst()) {
+        throw new ConflictError('That gate check has already been voided.', 'already_voided');
+      }
+      const at = deps.now().toISOString();
+      await db.transaction().execute(async (tx) => {
+        const rv = await bumpRosterVersion(tx, cid);
+        await tx.insertInto('gateCheckVoid').values({ id: uuidv7(), compoundId: cid, gateCheckId: checkId, reason: c.req.valid('json').reason, userId: user.id, deviceId: null, createdAt: at, receivedAt: at, rv }).execute();
+        await recordAudit(tx, { actor: c.get('actor'), action: 'gate_check.void', entity: 'gate_check', entityId: checkId, compoundId: cid, details: c.req.valid('json'), at, ip: c.get('ip') });
+      });
+      return c.json({ ok: true });
+    },
+  );
+
+  app.get(
+    '/shifts',
+    describe('Shifts (a volunteer at a gate) in a time range, with counts', { tags: ['shifts'] }),
+    param(cidParam),
+    query(z.object({ from: time.optional(), to: time.optional(), gateId: id.optional() })),
+    async (c) => c.json({ shifts: await listShifts(reader, c.req.valid('param').cid, c.req.valid('query')) }),
+  );
+
+  app.get('/shifts/:shiftId', describe("One shift's log: counts, denials by reason, overrides, visitors, handover note", { tags: ['shifts'] }), param(z.object({ cid: id, shiftId: z.string().max(40) })), async (c) => {
+    const { cid, shiftId } = c.req.valid('param');
+    const log = await shiftLog(reader, cid, shiftId);
+    if (!log) throw new NotFoundError('The shift');
+    return c.json(log);
+  });
+
+  app.get(
+    '/conflicts',
+    describe('What the server found against records offline tablets let through (to reconcile)', { tags: ['conflicts'] }),
+    param(cidParam),
+    query(z.object({ status: z.enum(['open', 'reviewed', 'all']).default('open') })),
+    async (c) => c.json({ conflicts: await listConflicts(reader, c.req.valid('param').cid, c.req.valid('query').status) }),
+  );
+
+  app.post(
+    '/conflicts/:id/review',
+    describe('Mark a conflict reviewed, with a note', { tags: ['conflicts'] }),
+    param(z.object({ cid: id, id })),
+    json(z.object({ note: z.string().trim().min(1).max(500) })),
+    async (c) => {
+      const { cid, id: conflictId } = c.req.valid('param');
+      const user = officeUser(c);
+      const at = deps.now().toISOString();
+      const conflict = await db.selectFrom('conflict').select(['id', 'reviewedAt']).where('compoundId', '=', cid).where('id', '=', conflictId).executeTakeFirst();
+      if (!conflict) throw new NotFoundError('The conflict');
+      if (conflict.reviewedAt) throw new ConflictError('This conflict has already been reviewed.', 'already_reviewed');
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('conflict').set({ reviewedAt: at, reviewedBy: user.id, reviewNote: c.req.valid('json').note }).where('id', '=', conflictId).execute();
+        await recordAudit(tx, { actor: c.get('actor'), action: 'conflict.review', entity: 'conflict', entityId: conflictId, compoundId: cid, details: c.req.valid('json'), at, ip: c.get('ip') });
+      });
+      return c.json({ ok: true });
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,261 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../server/core/uuid.js';
+import { type Client, makeTestApp, type TestApp } from '../helpers/app.js';
+import { buildScene, checkRecord, enrollTablet, type Scene, sync } from '../helpers/gate.js';
+
+let t: TestApp;
+let s: Scene;
+let tablet: Client;
+let deviceId: number;
+const H = 3_600_000;
+
+beforeEach(async () => {
+  t = await makeTestApp();
+  s = await buildScene(t);
+  ({ tablet, deviceId } = await enrollTablet(t, s.manager, s.compoundId, '东门平板'));
+});
+afterEach(() => t.close());
+
+const rows = () => t.database.db.selectFrom('gateCheck').selectAll().orderBy('occurredAt').execute();
+const statuses = (r: { body: { results: { status: string }[] } }) => r.body.results.map((x) => x.status);
+
+describe('sync: idempotent, never losing a record', () => {
+  it('accepts a batch, and the same batch again is all duplicates: one row per record', async () => {
+    const batch = Array.from({ length: 10 }, (_, i) => checkRecord(s, { atMs: s.now() - (10 - i) * 60_000, person: (['zhang', 'li', 'wang', 'zhao'] as const)[i % 4], direction: i % 2 ? 'in' : 'out' }));
+    const first = await sync(tablet, batch);
+    expect(first.status).toBe(200);
+    expect(statuses(first)).toEqual(Array(10).fill('accepted'));
+    const again = await sync(tablet, batch);
+    expect(statuses(again)).toEqual(Array(10).fill('duplicate'));
+    const stored = await rows();
+    expect(stored.map((r) => r.id).sort()).toEqual(batch.map((b) => b.id).sort());
+  });
+
+  it('a batch cut off half way and sent again in full: exactly one row each', async () => {
+    const batch = Array.from({ length: 8 }, (_, i) => checkRecord(s, { atMs: s.now() - (8 - i) * 60_000, person: i % 2 ? 'wang' : 'zhang', direction: i % 4 < 2 ? 'out' : 'in' }));
+    await sync(tablet, batch.slice(0, 4));
+    const full = await sync(tablet, batch);
+    expect(statuses(full)).toEqual([...Array(4).fill('duplicate'), ...Array(4).fill('accepted')]);
+    expect((await rows()).length).toBe(8);
+  });
+
+  it('the same record twice in one batch is stored once', async () => {
+    const r = checkRecord(s);
+    const res = await sync(tablet, [r, r]);
+    expect(statuses(res)).toEqual(['accepted', 'duplicate']);
+    expect((await rows()).length).toBe(1);
+  });
+
+  it('two tablets racing with overlapping batches: every record exactly once', async () => {
+    const other = (await enrollTablet(t, s.manager, s.compoundId, '西门平板')).tablet;
+    const batch = Array.from({ length: 30 }, (_, i) => checkRecord(s, { atMs: s.now() - (30 - i) * 60_000, person: (['zhang', 'li', 'wang', 'zhao'] as const)[i % 4], direction: i % 2 ? 'in' : 'out' }));
+    const [a, b] = await Promise.all([sync(tablet, batch), sync(other, batch.slice(10))]);
+    const all = [...a.body.results, ...b.body.results];
+    expect(all.filter((x) => x.status === 'accepted').length).toBe(30);
+    expect(all.filter((x) => x.status === 'duplicate').length).toBe(20);
+    expect((await rows()).length).toBe(30);
+  });
+
+  it('rejects a bad record with a reason and keeps the good ones around it', async () => {
+    const good1 = checkRecord(s, { atMs: s.now() - 2 * 60_000 });
+    const bad = { ...checkRecord(s, { person: 'li' }), direction: 'sideways' };
+    const noId = { kind: 'gate_check', at: new Date().toISOString() };
+    const wrongGate = checkRecord(s, { gateId: 99999, person: 'wang' });
+    const good2 = checkRecord(s, { person: 'wang', direction: 'in', atMs: s.now() - 60_000 });
+    const res = await sync(tablet, [good1, bad, noId, wrongGate, good2]);
+    expect(res.status).toBe(200);
+    expect(statuses(res)).toEqual(['accepted', 'rejected', 'rejected', 'rejected', 'accepted']);
+    expect(res.body.results[1]).toMatchObject({ id: bad.id, reason: { code: 'invalid_record', message: expect.stringContaining('direction') } });
+    expect(res.body.results[2]).toMatchObject({ id: null, reason: { code: 'invalid_record' } });
+    expect(res.body.results[3]).toMatchObject({ reason: { code: 'unknown_gate' } });
+    expect((await rows()).map((r) => r.id).sort()).toEqual([good1.id, good2.id].sort());
+  });
+
+  it('refuses an empty batch, a batch without the device clock, and a caller that is not a tablet', async () => {
+    expect((await tablet.post('/api/device/sync', { sentAt: new Date().toISOString(), records: [] })).status).toBe(400);
+    expect((await tablet.post('/api/device/sync', { records: [checkRecord(s)] })).status).toBe(400);
+    expect((await s.manager.post('/api/device/sync', { sentAt: new Date().toISOString(), records: [checkRecord(s)] })).status).toBe(403);
+    expect((await t.client().post('/api/device/sync', { sentAt: new Date().toISOString(), records: [checkRecord(s)] })).status).toBe(401);
+    expect((await rows()).length).toBe(0);
+  });
+
+  it('stores the device time, the receive time and the clock skew', async () => {
+    const r = checkRecord(s, { atMs: s.now() - 5 * 60_000 });
+    const sentAt = new Date(s.now() - 90_000).toISOString(); // the tablet's clock is 90 s slow
+    await sync(tablet, [r], sentAt);
+    const [row] = await rows();
+    expect(row).toMatchObject({ occurredAt: r.at, receivedAt: t.clock.now.toISOString(), clockSkewMs: 90_000, deviceId, verdict: 'allow', passed: 1 });
+    expect(row!.residentId).toBe(s.people.zhang.residentId);
+    expect(row!.householdId).toBe(s.people.zhang.householdId);
+  });
+
+  it('never accepts a volunteer of another compound', async () => {
+    const stranger = await t.database.db.insertInto('user').values({ username: null, phone: '13700000000', displayName: 'x', role: 'volunteer', passwordHash: null, pinHash: null, createdAt: 'x', updatedAt: 'x' }).returning('id').executeTakeFirstOrThrow();
+    await t.database.db.insertInto('userCompound').values({ userId: stranger.id, compoundId: s.otherCompoundId }).execute();
+    const res = await sync(tablet, [checkRecord(s, { volunteerId: stranger.id })]);
+    expect(res.body.results[0]).toMatchObject({ status: 'rejected', reason: { code: 'unknown_volunteer' } });
+  });
+});
+
+describe('sync: the server re-runs the rules and flags conflicts', () => {
+  it('two offline tablets both let the same household out: both kept, the second flagged', async () => {
+    const west = (await enrollTablet(t, s.manager, s.compoundId, '西门平板')).tablet;
+    const zhangOut = checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H, gateId: s.gateA });
+    const liOut = checkRecord(s, { person: 'li', atMs: s.now() - H, gateId: s.gateB });
+    // The later exit syncs first; the earlier one arrives after: the later one is over the quota.
+    expect(statuses(await sync(west, [liOut]))).toEqual(['accepted']);
+    expect(statuses(await sync(tablet, [zhangOut]))).toEqual(['accepted']);
+    expect((await rows()).length).toBe(2);
+    const conflicts = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+    expect(conflicts).toHaveLength(1);
+    expect(conflicts[0]).toMatchObject({ kind: 'exit_quota_used', checkId: liOut.id, residentName: '李四' });
+    expect(conflicts[0].details.checks).toEqual([zhangOut.id, liOut.id]);
+    // Both records are as the tablets made them.
+    const stored = await rows();
+    expect(stored.every((r) => r.verdict === 'allow' && r.passed === 1)).toBe(true);
+  });
+
+  it('does not flag an override of a reason the tablet knew', async () => {
+    const first = checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H });
+    const second = checkRecord(s, { person: 'li', atMs: s.now() - H, verdict: 'deny', reasons: [{ code: 'exit_quota_used', used: 1, allowed: 1, nextDate: '2026-11-30' }], override: { reason: '就医' }, passed: true });
+    await sync(tablet, [first, second]);
+    expect((await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts).toEqual([]);
+    const audit = await t.database.db.selectFrom('auditLog').select(['action', 'entityId', 'deviceId']).where('action', '=', 'gate_check.override').execute();
+    expect(audit).toEqual([{ action: 'gate_check.override', entityId: second.id, deviceId }]);
+  });
+
+  it('flags the same person entering at two gates without leaving (anti-passback)', async () => {
+    const inA = checkRecord(s, { person: 'wang', direction: 'in', atMs: s.now() - 2 * H, gateId: s.gateA });
+    const inB = checkRecord(s, { person: 'wang', direction: 'in', atMs: s.now() - H, gateId: s.gateB });
+    await sync(tablet, [inB]);
+    await sync(tablet, [inA]);
+    const conflicts = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+    expect(conflicts.map((c: any) => [c.kind, c.checkId])).toEqual([['already_inside', inB.id]]);
+  });
+
+  it('flags a pass the tablet did not yet know was revoked, and keeps the record', async () => {
+    await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.wang.passId}/revoke`, { reason: '遗失' });
+    const r = checkRecord(s, { person: 'wang' });
+    expect(statuses(await sync(tablet, [r]))).toEqual(['accepted']);
+    const [row] = await rows();
+    expect(row!.serverVerdict).toBe('deny');
+    expect(JSON.parse(row!.serverReasons!)).toEqual([{ code: 'pass_revoked' }]);
+    const conflicts = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+    expect(conflicts.map((c: any) => c.kind)).toEqual(['pass_revoked']);
+  });
+
+  it('a forged code let through is flagged: the server checks the signature itself', async () => {
+    const forged = s.people.zhang.code.replace(/\.[^.]+$/, `.${'A'.repeat(86)}`);
+    const r = checkRecord(s, { code: forged });
+    await sync(tablet, [r]);
+    const [row] = await rows();
+    expect(row).toMatchObject({ serverVerdict: 'deny', residentId: null, passed: 1 });
+    const conflicts = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+    expect(conflicts.map((c: any) => c.kind)).toEqual(['code_forged']);
+  });
+
+  it('a denied person turned back is no conflict', async () => {
+    await sync(tablet, [checkRecord(s, { person: 'zhao', verdict: 'deny', reasons: [{ code: 'test_missing' }], passed: false })]);
+    expect((await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts).toEqual([]);
+  });
+
+  it('a conflict is marked reviewed with a note, once', async () => {
+    const west = (await enrollTablet(t, s.manager, s.compoundId, '西门平板')).tablet;
+    await sync(tablet, [checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H })]);
+    await sync(west, [checkRecord(s, { person: 'li', atMs: s.now() - H })]);
+    const [c] = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+    expect((await s.manager.post(`/api/compounds/${s.compoundId}/conflicts/${c.id}/review`, { note: '已电话核实，李四就医' })).status).toBe(200);
+    expect((await s.manager.post(`/api/compounds/${s.compoundId}/conflicts/${c.id}/review`, { note: 'again' })).status).toBe(409);
+    expect((await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts).toEqual([]);
+    const reviewed = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts?status=reviewed`)).body.conflicts;
+    expect(reviewed[0]).toMatchObject({ reviewNote: '已电话核实，李四就医', reviewedBy: 'mgr' });
+  });
+});
+
+describe('sync: corrections, shifts, visitors, results seen at the gate', () => {
+  it('voids a check with a new record; the check stays, and the void is idempotent too', async () => {
+    const r = checkRecord(s);
+    const v = { kind: 'gate_check_void', id: uuidv7(), at: new Date(s.now()).toISOString(), checkId: r.id, reason: '误扫', volunteerId: s.volunteerId };
+    expect(statuses(await sync(tablet, [r, v]))).toEqual(['accepted', 'accepted']);
+    expect(statuses(await sync(tablet, [v]))).toEqual(['duplicate']);
+    const again = { ...v, id: uuidv7() };
+    expect((await sync(tablet, [again])).body.results[0]).toMatchObject({ status: 'rejected', reason: { code: 'already_voided' } });
+    expect((await rows()).length).toBe(1);
+    const list = (await s.manager.get(`/api/compounds/${s.compoundId}/gate-checks`)).body.checks;
+    expect(list[0]).toMatchObject({ id: r.id, voidReason: '误扫' });
+  });
+
+  it('a voided exit no longer uses the household quota', async () => {
+    const first = checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H });
+    const v = { kind: 'gate_check_void', id: uuidv7(), at: new Date(s.now() - 90 * 60_000).toISOString(), checkId: first.id, reason: '误操作', volunteerId: s.volunteerId };
+    const second = checkRecord(s, { person: 'li', atMs: s.now() - H });
+    await sync(tablet, [first, v, second]);
+    expect((await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts).toEqual([]);
+  });
+
+  it('records a shift from start to handover, with its checks and visitors', async () => {
+    const shiftId = uuidv7(s.now() - 3 * H);
+    const start = { kind: 'shift_start', id: shiftId, at: new Date(s.now() - 3 * H).toISOString(), gateId: s.gateA, volunteerId: s.volunteerId };
+    const checks = [
+      checkRecord(s, { shiftId, person: 'zhang', atMs: s.now() - 2.5 * H }),
+      checkRecord(s, { shiftId, person: 'wang', direction: 'in', atMs: s.now() - 2 * H, verdict: 'deny', reasons: [{ code: 'already_inside', since: 0 }], override: { reason: '刚才漏扫' }, passed: true }),
+      checkRecord(s, { shiftId, person: 'zhao', atMs: s.now() - 1.5 * H, verdict: 'deny', reasons: [{ code: 'test_missing' }], passed: false }),
+      checkRecord(s, {
+        shiftId,
+        subject: 'visitor',
+        code: null,
+        direction: 'in',
+        atMs: s.now() - H,
+        visitor: { name: '快递小哥', phone: '13512345678', reason: '送药', hostHouseholdId: s.people.wang.householdId },
+      }),
+    ];
+    const end = { kind: 'shift_end', id: uuidv7(), at: new Date(s.now() - 0.5 * H).toISOString(), shiftId, volunteerId: s.volunteerId, handoverNote: '东门栏杆松动，已报修' };
+    const res = await sync(tablet, [start, ...checks, end]);
+    expect(statuses(res)).toEqual(Array(6).fill('accepted'));
+    expect(statuses(await sync(tablet, [end]))).toEqual(['duplicate']);
+    expect((await sync(tablet, [{ ...end, id: uuidv7() }])).body.results[0].reason.code).toBe('shift_already_ended');
+
+    const list = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts`)).body.shifts;
+    expect(list[0]).toMatchObject({ id: shiftId, gate: '东门', volunteer: '张志愿', handoverNote: '东门栏杆松动，已报修', counts: { total: 4, in: 2, out: 1, denied: 2 } });
+    const log = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts/${shiftId}`)).body;
+    expect(log.summary).toMatchObject({ total: 4, in: 2, out: 1, turnedBack: 1, overrides: 1, visitors: 1, denialsByReason: { already_inside: 1, test_missing: 1 } });
+    expect(log.overrides[0]).toMatchObject({ overrideReason: '刚才漏扫', residentName: '王五' });
+    expect(log.visitors[0]).toMatchObject({ name: '快递小哥', reason: '送药' });
+  });
+
+  it('a shift end before its start is rejected, and a check survives its shift going astray', async () => {
+    const shiftId = uuidv7();
+    const end = { kind: 'shift_end', id: uuidv7(), at: new Date().toISOString(), shiftId, volunteerId: s.volunteerId, handoverNote: '' };
+    expect((await sync(tablet, [end])).body.results[0].reason.code).toBe('unknown_shift');
+    expect(statuses(await sync(tablet, [checkRecord(s, { shiftId })]))).toEqual(['accepted']);
+  });
+
+  it('a test result shown on a phone at the gate counts from then on', async () => {
+    const rec = { kind: 'test_result', id: uuidv7(), at: new Date(s.now()).toISOString(), residentId: s.people.zhao.residentId, volunteerId: s.volunteerId, sampledAt: new Date(s.now() - 3 * H).toISOString(), result: 'negative' };
+    expect(statuses(await sync(tablet, [rec]))).toEqual(['accepted']);
+    expect(statuses(await sync(tablet, [rec]))).toEqual(['duplicate']);
+    const tests = (await s.manager.get(`/api/compounds/${s.compoundId}/residents/${s.people.zhao.residentId}/tests`)).body.tests;
+    expect(tests).toEqual([expect.objectContaining({ source: 'gate', result: 'negative' })]);
+  });
+});
+
+describe('online check', () => {
+  it('decides on live data, records the check, and answers with the masked person', async () => {
+    const login = await tablet.post('/api/device/login', { phone: '13800000001', pin: '123456' });
+    const volunteer = t.client({ bearer: login.body.token });
+    const ok = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.wang.code });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ status: 'accepted', decision: { verdict: 'allow', passed: true }, person: { name: '王*', building: '1号楼', unit: '2', room: '502' } });
+    const denied = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.zhao.code });
+    expect(denied.body.decision).toMatchObject({ verdict: 'deny', passed: false, reasons: [{ code: 'test_missing' }] });
+    const overridden = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'in', code: s.people.wang.code, override: { reason: 'x' } });
+    expect(overridden.status).toBe(400); // an allowed "in" after an "out": nothing to override
+    expect(overridden.body.error.code).toBe('nothing_to_override');
+    const notAllowed = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.zhao.code, override: { reason: '急事' } });
+    expect(notAllowed.status).toBe(403); // "no test" is not overridable by the default policy
+    expect(notAllowed.body.error.code).toBe('override_not_allowed');
+    expect((await rows()).length).toBe(2);
+    // the tablet's device token alone cannot make online checks: a volunteer must be signed in
+    expect((await tablet.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.wang.code })).status).toBe(401);
+  });
+});
