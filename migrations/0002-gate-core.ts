@@ -121,8 +121,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('occurred_at', 'text', (c) => c.notNull())
     .addColumn('received_at', 'text', (c) => c.notNull())
     .addColumn('clock_skew_ms', 'integer')
-    .addColumn('server_verdict', 'text')
-    .addColumn('server_reasons', 'text')
     .addColumn('rv', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex('gate_check_compound_time').on('gate_check').columns(['compound_id', 'occurred_at']).execute();
@@ -146,6 +144,25 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('gate_check_void_compound_rv').on('gate_check_void').columns(['compound_id', 'rv']).execute();
 
+  // The server's own re-run of the rules for a check, beside the tablet's record (which stays untouched).
+  await db.schema
+    .createTable('gate_check_analysis')
+    .addColumn('gate_check_id', 'text', (c) => c.primaryKey().references('gate_check.id'))
+    .addColumn('verdict', 'text')
+    .addColumn('reasons', 'text')
+    .addColumn('analyzed_at', 'text', (c) => c.notNull())
+    .execute();
+
+  // Synced batches waiting for that re-run: written with the batch, so none is forgotten across a restart.
+  await db.schema
+    .createTable('analysis_queue')
+    .addColumn('id', 'integer', id)
+    .addColumn('compound_id', 'integer', (c) => c.notNull().references('compound.id'))
+    .addColumn('check_ids', 'text', (c) => c.notNull())
+    .addColumn('voided_check_ids', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute();
+
   // What the server's own re-run of the rules found against a record a tablet let through.
   await db.schema
     .createTable('conflict')
@@ -165,7 +182,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['conflict', 'gate_check_void', 'gate_check', 'shift', 'policy', 'test_result', 'test_round', 'pass', 'signing_key']) {
+  for (const t of ['conflict', 'analysis_queue', 'gate_check_analysis', 'gate_check_void', 'gate_check', 'shift', 'policy', 'test_result', 'test_round', 'pass', 'signing_key']) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -3,18 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { DEFAULT_COST } from './auth/secrets.js';
-import { signingKeys } from './codes/keys.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { appVersion, createDeps, ROOT } from './deps.js';
+import { analyzerOf } from './gate/analysis.js';
 import { ensureWebBuild } from './webapp.js';
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export function appVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-}
 
 /** config → database → migrate → web build → serve. */
 async function main() {
@@ -24,16 +18,10 @@ async function main() {
   const applied = await migrateToLatest(database);
   if (applied.length) console.log(`Migrated: ${applied.join(', ')}`);
   const webDist = await ensureWebBuild(ROOT);
-  const app = createApp({
-    database,
-    config,
-    now: () => new Date(),
-    keys: signingKeys(database.db, () => new Date()),
-    passwordCost: DEFAULT_COST,
-    version: appVersion(),
-    webDist,
-    log: (line) => console.log(line),
-  });
+  const deps = createDeps(database, config, { webDist });
+  await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
+  const app = createApp(deps);
+  analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where = database.kind === 'sqlite' ? database.file : 'PostgreSQL';
     console.log(`Gatepost ${appVersion()} on http://localhost:${info.port} (database: ${where})`);

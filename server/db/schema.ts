@@ -235,8 +235,6 @@ export interface GateCheckTable {
   occurredAt: string;
   receivedAt: string;
   clockSkewMs: number | null;
-  serverVerdict: string | null;
-  serverReasons: string | null;
   rv: Generated<number>;
 }
 
@@ -250,6 +248,25 @@ export interface GateCheckVoidTable {
   createdAt: string;
   receivedAt: string;
   rv: Generated<number>;
+}
+
+export interface GateCheckAnalysisTable {
+  gateCheckId: string;
+  /** The server's verdict on its own data at the check's time (null for visitors: no rules apply). */
+  verdict: string | null;
+  /** JSON: Reason[]. */
+  reasons: string | null;
+  analyzedAt: string;
+}
+
+export interface AnalysisQueueTable {
+  id: Generated<number>;
+  compoundId: number;
+  /** JSON: ids of the gate checks a batch stored. */
+  checkIds: string;
+  /** JSON: ids of the checks it voided. */
+  voidedCheckIds: string;
+  createdAt: string;
 }
 
 export interface ConflictTable {
@@ -285,6 +302,8 @@ export interface DB {
   shift: ShiftTable;
   gateCheck: GateCheckTable;
   gateCheckVoid: GateCheckVoidTable;
+  gateCheckAnalysis: GateCheckAnalysisTable;
+  analysisQueue: AnalysisQueueTable;
   conflict: ConflictTable;
 }
 

@@ -11,11 +11,13 @@ import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, json, query } from '../http/validate.js';
 import { currentPolicy } from '../policy/queries.js';
 import { buildRoster } from '../roster/service.js';
+import { analyzerOf } from './analysis.js';
 import { loadBatchFacts } from './facts.js';
 import { ingestBatch } from './ingest.js';
 
 /** What enrolled tablets call: the roster, the sync of their outbox, and a live one-at-a-time check. */
 export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnType<typeof ingestBatch>>['accepted']) => void) {
+  const analyzer = analyzerOf(deps);
   const app = new Hono<AppEnv>();
   const db = deps.database.db;
   const tags = ['tablets'];
@@ -44,6 +46,7 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnTy
     async (c) => {
       const device = deviceOf(c);
       const result = await ingestBatch(deps, device, c.req.valid('json'));
+      analyzer.schedule();
       onAccepted(result.accepted);
       return c.json({ results: result.results, rosterVersion: result.rosterVersion });
     },
@@ -115,6 +118,7 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnTy
       const result = await ingestBatch(deps, device, { sentAt: now.toISOString(), records: [record] });
       const outcome = result.results[0]!;
       if (outcome.status === 'rejected') throw new AppError(422, outcome.reason.code, outcome.reason.message);
+      analyzer.schedule();
       onAccepted(result.accepted);
       const resident = decision.residentId ? facts.residents.get(decision.residentId) : undefined;
       const person = resident

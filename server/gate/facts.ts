@@ -16,9 +16,11 @@ export interface Crossing {
 }
 
 const DAY = 86_400_000;
+/** How far back a person's last passage still counts for anti-passback (the roster sends the same). */
+export const PASSBACK_DAYS = 7;
 
 export class BatchFacts {
-  passes = new Map<number, { id: number; residentId: number; status: string; revokedAt: string | null }>();
+  passes = new Map<number, { id: number; residentId: number; status: string; revokedAt: string | null; code: string }>();
   residents = new Map<number, { id: number; householdId: number; deletedAt: string | null }>();
   households = new Map<number, { id: number; quarantineUntil: string | null }>();
   /** Per resident, tests sorted by sampling time. */
@@ -92,7 +94,7 @@ const known = (reasons: string): string[] => (JSON.parse(reasons) as { code: str
 export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds: number[]; residentIds: number[]; from: number; to: number }): Promise<BatchFacts> {
   const f = new BatchFacts();
   if (want.passIds.length) {
-    const passes = await db.selectFrom('pass').select(['id', 'residentId', 'status', 'revokedAt']).where('compoundId', '=', compoundId).where('id', 'in', want.passIds).execute();
+    const passes = await db.selectFrom('pass').select(['id', 'residentId', 'status', 'revokedAt', 'code']).where('compoundId', '=', compoundId).where('id', 'in', [...new Set(want.passIds)]).execute();
     for (const p of passes) f.passes.set(p.id, p);
   }
   const residentIds = [...new Set([...want.residentIds, ...[...f.passes.values()].map((p) => p.residentId)])];
@@ -105,8 +107,9 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
     for (const h of households) f.households.set(h.id, h);
   }
 
-  // Tests: what was sampled in the month before; for anyone with none, their latest older one.
-  const recentFrom = new Date(want.from - 31 * DAY).toISOString();
+  // Tests: those sampled in the week before (no policy trusts a test longer); for anyone with none, their
+  // latest older one, so an expired test still says how old it is.
+  const recentFrom = new Date(want.from - 8 * DAY).toISOString();
   const tests = await db
     .selectFrom('testResult')
     .select(['residentId', 'sampledAt', 'result'])
@@ -127,15 +130,16 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
     for (const t of older) f.tests.set(t.residentId, [{ sampledAt: Date.parse(t.sampledAt), result: t.result }]);
   }
 
-  // Crossings and exits around the batch: quota periods are at most 30 days; passback looks a week back.
+  // Crossings and exits around the batch: passback looks a week either way (as the tablets' roster does);
+  // quota periods are at most 30 days.
   const crossings = await db
     .selectFrom('gateCheck as g')
     .select(['g.id', 'g.residentId', 'g.occurredAt', 'g.direction', 'g.reasons'])
     .where('g.compoundId', '=', compoundId)
     .where('g.residentId', 'in', residentIds)
     .where('g.passed', '=', 1)
-    .where('g.occurredAt', '>=', new Date(want.from - 31 * DAY).toISOString())
-    .where('g.occurredAt', '<=', new Date(want.to + 31 * DAY).toISOString())
+    .where('g.occurredAt', '>=', new Date(want.from - PASSBACK_DAYS * DAY).toISOString())
+    .where('g.occurredAt', '<=', new Date(want.to + PASSBACK_DAYS * DAY).toISOString())
     .where(notVoided)
     .orderBy('g.occurredAt')
     .orderBy('g.id')

@@ -1,16 +1,12 @@
+import type { Insertable } from 'kysely';
 import { recordAudit } from '../audit/queries.js';
 import { type ParsedCode, parseCode } from '../core/code.js';
-import { type Decision, decide, quotaPeriod } from '../core/decide.js';
-import type { PolicyRules } from '../core/policy.js';
-import { isDeny } from '../core/reasons.js';
 import { type GateCheckRecord, type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
-import type { Insertable } from 'kysely';
-import type { ConflictTable, GateCheckTable } from '../db/schema.js';
+import type { GateCheckTable } from '../db/schema.js';
 import type { AppDeps, AuthDevice, Db } from '../http/context.js';
 import { issuesOf } from '../http/validate.js';
-import { currentPolicy, policyByVersion } from '../policy/queries.js';
+import { bulkInsert } from '../db/bulk.js';
 import { bumpRosterVersion } from '../roster/version.js';
-import { type BatchFacts, loadBatchFacts } from './facts.js';
 
 /**
  * Sync: a batch of records a tablet made, offline or not. The contract:
@@ -18,8 +14,9 @@ import { type BatchFacts, loadBatchFacts } from './facts.js';
  * - one bad record is "rejected" with a reason and never sinks the batch;
  * - the whole batch is written in one transaction, so a batch cut off mid-way left nothing behind and is
  *   simply sent again;
- * - the tablet's record is stored as it decided it. The server re-runs the rules on its own data beside
- *   it and flags conflicts (two offline tablets letting one household out) for a person to reconcile.
+ * - the tablet's record is stored as it decided it, and the batch is queued in the same transaction for
+ *   the server's own re-run of the rules (analysis.ts), which flags conflicts for a person to reconcile.
+ *   The answer does not wait for that: a tablet at a morning peak gets its acknowledgement at once.
  */
 export interface AcceptedCheck {
   id: string;
@@ -37,9 +34,6 @@ export interface IngestResult {
   accepted: AcceptedCheck[];
 }
 
-/** Rules whose verdict depends on the order of records (checked over the whole sequence instead). */
-const SEQUENCE_REASONS = new Set(['exit_quota_used', 'already_inside', 'already_outside']);
-
 type Rejection = { code: string; message: string };
 const reject = (code: string, message: string): Rejection => ({ code, message });
 
@@ -48,7 +42,7 @@ interface References {
   volunteers: Set<number>;
   residents: Map<number, number>; // resident -> household, in this compound
   households: Set<number>;
-  checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null }>;
+  checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null; occurredAt: string; direction: string }>;
   voidedChecks: Set<string>;
   shifts: Map<string, { endRecordId: string | null }>;
   existing: Set<string>;
@@ -77,7 +71,7 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
     : [];
   const households = householdIds.length ? await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', 'in', householdIds).execute() : [];
   const checks = checkIds.length
-    ? await db.selectFrom('gateCheck').select(['id', 'compoundId', 'residentId', 'householdId']).where('id', 'in', checkIds).execute()
+    ? await db.selectFrom('gateCheck').select(['id', 'compoundId', 'residentId', 'householdId', 'occurredAt', 'direction']).where('id', 'in', checkIds).execute()
     : [];
   const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
   const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
@@ -107,28 +101,21 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
   };
 }
 
-/** Re-run the rules for a check on the server's own data, as things stood at the check's time. */
-function serverDecision(
-  r: GateCheckRecord,
-  parsed: ParsedCode | null,
-  signature: 'valid' | 'invalid' | 'unknown_key',
-  facts: BatchFacts,
-  ctx: { compoundId: number; timezone: string; policy: PolicyRules },
-): Decision {
-  const at = Date.parse(r.at);
-  const subject =
-    r.subject === 'manual' ? { kind: 'manual' as const, residentId: r.residentId! } : { kind: 'code' as const, code: parsed, signature };
-  const passId = parsed?.kind === 'pass' && parsed.compoundId === ctx.compoundId ? parsed.passId : null;
-  return decide({
-    now: at,
-    direction: r.direction,
-    compoundId: ctx.compoundId,
-    timezone: ctx.timezone,
-    policy: ctx.policy,
-    rosterAgeMs: null,
-    subject,
-    facts: facts.factsAt(at, { passId, residentId: r.subject === 'manual' ? r.residentId : null }, r.id),
-  });
+/** The passes a batch names, with whom they were issued to: the only look-up acknowledging needs. */
+async function passesWithHouseholds(db: Db, compoundId: number, passIds: number[]) {
+  const out = new Map<number, { id: number; code: string; residentId: number; householdId: number }>();
+  const ids = [...new Set(passIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('pass as p')
+      .innerJoin('resident as r', 'r.id', 'p.residentId')
+      .select(['p.id', 'p.code', 'p.residentId', 'r.householdId'])
+      .where('p.compoundId', '=', compoundId)
+      .where('p.id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
 }
 
 export async function ingestBatch(
@@ -161,41 +148,28 @@ export async function ingestBatch(
     valid.push({ index, record: parsed.data });
   });
 
-  // Signatures are checked before the transaction: CPU work should not hold the writer.
-  const codes = new Map<string, { parsed: ParsedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }>();
+  const codes = new Map<string, ParsedCode | null>();
   for (const { record } of valid) {
-    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) {
-      const parsed = parseCode(record.code);
-      codes.set(record.id, { parsed, signature: parsed ? await deps.keys.verify(parsed) : 'invalid' });
-    }
+    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseCode(record.code));
   }
 
   if (!valid.length) {
     const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
     return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
   }
-  const compound = await db.selectFrom('compound').select(['timezone']).where('id', '=', compoundId).executeTakeFirstOrThrow();
-  const current = await currentPolicy(db, compoundId, deps.now());
-  const policies = await policyByVersion(db, compoundId);
-  const policyFor = (v: number) => policies.get(v) ?? current.rules;
-
   const accepted: AcceptedCheck[] = [];
   const rosterVersion = await db.transaction().execute(async (tx) => {
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
-    const times = valid.map((v) => Date.parse(v.record.at));
-    const passIds = [...codes.values()].flatMap((c) => (c.parsed?.kind === 'pass' && c.parsed.compoundId === compoundId ? [c.parsed.passId] : []));
-    const residentIds = valid.flatMap((v) => (v.record.kind === 'gate_check' && v.record.residentId ? [v.record.residentId] : []));
-    const facts = await loadBatchFacts(tx, compoundId, { passIds, residentIds, from: Math.min(...times), to: Math.max(...times) });
+    const passIds = [...codes.values()].flatMap((c) => (c?.kind === 'pass' && c.compoundId === compoundId ? [c.passId] : []));
+    const passes = await passesWithHouseholds(tx, compoundId, passIds);
 
     const checks: Insertable<GateCheckTable>[] = [];
-    const conflicts: Insertable<ConflictTable>[] = [];
     const voids: { id: string; gateCheckId: string; reason: string; userId: number; createdAt: string }[] = [];
     const starts: { id: string; gateId: number; volunteerId: number; startedAt: string }[] = [];
     const ends: { id: string; shiftId: string; at: string; note: string }[] = [];
     const tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number }[] = [];
     const overrides: GateCheckRecord[] = [];
-    const touched = { residents: new Set<number>(), households: new Set<number>() };
-    const batchChecks = new Map<string, { residentId: number | null; householdId: number | null }>();
+    const batchChecks = new Map<string, { residentId: number | null }>();
     const batchVoided = new Set<string>();
 
     for (const { index, record: r } of valid) {
@@ -225,13 +199,14 @@ export async function ingestBatch(
             done({ id: r.id, status: 'rejected', reason: reject('unknown_household', `Household ${host} is not in this compound.`) });
             continue;
           }
-          const policy = policyFor(r.policyVersion);
-          const code = codes.get(r.id);
-          const decision = r.subject === 'visitor' ? null : serverDecision(r, code?.parsed ?? null, code?.signature ?? 'invalid', facts, { compoundId, timezone: compound.timezone, policy });
-          const residentId = decision?.residentId && facts.residents.has(decision.residentId) ? decision.residentId : null;
-          const householdId = r.subject === 'visitor' ? (host ?? null) : residentId ? (facts.residents.get(residentId)?.householdId ?? null) : null;
-          const passId = decision?.passId && facts.passes.has(decision.passId) ? decision.passId : null;
-          const known = r.reasons.map((x) => x.code);
+          // Whose check it is: the resident the code was issued to (the exact text the server issued: a
+          // forgery is nobody's), or the one a volunteer looked up. The server's verdict comes later.
+          const parsed = codes.get(r.id) ?? null;
+          const issued = parsed?.kind === 'pass' && parsed.compoundId === compoundId ? passes.get(parsed.passId) : undefined;
+          const genuine = issued && issued.code === r.code?.trim() ? issued : undefined;
+          const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
+          const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
+          const passId = genuine?.id ?? null;
           checks.push({
             id: r.id,
             compoundId,
@@ -257,24 +232,9 @@ export async function ingestBatch(
             occurredAt: r.at,
             receivedAt,
             clockSkewMs: skew,
-            serverVerdict: decision?.verdict ?? null,
-            serverReasons: decision ? JSON.stringify(decision.reasons) : null,
           });
           if (r.override) overrides.push(r);
-          // A tablet let someone through whom the server's own data would have stopped, for a reason the
-          // tablet did not know: flag it (the order-dependent rules are checked over the whole sequence).
-          if (r.passed && decision) {
-            for (const reason of decision.reasons) {
-              if (isDeny(reason.code) && !SEQUENCE_REASONS.has(reason.code) && !known.includes(reason.code)) {
-                conflicts.push({ compoundId, gateCheckId: r.id, kind: reason.code, details: JSON.stringify({ server: decision.reasons, device: r.reasons }), createdAt: receivedAt });
-              }
-            }
-          }
-          const countsAsExit = r.direction === 'out' && r.subject !== 'visitor';
-          facts.add({ residentId, householdId: r.subject === 'visitor' ? null : householdId, passed: r.passed, countsAsExit, crossing: { id: r.id, at: Date.parse(r.at), direction: r.direction, known } });
-          if (r.passed && residentId) touched.residents.add(residentId);
-          if (r.passed && countsAsExit && householdId) touched.households.add(householdId);
-          batchChecks.set(r.id, { residentId, householdId });
+          batchChecks.set(r.id, { residentId });
           accepted.push({ id: r.id, compoundId, gateId: r.gateId, direction: r.direction, verdict: r.verdict, passed: r.passed, occurredAt: r.at });
           done({ id: r.id, status: 'accepted' });
           break;
@@ -291,8 +251,6 @@ export async function ingestBatch(
           }
           batchVoided.add(r.checkId);
           voids.push({ id: r.id, gateCheckId: r.checkId, reason: r.reason, userId: r.volunteerId, createdAt: r.at });
-          facts.remove(r.checkId);
-          if (target.residentId) touched.residents.add(target.residentId);
           done({ id: r.id, status: 'accepted' });
           break;
         }
@@ -333,54 +291,9 @@ export async function ingestBatch(
       }
     }
 
-    // Order-dependent rules, over the whole sequence as it now stands (a late record can make an earlier-
-    // synced one the second exit of the period).
-    const policy = current.rules;
-    if (policy.exitQuota) {
-      for (const householdId of touched.households) {
-        const byPeriod = new Map<number, typeof list>();
-        const list = facts.exits.get(householdId) ?? [];
-        for (const e of list) {
-          const p = quotaPeriod(e.at, policy.exitQuota, compound.timezone);
-          byPeriod.set(p.start, [...(byPeriod.get(p.start) ?? []), e]);
-        }
-        for (const [start, exits] of byPeriod) {
-          exits.slice(policy.exitQuota.exits).forEach((e) => {
-            if (e.known.includes('exit_quota_used')) return;
-            const p = quotaPeriod(start, policy.exitQuota!, compound.timezone);
-            conflicts.push({
-              compoundId,
-              gateCheckId: e.id,
-              kind: 'exit_quota_used',
-              details: JSON.stringify({ householdId, period: { start: p.startDate, next: p.nextDate }, allowed: policy.exitQuota!.exits, checks: exits.map((x) => x.id) }),
-              createdAt: receivedAt,
-            });
-          });
-        }
-      }
-    }
-    if (policy.antiPassback) {
-      for (const residentId of touched.residents) {
-        const list = facts.crossings.get(residentId) ?? [];
-        for (let i = 1; i < list.length; i++) {
-          const [prev, cur] = [list[i - 1]!, list[i]!];
-          const kind = cur.direction === 'in' ? 'already_inside' : 'already_outside';
-          if (cur.direction === prev.direction && !cur.known.includes(kind)) {
-            conflicts.push({ compoundId, gateCheckId: cur.id, kind, details: JSON.stringify({ residentId, previous: prev.id, checks: [prev.id, cur.id] }), createdAt: receivedAt });
-          }
-        }
-      }
-    }
-
     const anything = checks.length || voids.length || starts.length || ends.length || tests.length;
     const rv = anything ? await bumpRosterVersion(tx, compoundId) : (await tx.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow()).rosterVersion;
-    for (let i = 0; i < checks.length; i += 400) {
-      await tx
-        .insertInto('gateCheck')
-        .values(checks.slice(i, i + 400).map((c) => ({ ...c, rv })))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .execute();
-    }
+    await bulkInsert(tx, 'gate_check', checks.map((c) => ({ ...c, rv })), { onConflict: ['id'] });
     if (voids.length) {
       await tx
         .insertInto('gateCheckVoid')
@@ -405,13 +318,11 @@ export async function ingestBatch(
         .onConflict((oc) => oc.column('recordId').doNothing())
         .execute();
     }
-    // Flags only for checks that are stored (not ones voided by this very batch).
-    const flags = conflicts.filter((c) => !batchVoided.has(c.gateCheckId));
-    for (let i = 0; i < flags.length; i += 400) {
+    // The server's own look at these checks follows (analysis.ts); the queue entry commits with them.
+    if (checks.length || voids.length) {
       await tx
-        .insertInto('conflict')
-        .values(flags.slice(i, i + 400))
-        .onConflict((oc) => oc.columns(['gateCheckId', 'kind']).doNothing())
+        .insertInto('analysisQueue')
+        .values({ compoundId, checkIds: JSON.stringify(checks.map((c) => c.id)), voidedCheckIds: JSON.stringify(voids.map((v) => v.gateCheckId)), createdAt: receivedAt })
         .execute();
     }
     for (const r of overrides) {

@@ -24,6 +24,7 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
     .leftJoin('household as h', 'h.id', 'g.householdId')
     .leftJoin('building as b', 'b.id', 'h.buildingId')
     .leftJoin('gateCheckVoid as x', 'x.gateCheckId', 'g.id')
+    .leftJoin('gateCheckAnalysis as a', 'a.gateCheckId', 'g.id')
     .select([
       'g.id',
       'g.occurredAt',
@@ -38,8 +39,8 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
       'g.testStatus',
       'g.visitor',
       'g.policyVersion',
-      'g.serverVerdict',
-      'g.serverReasons',
+      'a.verdict as serverVerdict',
+      'a.reasons as serverReasons',
       'g.shiftId',
       'g.gateId',
       'gate.name as gate',

@@ -11,7 +11,7 @@ beforeEach(async () => {
   t = await makeTestApp();
   s = await buildScene(t);
   ({ tablet } = await enrollTablet(t, s.manager, s.compoundId));
-  await sync(tablet, [
+  await sync(t, tablet, [
     checkRecord(s, { person: 'zhang', atMs: s.now() - 50 * M }),
     checkRecord(s, { person: 'wang', atMs: s.now() - 40 * M, gateId: s.gateB }),
     checkRecord(s, { person: 'zhao', atMs: s.now() - 30 * M, verdict: 'deny', reasons: [{ code: 'test_missing' }], passed: false }),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateToLatest } from '../../server/db/migrate.js';
 import { migrations } from '../../migrations/index.js';
 import { makeTestApp, officeClient, seedCast } from '../helpers/app.js';
+import { buildScene, checkRecord, enrollTablet, sync } from '../helpers/gate.js';
 import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 
 // The same code on PostgreSQL (city-wide deployments): the migrations and a management round trip.
@@ -13,6 +14,29 @@ describe.skipIf(!PG_URL)('on PostgreSQL', () => {
       expect(await migrateToLatest(pg.database)).toEqual(names);
       expect((await migrateDownAll(pg.database)).length).toBe(names.length);
       expect(await migrateToLatest(pg.database)).toEqual(names);
+    } finally {
+      await pg.drop();
+    }
+  });
+
+  it('syncs idempotently, flags conflicts and serves rosters', async () => {
+    const pg = await freshPostgres();
+    await migrateToLatest(pg.database);
+    const t = await makeTestApp({ database: pg.database });
+    try {
+      const s = await buildScene(t);
+      const { tablet } = await enrollTablet(t, s.manager, s.compoundId);
+      const H = 3_600_000;
+      const batch = [checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H }), checkRecord(s, { person: 'li', atMs: s.now() - H })];
+      expect((await sync(t, tablet, batch)).body.results.map((r: any) => r.status)).toEqual(['accepted', 'accepted']);
+      expect((await sync(t, tablet, batch)).body.results.map((r: any) => r.status)).toEqual(['duplicate', 'duplicate']);
+      const conflicts = (await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts;
+      expect(conflicts.map((c: any) => c.kind)).toEqual(['exit_quota_used']);
+      const roster = (await tablet.get('/api/device/roster')).body;
+      expect(roster.residents.name).toHaveLength(4);
+      expect(roster.exits).toHaveLength(1);
+      const checks = (await s.manager.get(`/api/compounds/${s.compoundId}/gate-checks`)).body.checks;
+      expect(checks.map((c: any) => c.residentName)).toEqual(['李四', '张三']);
     } finally {
       await pg.drop();
     }

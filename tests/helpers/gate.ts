@@ -1,4 +1,5 @@
 import type { GateCheckRecord } from '../../server/core/sync.js';
+import { analyzerOf } from '../../server/gate/analysis.js';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { type Client, insertUser, officeClient, PASSWORD, type TestApp } from './app.js';
 
@@ -85,6 +86,9 @@ export function checkRecord(s: Scene, o: Partial<GateCheckRecord> & { person?: k
   } as GateCheckRecord & { kind: 'gate_check' };
 }
 
-export async function sync(tablet: Client, records: unknown[], sentAt = new Date().toISOString()) {
-  return tablet.post('/api/device/sync', { sentAt, records });
+/** Sync as a tablet, then let the server finish its own analysis (conflicts) before the test looks. */
+export async function sync(t: TestApp, tablet: Client, records: unknown[], sentAt = new Date().toISOString()) {
+  const res = await tablet.post('/api/device/sync', { sentAt, records });
+  await analyzerOf(t.deps).drain();
+  return res;
 }

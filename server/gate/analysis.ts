@@ -1,0 +1,257 @@
+import type { Insertable } from 'kysely';
+import { parseCode } from '../core/code.js';
+import { decide, quotaPeriod } from '../core/decide.js';
+import type { PolicyRules } from '../core/policy.js';
+import { isDeny } from '../core/reasons.js';
+import { bulkInsert } from '../db/bulk.js';
+import type { ConflictTable } from '../db/schema.js';
+import type { AppDeps, Db } from '../http/context.js';
+import { currentPolicy, policyByVersion } from '../policy/queries.js';
+import { type BatchFacts, loadBatchFacts } from './facts.js';
+
+/**
+ * The server's second look at what tablets decided. Sync stores a batch and answers at once; each stored
+ * batch also leaves a queue entry, and this re-runs the rules on the server's own data for its checks,
+ * stores the server's verdict beside each (the tablet's record is never touched) and flags conflicts for
+ * a person to reconcile: a pass the tablet did not yet know was revoked, a forged code, two offline
+ * tablets both letting one household out. The queue lives in the database, so a restart loses nothing.
+ */
+
+/** Rules whose verdict depends on the order of records: judged over whole sequences. */
+const SEQUENCE_REASONS = new Set(['exit_quota_used', 'already_inside', 'already_outside']);
+
+interface Touched {
+  residents: Set<number>;
+  /** Households whose exits changed, with the times of those exits (to find their quota periods). */
+  exits: Map<number, number[]>;
+}
+
+/**
+ * Exits beyond the quota in each touched period, and two passages the same way in a row. Returns the
+ * flags, and "checkId|kind" for every rule judged on every check (so a flag no longer raised can close).
+ */
+export function sequenceConflicts(facts: BatchFacts, touched: Touched, policy: PolicyRules, tz: string) {
+  const flags: { gateCheckId: string; kind: string; details: string }[] = [];
+  const judged: string[] = [];
+  const quota = policy.exitQuota;
+  if (quota) {
+    for (const [householdId, times] of touched.exits) {
+      const periods = new Map(times.map((t) => [quotaPeriod(t, quota, tz).start, quotaPeriod(t, quota, tz)]));
+      for (const period of periods.values()) {
+        const exits = (facts.exits.get(householdId) ?? []).filter((e) => e.at >= period.start && e.at < period.end);
+        judged.push(...exits.map((e) => `${e.id}|exit_quota_used`));
+        for (const e of exits.slice(quota.exits)) {
+          if (e.known.includes('exit_quota_used')) continue;
+          flags.push({
+            gateCheckId: e.id,
+            kind: 'exit_quota_used',
+            details: JSON.stringify({ householdId, period: { start: period.startDate, next: period.nextDate }, allowed: quota.exits, checks: exits.map((x) => x.id) }),
+          });
+        }
+      }
+    }
+  }
+  if (policy.antiPassback) {
+    for (const residentId of touched.residents) {
+      const list = facts.crossings.get(residentId) ?? [];
+      // The first passage in the loaded window has no known predecessor: it is not judged.
+      for (let i = 1; i < list.length; i++) {
+        const [prev, cur] = [list[i - 1]!, list[i]!];
+        judged.push(`${cur.id}|already_inside`, `${cur.id}|already_outside`);
+        const kind = cur.direction === 'in' ? 'already_inside' : 'already_outside';
+        if (cur.direction === prev.direction && !cur.known.includes(kind)) {
+          flags.push({ gateCheckId: cur.id, kind, details: JSON.stringify({ residentId, previous: prev.id, checks: [prev.id, cur.id] }) });
+        }
+      }
+    }
+  }
+  return { flags, judged };
+}
+
+/** Analyse one queued batch inside `tx`. */
+async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; checkIds: string[]; voidedCheckIds: string[] }, at: string) {
+  const compoundId = item.compoundId;
+  const compound = await tx.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow();
+  const current = await currentPolicy(tx, compoundId, deps.now());
+  const policies = await policyByVersion(tx, compoundId);
+  const ids = [...new Set([...item.checkIds, ...item.voidedCheckIds])];
+  const checks = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    checks.push(
+      ...(await tx
+        .selectFrom('gateCheck')
+        .select(['id', 'subject', 'code', 'residentId', 'householdId', 'direction', 'occurredAt', 'reasons', 'passed', 'policyVersion'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()),
+    );
+  }
+  const mine = new Set(item.checkIds);
+  const fresh = checks.filter((c) => mine.has(c.id));
+  if (!checks.length) return;
+  const codes = new Map(fresh.map((c) => [c.id, c.code ? parseCode(c.code) : null]));
+  const times = checks.map((c) => Date.parse(c.occurredAt));
+  const facts = await loadBatchFacts(tx, compoundId, {
+    passIds: [...codes.values()].flatMap((p) => (p?.kind === 'pass' && p.compoundId === compoundId ? [p.passId] : [])),
+    residentIds: checks.flatMap((c) => (c.residentId ? [c.residentId] : [])),
+    from: Math.min(...times),
+    to: Math.max(...times),
+  });
+
+  const analyses: { gateCheckId: string; verdict: string | null; reasons: string | null; analyzedAt: string }[] = [];
+  const conflicts: Insertable<ConflictTable>[] = [];
+  const touched: Touched = { residents: new Set(), exits: new Map() };
+  const touch = (householdId: number, t: number) => touched.exits.set(householdId, [...(touched.exits.get(householdId) ?? []), t]);
+
+  for (const c of fresh) {
+    const t = Date.parse(c.occurredAt);
+    const known: string[] = (JSON.parse(c.reasons) as { code: string }[]).map((r) => r.code);
+    if (c.passed && c.residentId) touched.residents.add(c.residentId);
+    if (c.passed && c.direction === 'out' && c.subject !== 'visitor' && c.householdId) touch(c.householdId, t);
+    if (c.subject === 'visitor') {
+      analyses.push({ gateCheckId: c.id, verdict: null, reasons: null, analyzedAt: at });
+      continue;
+    }
+    const parsed = codes.get(c.id) ?? null;
+    // The server issued every genuine code and keeps its text: the same text is genuine. Only a code it
+    // does not recognise needs the signature check, to tell a forgery from another compound's pass.
+    const issued = parsed?.kind === 'pass' ? facts.passes.get(parsed.passId) : undefined;
+    const signature = !parsed ? 'invalid' : issued && issued.code === c.code?.trim() ? 'valid' : await deps.keys.verify(parsed);
+    const passId = parsed?.kind === 'pass' && parsed.compoundId === compoundId ? parsed.passId : null;
+    const decision = decide({
+      now: t,
+      direction: c.direction,
+      compoundId,
+      timezone: compound.timezone,
+      policy: (c.policyVersion !== null && policies.get(c.policyVersion)) || current.rules,
+      rosterAgeMs: null,
+      subject: c.subject === 'manual' ? { kind: 'manual', residentId: c.residentId ?? 0 } : { kind: 'code', code: parsed, signature },
+      facts: facts.factsAt(t, { passId, residentId: c.subject === 'manual' ? c.residentId : null }, c.id),
+    });
+    analyses.push({ gateCheckId: c.id, verdict: decision.verdict, reasons: JSON.stringify(decision.reasons), analyzedAt: at });
+    // A tablet let someone through whom the server's data would have stopped, for a reason the tablet did
+    // not know. (The order-dependent rules are judged over the whole sequence below.)
+    if (c.passed) {
+      for (const reason of decision.reasons) {
+        if (isDeny(reason.code) && !SEQUENCE_REASONS.has(reason.code) && !known.includes(reason.code)) {
+          conflicts.push({ compoundId, gateCheckId: c.id, kind: reason.code, details: JSON.stringify({ server: decision.reasons, device: JSON.parse(c.reasons) }), createdAt: at });
+        }
+      }
+    }
+  }
+  // A voided check changes the sequence it was in.
+  for (const c of checks.filter((x) => item.voidedCheckIds.includes(x.id))) {
+    if (c.residentId) touched.residents.add(c.residentId);
+    if (c.direction === 'out' && c.householdId) touch(c.householdId, Date.parse(c.occurredAt));
+  }
+
+  const sequence = sequenceConflicts(facts, touched, current.rules, compound.timezone);
+  for (const f of sequence.flags) conflicts.push({ compoundId, ...f, createdAt: at });
+  const voided = new Set(item.voidedCheckIds);
+  const flags = conflicts.filter((c) => !voided.has(c.gateCheckId));
+
+  await bulkInsert(tx, 'gate_check_analysis', analyses, { onConflict: ['gateCheckId'] });
+  for (let i = 0; i < flags.length; i += 400) {
+    await tx
+      .insertInto('conflict')
+      .values(flags.slice(i, i + 400))
+      .onConflict((oc) => oc.columns(['gateCheckId', 'kind']).doNothing())
+      .execute();
+  }
+  // Open flags the whole sequence no longer supports (another tablet's record filled the gap, or a check was
+  // voided) close by themselves, with a note saying why; they are never deleted.
+  const stillFlagged = new Set(flags.map((f) => `${f.gateCheckId}|${f.kind}`));
+  const judged = new Set(sequence.judged);
+  const concerned = [...new Set([...sequence.judged.map((j) => j.split('|')[0]!), ...voided])];
+  const key = (c: { gateCheckId: string; kind: string }) => `${c.gateCheckId}|${c.kind}`;
+  for (let i = 0; i < concerned.length; i += 400) {
+    const open = await tx.selectFrom('conflict').select(['id', 'gateCheckId', 'kind']).where('gateCheckId', 'in', concerned.slice(i, i + 400)).where('reviewedAt', 'is', null).execute();
+    const stale = open.filter((c) => voided.has(c.gateCheckId) || (judged.has(key(c)) && !stillFlagged.has(key(c))));
+    if (stale.length) {
+      await tx
+        .updateTable('conflict')
+        .set({ reviewedAt: at, reviewNote: 'Resolved automatically: a record synced later (or a correction) settles it.' })
+        .where('id', 'in', stale.map((c) => c.id))
+        .execute();
+    }
+  }
+}
+
+/** Quiet time after a sync before analysis starts, and the longest it waits in a steady stream of syncs. */
+const QUIET_MS = 200;
+const MAX_WAIT_MS = 3_000;
+
+/**
+ * Works through the queue, one batch per transaction, in the order they were stored. Acknowledging
+ * tablets comes first: `schedule()` after each sync starts a run once syncs pause for a moment (or a few
+ * seconds at the latest), one run at a time, and a run steps aside between batches while syncs keep
+ * arriving. `drain()` analyses everything queued now (tests, the demo, benchmarks).
+ */
+export class Analyzer {
+  private running: Promise<void> | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private firstAsk = 0;
+  private lastAsk = 0;
+  private again = false;
+
+  constructor(private deps: AppDeps) {}
+
+  schedule(): void {
+    const now = Date.now();
+    this.lastAsk = now;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.firstAsk ||= now;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.start(), Math.max(0, Math.min(QUIET_MS, this.firstAsk + MAX_WAIT_MS - now)));
+  }
+
+  private start(): void {
+    this.timer = null;
+    this.firstAsk = 0;
+    this.running = this.loop(true)
+      .catch((err) => this.deps.log(`ERROR analysis: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+  }
+
+  async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.firstAsk = 0;
+    while (this.running) await this.running;
+    await this.loop(false);
+  }
+
+  private async loop(yieldToSyncs: boolean): Promise<void> {
+    const db = this.deps.database.db;
+    await this.deps.keys.publicKeys(); // loaded outside the transaction (checks are verified inside it)
+    for (;;) {
+      const item = await db.selectFrom('analysisQueue').selectAll().orderBy('id').limit(1).executeTakeFirst();
+      if (!item) return;
+      await db.transaction().execute(async (tx) => {
+        await analyseBatch(this.deps, tx, { compoundId: item.compoundId, checkIds: JSON.parse(item.checkIds), voidedCheckIds: JSON.parse(item.voidedCheckIds) }, this.deps.now().toISOString());
+        await tx.deleteFrom('analysisQueue').where('id', '=', item.id).execute();
+      });
+      if (yieldToSyncs && Date.now() - this.lastAsk < QUIET_MS) await new Promise((r) => setTimeout(r, QUIET_MS / 4));
+    }
+  }
+}
+
+const analyzers = new WeakMap<AppDeps, Analyzer>();
+
+/** The one analyzer of an app (its dependencies identify it). */
+export function analyzerOf(deps: AppDeps): Analyzer {
+  let a = analyzers.get(deps);
+  if (!a) {
+    a = new Analyzer(deps);
+    analyzers.set(deps, a);
+  }
+  return a;
+}
