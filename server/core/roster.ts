@@ -1,32 +1,47 @@
 import type { PolicyRules } from './policy.js';
 
 /**
- * The roster a tablet decides from, in a compact column form (20,000 residents must stay well under a
- * megabyte gzipped). Times are Unix seconds. A full snapshot has `since: null`; a delta carries only rows
- * changed after `since`, and replaces what the tablet holds for those keys.
+ * The roster a tablet decides from, in columns: 20,000 residents stay well under a megabyte gzipped.
+ * Ascending ids are sent as differences (1, 1, 1, …: they compress to almost nothing); times of tests and
+ * passages are whole minutes since `base`; exits keep seconds and their check ids (the tablet matches
+ * them with its own unsynced records). A snapshot has `since: null`; a delta carries only what changed
+ * after `since` and replaces what the tablet holds for those keys.
  */
 export interface RosterPayload {
   compound: { id: number; name: string; timezone: string };
   version: number;
   since: number | null;
   generatedAt: string;
+  /** Minutes are counted from here (Unix minutes). */
+  base: number;
   policy: { version: number; rules: PolicyRules };
   keys: { kid: string; publicKey: string }[];
   gates: { id: number; name: string }[];
   buildings: { id: number; name: string; unitCount: number }[];
-  /** [id, buildingId, unit, room, quarantineUntil or ''] */
-  households: [number, number, string, string, string][];
-  /** [id, householdId, masked name] */
-  residents: [number, number, string][];
-  /** [id, residentId, active 1 / revoked 0] */
-  passes: [number, number, 0 | 1][];
-  /** [residentId, sampledAt (s), 'n' negative | 'p' positive | 'w' waiting] : the latest per resident */
-  tests: [number, number, 'n' | 'p' | 'w'][];
+  households: { id: number[]; building: number[]; unit: string[]; room: string[]; quarantine: [number, string][] };
+  /** `pass`: the active pass id, 0 for none; `name` is masked (张*三). */
+  residents: { id: number[]; household: number[]; name: string[]; pass: number[] };
+  revokedPasses: number[];
+  /** The latest test per resident; `result` is one letter each: n negative, p positive, w waiting. */
+  tests: { resident: number[]; at: number[]; result: string };
   /** Per household: the exits of the current quota period, [checkId, at (s)][] (replaces the tablet's list). */
   exits: [number, [string, number][]][];
-  /** [residentId, 'i' | 'o', at (s), checkId]: each person's last passage (replaces the tablet's). */
-  passages: [number, 'i' | 'o', number, string][];
-  removed: { residents: number[]; households: number[] };
+  /** Each person's last passage; `direction` is one letter each: i in, o out. */
+  passages: { resident: number[]; at: number[]; direction: string };
+  removed: { residents: number[] };
+}
+
+/** [5, 6, 7, 9] -> [5, 1, 1, 2] */
+export function deltas(xs: number[]): number[] {
+  return xs.map((x, i) => (i === 0 ? x : x - xs[i - 1]!));
+}
+
+/** [5, 1, 1, 2] -> [5, 6, 7, 9] */
+export function undeltas(ds: number[]): number[] {
+  const out: number[] = new Array(ds.length);
+  let acc = 0;
+  for (let i = 0; i < ds.length; i++) out[i] = acc += ds[i]!;
+  return out;
 }
 
 export const RESULT_CODE = { negative: 'n', positive: 'p', pending: 'w' } as const;
@@ -44,14 +59,17 @@ export interface RosterState {
   buildings: RosterPayload['buildings'];
   households: Map<number, { id: number; buildingId: number; unit: string; room: string; quarantineUntil: string | null }>;
   residents: Map<number, { id: number; householdId: number; name: string }>;
-  passes: Map<number, { id: number; residentId: number; status: 'active' | 'revoked' }>;
+  /** Active passes: pass id -> resident id. */
+  passes: Map<number, number>;
+  /** Revoked pass ids (they travel with the roster so a tablet refuses them offline). */
+  revoked: Set<number>;
   tests: Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }>;
   exits: Map<number, { checkId: string; at: number }[]>;
-  passages: Map<number, { direction: 'in' | 'out'; at: number; checkId: string }>;
+  passages: Map<number, { direction: 'in' | 'out'; at: number }>;
 }
 
 export function emptyRoster(): Omit<RosterState, 'compound' | 'policy'> {
-  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], households: new Map(), residents: new Map(), passes: new Map(), tests: new Map(), exits: new Map(), passages: new Map() };
+  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map() };
 }
 
 /**
@@ -74,21 +92,56 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     households: new Map(base.households),
     residents: new Map(base.residents),
     passes: new Map(base.passes),
+    revoked: new Set(base.revoked),
     tests: new Map(base.tests),
     exits: new Map(base.exits),
     passages: new Map(base.passages),
   };
-  for (const [id, buildingId, unit, room, q] of p.households) s.households.set(id, { id, buildingId, unit, room, quarantineUntil: q || null });
-  for (const [id, householdId, name] of p.residents) s.residents.set(id, { id, householdId, name });
-  for (const [id, residentId, active] of p.passes) s.passes.set(id, { id, residentId, status: active ? 'active' : 'revoked' });
-  for (const [residentId, at, r] of p.tests) {
-    const sampledAt = at * 1000;
-    const cur = s.tests.get(residentId);
-    if (!cur || cur.sampledAt <= sampledAt) s.tests.set(residentId, { sampledAt, result: RESULT_OF[r] });
+  const minutes = (m: number) => (p.base + m) * 60_000;
+
+  const h = p.households;
+  const quarantine = new Map(h.quarantine);
+  undeltas(h.id).forEach((id, i) => {
+    s.households.set(id, { id, buildingId: h.building[i]!, unit: h.unit[i]!, room: h.room[i]!, quarantineUntil: quarantine.get(id) ?? null });
+  });
+
+  const r = p.residents;
+  const households = undeltas(r.household);
+  const passes = undeltas(r.pass);
+  // A resident row names their active pass (0: none); the one it replaces is no longer active.
+  const activeOf = new Map<number, number>();
+  if (p.since !== null) for (const [passId, residentId] of s.passes) activeOf.set(residentId, passId);
+  undeltas(r.id).forEach((id, i) => {
+    s.residents.set(id, { id, householdId: households[i]!, name: r.name[i]! });
+    const before = activeOf.get(id);
+    if (before && before !== passes[i]) s.passes.delete(before);
+    if (passes[i]) s.passes.set(passes[i]!, id);
+  });
+  for (const id of undeltas(p.revokedPasses)) {
+    s.passes.delete(id);
+    s.revoked.add(id);
   }
+
+  const t = p.tests;
+  const testAt = undeltas(t.at);
+  undeltas(t.resident).forEach((residentId, i) => {
+    const sampledAt = minutes(testAt[i]!);
+    const cur = s.tests.get(residentId);
+    if (!cur || cur.sampledAt <= sampledAt) s.tests.set(residentId, { sampledAt, result: RESULT_OF[t.result[i] as keyof typeof RESULT_OF] });
+  });
+
   for (const [householdId, list] of p.exits) s.exits.set(householdId, list.map(([checkId, at]) => ({ checkId, at: at * 1000 })));
-  for (const [residentId, d, at, checkId] of p.passages) s.passages.set(residentId, { direction: d === 'i' ? 'in' : 'out', at: at * 1000, checkId });
-  for (const id of p.removed.residents) s.residents.delete(id);
-  for (const id of p.removed.households) s.households.delete(id);
+
+  const pg = p.passages;
+  const passageAt = undeltas(pg.at);
+  undeltas(pg.resident).forEach((residentId, i) => {
+    s.passages.set(residentId, { direction: pg.direction[i] === 'i' ? 'in' : 'out', at: minutes(passageAt[i]!) });
+  });
+
+  if (p.removed.residents.length) {
+    const gone = new Set(p.removed.residents);
+    for (const id of gone) s.residents.delete(id);
+    for (const [passId, residentId] of s.passes) if (gone.has(residentId)) s.passes.delete(passId);
+  }
   return s;
 }

@@ -1,12 +1,12 @@
 import { quotaPeriod } from '../core/decide.js';
 import { maskName } from '../core/mask.js';
-import { RESULT_CODE, type RosterPayload } from '../core/roster.js';
+import { deltas, RESULT_CODE, type RosterPayload } from '../core/roster.js';
 import type { AppDeps, Db } from '../http/context.js';
+import { PASSBACK_DAYS } from '../gate/facts.js';
 import { notVoided } from '../gate/queries.js';
 import { currentPolicy } from '../policy/queries.js';
 
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-const PASSBACK_WINDOW_DAYS = 7;
 
 
 /**
@@ -27,9 +27,20 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
 
     const gates = await db.selectFrom('gate').select(['id', 'name']).where('compoundId', '=', compoundId).orderBy('name').execute();
     const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount']).where('compoundId', '=', compoundId).orderBy('id').execute();
-    const households = await changed(db.selectFrom('household').select(['id', 'buildingId', 'unit', 'room', 'quarantineUntil']).where('compoundId', '=', compoundId), 'rv').execute();
-    const residents = await changed(db.selectFrom('resident').select(['id', 'householdId', 'name', 'deletedAt']).where('compoundId', '=', compoundId), 'rv').execute();
-    const passes = await changed(db.selectFrom('pass').select(['id', 'residentId', 'status']).where('compoundId', '=', compoundId), 'rv').execute();
+    const households = await changed(db.selectFrom('household').select(['id', 'buildingId', 'unit', 'room', 'quarantineUntil']).where('compoundId', '=', compoundId), 'rv').orderBy('id').execute();
+    // Residents, each with their active pass: those that changed, or whose pass did.
+    let residentQuery = db
+      .selectFrom('resident as r')
+      .leftJoin('pass as p', (j) => j.onRef('p.residentId', '=', 'r.id').on('p.status', '=', 'active'))
+      .select(['r.id', 'r.householdId', 'r.name', 'r.deletedAt', 'p.id as passId'])
+      .where('r.compoundId', '=', compoundId);
+    if (from !== null) {
+      residentQuery = residentQuery.where((eb) =>
+        eb.or([eb('r.rv', '>', from), eb.exists(eb.selectFrom('pass as q').select('q.id').whereRef('q.residentId', '=', 'r.id').where('q.rv', '>', from))]),
+      );
+    }
+    const residents = await residentQuery.orderBy('r.id').execute();
+    const revoked = await changed(db.selectFrom('pass').select('id').where('compoundId', '=', compoundId).where('status', '=', 'revoked'), 'rv').orderBy('id').execute();
 
     const tests =
       from === null
@@ -40,8 +51,9 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
               (j) => j.onRef('x.residentId', '=', 't.residentId').onRef('x.latest', '=', 't.sampledAt'),
             )
             .select(['t.residentId', 't.sampledAt', 't.result'])
+            .orderBy('t.residentId')
             .execute()
-        : await db.selectFrom('testResult').select(['residentId', 'sampledAt', 'result']).where('compoundId', '=', compoundId).where('rv', '>', from).execute();
+        : await db.selectFrom('testResult').select(['residentId', 'sampledAt', 'result']).where('compoundId', '=', compoundId).where('rv', '>', from).orderBy('residentId').execute();
 
     // Which households' exits and which people's last passage to send: all, or those a change touched.
     let exitHouseholds: number[] | undefined;
@@ -82,7 +94,7 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
       for (const h of exitHouseholds ?? []) if (!exits.has(h)) exits.set(h, []);
     }
 
-    const passages = new Map<number, [number, 'i' | 'o', number, string]>();
+    const passages = new Map<number, { direction: string; at: string }>();
     if (passageResidents === undefined || passageResidents.length) {
       let q = db
         .selectFrom('gateCheck as g')
@@ -90,30 +102,55 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
         .where('g.compoundId', '=', compoundId)
         .where('g.passed', '=', 1)
         .where('g.residentId', 'is not', null)
-        .where('g.occurredAt', '>=', new Date(now.getTime() - PASSBACK_WINDOW_DAYS * 86_400_000).toISOString())
+        .where('g.occurredAt', '>=', new Date(now.getTime() - PASSBACK_DAYS * 86_400_000).toISOString())
         .where(notVoided);
       if (passageResidents) q = q.where('g.residentId', 'in', passageResidents);
       for (const p of await q.orderBy('g.occurredAt').orderBy('g.id').execute()) {
-        passages.set(p.residentId!, [p.residentId!, p.direction === 'in' ? 'i' : 'o', sec(p.occurredAt), p.id]);
+        passages.set(p.residentId!, { direction: p.direction, at: p.occurredAt });
       }
     }
 
+    // Whole minutes since `base` (a minute before the oldest time sent, so every offset is small and positive).
+    const base = Math.floor(now.getTime() / 60_000) - 60 * 24 * 31;
+    const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000) - base;
+    const sortedPassages = [...passages.entries()].sort((a, b) => a[0] - b[0]);
+    const live = residents.filter((r) => !r.deletedAt);
     return {
       compound: { id: compound.id, name: compound.name, timezone: compound.timezone },
       version: compound.rosterVersion,
       since: from,
       generatedAt: now.toISOString(),
+      base,
       policy: { version: policy.version, rules: policy.rules },
       keys,
       gates,
       buildings,
-      households: households.map((h) => [h.id, h.buildingId, h.unit, h.room, h.quarantineUntil ?? '']),
-      residents: residents.filter((r) => !r.deletedAt).map((r) => [r.id, r.householdId, maskName(r.name)]),
-      passes: passes.map((p) => [p.id, p.residentId, p.status === 'active' ? 1 : 0]),
-      tests: tests.map((t) => [t.residentId, sec(t.sampledAt), RESULT_CODE[t.result]]),
+      households: {
+        id: deltas(households.map((h) => h.id)),
+        building: households.map((h) => h.buildingId),
+        unit: households.map((h) => h.unit),
+        room: households.map((h) => h.room),
+        quarantine: households.filter((h) => h.quarantineUntil).map((h) => [h.id, h.quarantineUntil!] as [number, string]),
+      },
+      residents: {
+        id: deltas(live.map((r) => r.id)),
+        household: deltas(live.map((r) => r.householdId)),
+        name: live.map((r) => maskName(r.name)),
+        pass: deltas(live.map((r) => r.passId ?? 0)),
+      },
+      revokedPasses: deltas(revoked.map((p) => p.id)),
+      tests: {
+        resident: deltas(tests.map((t) => t.residentId)),
+        at: deltas(tests.map((t) => minutes(t.sampledAt))),
+        result: tests.map((t) => RESULT_CODE[t.result]).join(''),
+      },
       exits: [...exits.entries()],
-      passages: [...passages.values()],
-      removed: { residents: residents.filter((r) => r.deletedAt).map((r) => r.id), households: [] },
+      passages: {
+        resident: deltas(sortedPassages.map(([id]) => id)),
+        at: deltas(sortedPassages.map(([, p]) => minutes(p.at))),
+        direction: sortedPassages.map(([, p]) => (p.direction === 'in' ? 'i' : 'o')).join(''),
+      },
+      removed: { residents: residents.filter((r) => r.deletedAt).map((r) => r.id) },
     };
   });
 }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromBase64Url, parseCode, passMessage, toBase64Url, withSignature } from '../../server/core/code.js';
 import { defaultPolicy } from '../../server/core/policy.js';
 import type { RosterPayload } from '../../server/core/roster.js';
-import { applyRoster } from '../../server/core/roster.js';
+import { applyRoster, undeltas } from '../../server/core/roster.js';
 import { type Client, makeTestApp, officeClient, type TestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, type Scene, sync } from '../helpers/gate.js';
 
@@ -53,10 +53,10 @@ describe('passes', () => {
     const forged = withSignature(p.message, toBase64Url(sign(null, Buffer.from(p.message), privateKey)));
     expect(tabletVerifies(forged, keys)).toBe(false);
     // …and the server says the same when such a check syncs.
-    await sync(tablet, [checkRecord(s, { code: forged })]);
-    const row = await t.database.db.selectFrom('gateCheck').select(['serverVerdict', 'serverReasons']).executeTakeFirstOrThrow();
-    expect(row.serverVerdict).toBe('deny');
-    expect(JSON.parse(row.serverReasons!)).toEqual([{ code: 'code_forged' }]);
+    await sync(t, tablet, [checkRecord(s, { code: forged })]);
+    const row = await t.database.db.selectFrom('gateCheckAnalysis').select(['verdict', 'reasons']).executeTakeFirstOrThrow();
+    expect(row.verdict).toBe('deny');
+    expect(JSON.parse(row.reasons!)).toEqual([{ code: 'code_forged' }]);
   });
 
   it('reissuing revokes the old pass; revoking travels to tablets with the roster', async () => {
@@ -66,14 +66,14 @@ describe('passes', () => {
     await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.wang.passId}/revoke`, { reason: '卡片遗失' });
     const delta = await roster(before.version);
     expect(delta.since).toBe(before.version);
-    expect(delta.passes).toEqual(
-      expect.arrayContaining([
-        [s.people.zhang.passId, s.people.zhang.residentId, 0],
-        [reissued.body.pass.id, s.people.zhang.residentId, 1],
-        [s.people.wang.passId, s.people.wang.residentId, 0],
-      ]),
-    );
-    expect(delta.passes).toHaveLength(3);
+    expect(undeltas(delta.revokedPasses)).toEqual([s.people.zhang.passId, s.people.wang.passId].sort((a, b) => a - b));
+    expect(undeltas(delta.residents.id)).toEqual([s.people.zhang.residentId, s.people.wang.residentId]);
+    expect(undeltas(delta.residents.pass)).toEqual([reissued.body.pass.id, 0]);
+    const state = applyRoster(applyRoster(null, before, 0), delta, 0);
+    expect(state.revoked.has(s.people.zhang.passId)).toBe(true);
+    expect(state.passes.get(reissued.body.pass.id)).toBe(s.people.zhang.residentId);
+    expect(state.passes.has(s.people.wang.passId)).toBe(false);
+    expect(state.revoked.has(s.people.wang.passId)).toBe(true);
     const audit = await t.database.db.selectFrom('auditLog').select('action').where('action', 'like', 'pass.%').execute();
     expect(audit.map((a) => a.action)).toEqual(['pass.issue_bulk', 'pass.issue', 'pass.revoke']);
   });
@@ -99,9 +99,9 @@ describe('roster for tablets', () => {
     expect(body).toMatchObject({ since: null, compound: { id: s.compoundId, name: '崇文佳苑一区', timezone: 'Asia/Shanghai' }, policy: { version: 1 } });
     expect(body.policy.rules).toEqual(defaultPolicy(body.policy.rules.exitQuota!.anchorDate));
     expect(body.gates.map((g) => g.name).sort()).toEqual(['东门', '西门']);
-    expect(body.residents.map((x) => x[2]).sort()).toEqual(['张*', '李*', '王*', '赵*'].sort());
-    expect(body.passes).toHaveLength(4);
-    expect(body.tests).toHaveLength(3);
+    expect([...body.residents.name].sort()).toEqual(['张*', '李*', '王*', '赵*'].sort());
+    expect(undeltas(body.residents.pass).every((p) => p > 0)).toBe(true);
+    expect(body.tests.result).toBe('nnn');
     expect(body.keys).toHaveLength(1);
     const text = JSON.stringify(body);
     for (const secret of ['张三', '13900000001', '13800000001']) expect(text).not.toContain(secret);
@@ -115,27 +115,28 @@ describe('roster for tablets', () => {
     await s.manager.patch(`/api/compounds/${s.compoundId}/households/${s.people.wang.householdId}`, { quarantineUntil: '2026-12-05' });
     await s.manager.post(`/api/compounds/${s.compoundId}/residents/${s.people.zhao.residentId}/tests`, { sampledAt: new Date(s.now() - 3600_000).toISOString(), result: 'negative' });
     const out = checkRecord(s, { person: 'zhang', atMs: s.now() - 60_000 });
-    await sync(tablet, [out]);
+    await sync(t, tablet, [out]);
 
     const delta = await roster(first.version);
-    expect(delta.residents.map((r) => r[2])).toEqual(['钱*']);
+    expect(delta.residents.name).toEqual(['钱*']);
     expect(delta.removed.residents).toEqual([s.people.li.residentId]);
-    expect(delta.households.find((h) => h[0] === s.people.wang.householdId)?.[4]).toBe('2026-12-05');
-    expect(delta.tests).toEqual([[s.people.zhao.residentId, expect.any(Number), 'n']]);
+    expect(delta.households.quarantine).toEqual([[s.people.wang.householdId, '2026-12-05']]);
+    expect(undeltas(delta.tests.resident)).toEqual([s.people.zhao.residentId]);
     expect(delta.exits).toEqual([[s.people.zhang.householdId, [[out.id, Math.floor(Date.parse(out.at) / 1000)]]]]);
-    expect(delta.passages).toEqual([[s.people.zhang.residentId, 'o', Math.floor(Date.parse(out.at) / 1000), out.id]]);
+    expect(undeltas(delta.passages.resident)).toEqual([s.people.zhang.residentId]);
+    expect(delta.passages.direction).toBe('o');
 
     state = applyRoster(state, delta, Date.now());
     const fresh = applyRoster(null, await roster(), Date.now());
     expect({ ...state, fetchedAt: 0 }).toEqual({ ...fresh, fetchedAt: 0 });
-    expect((await roster(delta.version)).residents).toEqual([]);
+    expect((await roster(delta.version)).residents.id).toEqual([]);
   });
 
   it('a device only ever gets its own compound', async () => {
     const other = (await enrollTablet(t, await officeClient(t, 'admin'), s.otherCompoundId)).tablet;
     const r = (await other.get('/api/device/roster')).body as RosterPayload;
     expect(r.compound.id).toBe(s.otherCompoundId);
-    expect(r.residents).toEqual([]);
+    expect(r.residents.id).toEqual([]);
     expect((await s.manager.get('/api/device/roster')).status).toBe(403);
     expect((await t.client().get('/api/device/roster')).status).toBe(401);
   });
@@ -151,7 +152,7 @@ describe('policy', () => {
     expect(got.current).toMatchObject({ version: 2, rules, note: '放宽为72小时' });
     expect(got.versions.map((v: any) => v.version)).toEqual([2, 1]);
     expect((await roster()).policy.version).toBe(2);
-    await sync(tablet, [checkRecord(s, { policyVersion: 2 })]);
+    await sync(t, tablet, [checkRecord(s, { policyVersion: 2 })]);
     expect((await t.database.db.selectFrom('gateCheck').select('policyVersion').executeTakeFirstOrThrow()).policyVersion).toBe(2);
   });
 
