@@ -23,7 +23,7 @@ try {
     process.exitCode = 1;
   } else {
     const started = Date.now();
-    const summary = await seedDemo(database, { timezone: config.timezone, now: new Date(), hash: (s) => hashSecret(s) });
+    const summary = await seedDemo(database, { timezone: config.timezone, now: new Date(), hash: (s) => hashSecret(s), log: console.log });
     console.log(summary.join('\n'));
     console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Start the server with: npm start`);
   }

@@ -1,24 +1,45 @@
 import type { Database } from '../db/database.js';
+import { createDeps } from '../deps.js';
 import { DEMO_PASSWORD, DEMO_PIN, seedDistrict } from './district.js';
 import { Random } from './random.js';
+import { type HistorySummary, seedCompoundHistory } from './traffic.js';
 
 /**
  * The whole demo, step by step, from one seed. Returns lines to print: what was made and how to sign in.
  */
 export async function seedDemo(
   database: Database,
-  opts: { timezone: string; now: Date; hash: (secret: string) => Promise<string>; seed?: number },
+  opts: { timezone: string; now: Date; hash: (secret: string) => Promise<string>; seed?: number; days?: number; log?: (line: string) => void },
 ): Promise<string[]> {
   const rng = new Random(opts.seed ?? 20220104);
   const db = database.db;
-  const at = opts.now.toISOString();
+  const days = opts.days ?? 7;
+  const at = new Date(opts.now.getTime() - days * 86_400_000).toISOString();
   const [passwordHash, pinHash] = await Promise.all([opts.hash(DEMO_PASSWORD), opts.hash(DEMO_PIN)]);
   const district = await db.transaction().execute((tx) => seedDistrict(tx, rng, { at, timezone: opts.timezone, passwordHash, pinHash }));
   const lines = [
     `Demo district: ${district.compounds.length} compounds, ${district.buildings} buildings, ${district.households} households, ${district.residents} residents.`,
+  ];
+
+  if (days > 0) {
+    // History is made through the real services with the clock set to when each thing happened.
+    let clock = opts.now;
+    const deps = { ...createDeps(database, { timezone: opts.timezone, sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' }, { now: () => clock, log: () => {} }), setNow: (d: Date) => (clock = d) };
+    const total: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0 };
+    for (const c of district.compounds) {
+      const s = await seedCompoundHistory(deps, rng, { ...c, timezone: opts.timezone }, { now: opts.now, days });
+      opts.log?.(`  ${c.name}: ${s.checks} gate checks, ${s.visitors} visitor entries/exits, ${s.conflicts} conflicts`);
+      for (const k of Object.keys(total) as (keyof HistorySummary)[]) total[k] += s[k];
+    }
+    lines.push(
+      `Passes issued to every resident; ${total.rounds} testing rounds imported; ${days} days of gate traffic:`,
+      `  ${total.checks} resident checks (${total.denied} turned back, ${total.overrides} overrides), ${total.visitors} visitor entries/exits, ${total.conflicts} conflicts to reconcile.`,
+    );
+  }
+  lines.push(
     '',
     'Sign in (office: http://localhost:8080/login; tablets: phone number + PIN):',
     ...district.logins.map((l) => `  ${l.role.padEnd(10)} ${l.login.padEnd(14)} ${l.secret.padEnd(16)} ${l.scope}`),
-  ];
+  );
   return lines;
 }
