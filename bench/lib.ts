@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Database, openSqlite } from '../server/db/database.js';
+import { migrateToLatest } from '../server/db/migrate.js';
+
+/** A fresh file database in a temp folder (benchmarks measure real fsyncs, not memory). */
+export async function freshDatabase(name: string): Promise<{ database: Database; dir: string; cleanup: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gatepost-bench-${name}-`));
+  const database = openSqlite(path.join(dir, 'bench.db'));
+  await migrateToLatest(database);
+  return {
+    database,
+    dir,
+    cleanup: async () => {
+      await database.close().catch(() => {}); // a benchmark may have closed it already
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function table(rows: (string | number)[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  '));
+}

@@ -1,0 +1,23 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../server/app.js';
+import { openSqlite } from '../server/db/database.js';
+import { createDeps } from '../server/deps.js';
+import { analyzerOf } from '../server/gate/analysis.js';
+
+// A Gatepost server on an existing database file, in its own process (benchmarks talk to it over HTTP as
+// tablets would). Prints "PORT <n>" once listening; stops on SIGTERM.
+const file = process.argv[2];
+if (!file) throw new Error('usage: serve-file.ts <database file>');
+const database = openSqlite(file);
+const deps = createDeps(database, { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' }, { log: () => {} });
+await deps.keys.currentKid();
+const app = createApp(deps);
+analyzerOf(deps).schedule();
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
+  console.log(`PORT ${(server.address() as AddressInfo).port}`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  database.close().finally(() => process.exit(0));
+});
