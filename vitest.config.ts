@@ -2,11 +2,20 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
     globalSetup: ['tests/helpers/global-setup.ts'],
-    // Two cores here: two workers, and a long enough timeout for a cold Chromium.
-    maxWorkers: 2,
     testTimeout: 20_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        // Unit and API tests: in-process, each on its own fresh database; two at a time (two cores here).
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts', 'tests/api/**/*.test.ts'], maxWorkers: 2 },
+      },
+      {
+        extends: true,
+        // Real Chromium with a fake camera: one file at a time, so decoding keeps pace with the video.
+        test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], fileParallelism: false, maxWorkers: 1 },
+      },
+    ],
   },
 });
