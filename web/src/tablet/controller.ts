@@ -1,0 +1,402 @@
+import type { Direction } from '../../../server/core/decide';
+import type { RosterPayload } from '../../../server/core/roster';
+import type { SyncRecord, SyncResponse } from '../../../server/core/sync';
+import { uuidv7 } from '../../../server/core/uuid';
+import { ApiError, api } from '../api';
+import { checkPin, makePinVerifier, type PinVerifier, warmUpVerification } from './crypto';
+import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
+import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
+import { Outbox, RetryableError } from './outbox';
+import { RosterStore } from './roster';
+
+/**
+ * Everything the tablet knows and does, apart from drawing it: the enrolled device, the volunteer on
+ * duty, the shift, the outbox and its sync, the roster. Screens read `state` and call methods.
+ */
+export interface DeviceInfo {
+  token: string;
+  device: { id: number; name: string; compoundId: number };
+  compound: { id: number; name: string; timezone: string };
+}
+
+export interface Volunteer {
+  userId: number;
+  displayName: string;
+  phone: string;
+  signedInAt: number;
+  /** Signed in with the network down (checked against this tablet's own record of their PIN). */
+  offline: boolean;
+}
+
+export interface Shift {
+  id: string;
+  gateId: number;
+  direction: Direction;
+  startedAt: number;
+  counts: { in: number; out: number; denied: number };
+}
+
+export interface Settings {
+  muted: boolean;
+  /** The camera the volunteer chose (null: the back camera). */
+  cameraId: string | null;
+  /** Off when the volunteer works with a scanner gun only. */
+  cameraOn: boolean;
+}
+
+export interface SyncStatus {
+  online: boolean;
+  syncing: boolean;
+  pending: number;
+  rejected: { id: string; kind: string; at: string; reason: string }[];
+  lastSyncAt: number | null;
+  lastError: string | null;
+}
+
+export interface TabletState {
+  ready: boolean;
+  device: DeviceInfo | null;
+  volunteer: Volunteer | null;
+  shift: Shift | null;
+  settings: Settings;
+  sync: SyncStatus;
+  rosterVersion: number | null;
+  rosterFetchedAt: number | null;
+}
+
+interface OfflineSignIn extends PinVerifier {
+  userId: number;
+  displayName: string;
+  signedInAt: number;
+}
+
+/** How long a volunteer's last online sign-in lets them sign in again offline. */
+export const OFFLINE_SIGNIN_MS = 24 * 3_600_000;
+const SYNC_EVERY_MS = 30_000;
+const ROSTER_EVERY_MS = 2 * 60_000;
+
+export class TabletController {
+  state: TabletState = {
+    ready: false,
+    device: null,
+    volunteer: null,
+    shift: null,
+    settings: { muted: false, cameraId: null, cameraOn: true },
+    sync: { online: typeof navigator === 'undefined' ? true : navigator.onLine, syncing: false, pending: 0, rejected: [], lastSyncAt: null, lastError: null },
+    rosterVersion: null,
+    rosterFetchedAt: null,
+  };
+  readonly roster: RosterStore;
+  readonly outbox: Outbox;
+  private recent: RecentPassage[] = [];
+  private listeners = new Set<() => void>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private retryAt = 0;
+  private failures = 0;
+  private lastRosterAt = 0;
+
+  static async open(now = () => Date.now()): Promise<TabletController> {
+    const c = new TabletController(await openGateDb(), now);
+    await c.load();
+    return c;
+  }
+
+  constructor(
+    private db: GateDatabase,
+    private now: () => number = () => Date.now(),
+  ) {
+    this.roster = new RosterStore(db, (since) => api<RosterPayload>(`/api/device/roster${since === null ? '' : `?since=${since}`}`, { token: this.token() }));
+    this.outbox = new Outbox(db, (records) => this.send(records));
+    this.outbox.subscribe(() => void this.refreshCounts());
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private set(patch: Partial<TabletState>) {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private setSync(patch: Partial<SyncStatus>) {
+    this.set({ sync: { ...this.state.sync, ...patch } });
+  }
+
+  private token(): string {
+    if (!this.state.device) throw new Error('This tablet is not enrolled.');
+    return this.state.device.token;
+  }
+
+  private async load() {
+    const [device, volunteer, shift, settings] = await Promise.all([
+      kvGet<DeviceInfo>(this.db, 'device'),
+      kvGet<Volunteer>(this.db, 'volunteer'),
+      kvGet<Shift>(this.db, 'shift'),
+      kvGet<Settings>(this.db, 'settings'),
+    ]);
+    const roster = await this.roster.load();
+    if (roster) void warmUpVerification(roster.keys);
+    // This tablet's passages of the last week: its decisions see them before the roster does.
+    const weekAgo = this.now() - 8 * 86_400_000;
+    this.recent = (await this.db.getAll('recent')).filter((p) => p.at >= weekAgo);
+    this.set({
+      ready: true,
+      device: device ?? null,
+      volunteer: volunteer ?? null,
+      shift: shift ?? null,
+      settings: { ...this.state.settings, ...settings },
+      rosterVersion: roster?.version ?? null,
+      rosterFetchedAt: roster?.fetchedAt ?? null,
+    });
+    await this.refreshCounts();
+  }
+
+  /** Start syncing: now, when the network comes back, and every half minute. */
+  start(): void {
+    if (this.timer) return;
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    this.timer = setInterval(() => void this.tick(), SYNC_EVERY_MS / 3);
+    void this.tick(true);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+  }
+
+  private onOnline = () => {
+    this.setSync({ online: true });
+    this.retryAt = 0;
+    void this.tick(true);
+  };
+
+  private onOffline = () => this.setSync({ online: false });
+
+  private lastTick = 0;
+  private async tick(force = false) {
+    const now = this.now();
+    if (!this.state.device) return;
+    if (!force && now - this.lastTick < SYNC_EVERY_MS && this.state.sync.pending === 0) return;
+    if (now < this.retryAt) return;
+    this.lastTick = now;
+    await this.syncNow();
+    if (force || now - this.lastRosterAt > ROSTER_EVERY_MS) await this.refreshRoster().catch(() => {});
+  }
+
+  /** Send the outbox (single flight); on a network error or 5xx, try again later, waiting longer each time. */
+  async syncNow(): Promise<void> {
+    if (!this.state.device) return;
+    this.setSync({ syncing: true });
+    try {
+      await this.outbox.sync();
+      this.failures = 0;
+      this.retryAt = 0;
+      this.setSync({ online: true, lastSyncAt: this.now(), lastError: null });
+    } catch (err) {
+      this.failures++;
+      this.retryAt = this.now() + Math.min(300_000, 2_000 * 2 ** (this.failures - 1));
+      const offline = err instanceof RetryableError || err instanceof TypeError;
+      this.setSync({ online: !offline && navigator.onLine, lastError: err instanceof Error ? err.message : String(err) });
+      if (err instanceof ApiError && err.status === 401) await this.forgetDevice('revoked');
+    } finally {
+      this.setSync({ syncing: false });
+      await this.refreshCounts();
+    }
+  }
+
+  private async send(records: SyncRecord[]): Promise<SyncResponse> {
+    try {
+      return await api<SyncResponse>('/api/device/sync', {
+        token: this.token(),
+        body: { sentAt: new Date(this.now()).toISOString(), records, status: { appVersion: __APP_VERSION__, pending: this.state.sync.pending, rosterVersion: this.state.rosterVersion ?? 0 } },
+      });
+    } catch (err) {
+      if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message);
+      throw err;
+    }
+  }
+
+  async refreshRoster(): Promise<void> {
+    if (!this.state.device) return;
+    const r = await this.roster.refresh(this.now());
+    void warmUpVerification(r.keys);
+    this.lastRosterAt = this.now();
+    this.set({ rosterVersion: r.version, rosterFetchedAt: r.fetchedAt });
+  }
+
+  private async refreshCounts() {
+    const [pending, rejected] = await Promise.all([this.outbox.pendingCount(), this.outbox.rejected()]);
+    this.setSync({
+      pending,
+      rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason?.message ?? '' })),
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Enrollment and sign-in
+
+  async enroll(code: string): Promise<void> {
+    const r = await api<DeviceInfo>('/api/device/enroll', { body: { code } });
+    await kvSet(this.db, 'device', r);
+    this.set({ device: r });
+    await this.refreshRoster();
+    this.start();
+  }
+
+  private async forgetDevice(why: string) {
+    await Promise.all([kvDelete(this.db, 'device'), kvDelete(this.db, 'volunteer'), kvDelete(this.db, 'shift')]);
+    await this.roster.clear();
+    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null });
+    this.setSync({ lastError: why });
+  }
+
+  /**
+   * Sign in with phone and PIN: on the server when it answers; otherwise from this tablet's own record of
+   * a sign-in in the last 24 hours. Anyone else is told why not.
+   */
+  async signIn(phone: string, pin: string): Promise<void> {
+    const offlineKey = `signin:${phone}`;
+    try {
+      const r = await api<{ user: { id: number; displayName: string } }>('/api/device/login', { token: this.token(), body: { phone, pin } });
+      const verifier = await makePinVerifier(pin);
+      await kvSet(this.db, offlineKey, { ...verifier, userId: r.user.id, displayName: r.user.displayName, signedInAt: this.now() } satisfies OfflineSignIn);
+      await this.becomeVolunteer({ userId: r.user.id, displayName: r.user.displayName, phone, signedInAt: this.now(), offline: false });
+      this.setSync({ online: true });
+    } catch (err) {
+      if (!(err instanceof TypeError)) throw err; // the server said no: that stands
+      const saved = await kvGet<OfflineSignIn>(this.db, offlineKey);
+      if (!saved) throw new OfflineSignInError('never');
+      if (this.now() - saved.signedInAt > OFFLINE_SIGNIN_MS) throw new OfflineSignInError('expired');
+      if (!(await checkPin(pin, saved))) throw new OfflineSignInError('wrong_pin');
+      this.setSync({ online: false });
+      await this.becomeVolunteer({ userId: saved.userId, displayName: saved.displayName, phone, signedInAt: this.now(), offline: true });
+    }
+  }
+
+  private async becomeVolunteer(v: Volunteer) {
+    await kvSet(this.db, 'volunteer', v);
+    this.set({ volunteer: v });
+  }
+
+  async signOut(): Promise<void> {
+    await kvDelete(this.db, 'volunteer');
+    this.set({ volunteer: null });
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Shifts and checks
+
+  async startShift(gateId: number, direction: Direction): Promise<void> {
+    const v = this.state.volunteer!;
+    const now = this.now();
+    const shift: Shift = { id: uuidv7(now), gateId, direction, startedAt: now, counts: { in: 0, out: 0, denied: 0 } };
+    await this.outbox.add({ kind: 'shift_start', id: shift.id, at: new Date(now).toISOString(), gateId, volunteerId: v.userId }, now);
+    await kvSet(this.db, 'shift', shift);
+    this.set({ shift });
+    void this.syncSoon();
+  }
+
+  async setDirection(direction: Direction): Promise<void> {
+    const shift = { ...this.state.shift!, direction };
+    await kvSet(this.db, 'shift', shift);
+    this.set({ shift });
+  }
+
+  async endShift(handoverNote: string): Promise<void> {
+    const { shift, volunteer } = this.state;
+    if (!shift || !volunteer) return;
+    const now = this.now();
+    await this.outbox.add({ kind: 'shift_end', id: uuidv7(now), at: new Date(now).toISOString(), shiftId: shift.id, volunteerId: volunteer.userId, handoverNote }, now);
+    await kvDelete(this.db, 'shift');
+    this.set({ shift: null });
+    void this.syncSoon();
+  }
+
+  /** Decide on a scanned code or a looked-up resident, from the roster on this tablet. */
+  decide(subject: Subject): Promise<LocalDecision> {
+    const roster = this.roster.state;
+    if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
+    return decideLocally(roster, this.recent, subject, this.state.shift!.direction, this.now());
+  }
+
+  /** Record a decided check (with an override where the volunteer gave one). */
+  async record(d: LocalDecision, override: { reason: string } | null = null): Promise<void> {
+    const { shift, volunteer } = this.state;
+    if (!shift || !volunteer) return;
+    const now = this.now();
+    const record = checkRecord(d, { gateId: shift.gateId, shiftId: shift.id, volunteerId: volunteer.userId, direction: shift.direction, now, override });
+    await this.outbox.add(record, now);
+    const passage = passageOf(record, d);
+    if (passage) {
+      await this.db.put('recent', passage);
+      this.recent.push(passage);
+    }
+    await this.count(record.passed ? (record.direction === 'in' ? 'in' : 'out') : 'denied');
+    void this.syncSoon();
+  }
+
+  async registerVisitor(v: { name: string; phone: string; reason: string; hostHouseholdId: number | null }): Promise<void> {
+    const { shift, volunteer } = this.state;
+    if (!shift || !volunteer) return;
+    const now = this.now();
+    await this.outbox.add(
+      {
+        kind: 'gate_check',
+        id: uuidv7(now),
+        at: new Date(now).toISOString(),
+        gateId: shift.gateId,
+        shiftId: shift.id,
+        volunteerId: volunteer.userId,
+        direction: shift.direction,
+        subject: 'visitor',
+        code: null,
+        residentId: null,
+        visitor: v,
+        verdict: 'allow',
+        reasons: [],
+        testStatus: null,
+        override: null,
+        passed: true,
+        policyVersion: this.roster.state?.policy.version ?? 0,
+        rosterVersion: this.roster.state?.version ?? 0,
+      },
+      now,
+    );
+    await this.count(shift.direction === 'in' ? 'in' : 'out');
+    void this.syncSoon();
+  }
+
+  private async count(what: keyof Shift['counts']) {
+    const shift = this.state.shift!;
+    const next = { ...shift, counts: { ...shift.counts, [what]: shift.counts[what] + 1 } };
+    await kvSet(this.db, 'shift', next);
+    this.set({ shift: next });
+  }
+
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
+  /** After a record: sync in a moment (a burst of scans goes in one batch). */
+  private syncSoon() {
+    if (this.syncTimer) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      if (this.now() >= this.retryAt) void this.syncNow();
+    }, 300);
+  }
+
+  async saveSettings(patch: Partial<Settings>): Promise<void> {
+    const settings = { ...this.state.settings, ...patch };
+    await kvSet(this.db, 'settings', settings);
+    this.set({ settings });
+  }
+}
+
+export class OfflineSignInError extends Error {
+  constructor(readonly why: 'never' | 'expired' | 'wrong_pin') {
+    super(why);
+  }
+}

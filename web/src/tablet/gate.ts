@@ -1,0 +1,143 @@
+import { parseCode } from '../../../server/core/code';
+import { type Decision, type Direction, decide, type GateFacts, type TestStatus } from '../../../server/core/decide';
+import type { Reason } from '../../../server/core/reasons';
+import type { RosterState } from '../../../server/core/roster';
+import type { GateCheckRecord } from '../../../server/core/sync';
+import { uuidv7 } from '../../../server/core/uuid';
+import { verifyCode } from './crypto';
+import type { RecentPassage } from './db';
+
+/**
+ * The gate's decision on the tablet: the roster (as last downloaded) plus this tablet's own recent
+ * passages (which the roster may not have yet), through the shared rules in server/core/decide.ts.
+ */
+export type Subject = { kind: 'code'; text: string } | { kind: 'manual'; residentId: number };
+
+export interface Person {
+  residentId: number;
+  householdId: number;
+  name: string;
+  building: string;
+  unit: string;
+  room: string;
+}
+
+export interface LocalDecision extends Decision {
+  subject: Subject;
+  person: Person | null;
+  rosterVersion: number;
+  policyVersion: number;
+}
+
+export function personOf(roster: RosterState, residentId: number): Person | null {
+  const r = roster.residents.get(residentId);
+  if (!r) return null;
+  const h = roster.households.get(r.householdId);
+  const b = h ? roster.buildings.find((x) => x.id === h.buildingId) : undefined;
+  return { residentId, householdId: r.householdId, name: r.name, building: b?.name ?? '', unit: h?.unit ?? '', room: h?.room ?? '' };
+}
+
+function facts(roster: RosterState, recent: RecentPassage[], residentId: number | null, passId: number | null, now: number): GateFacts {
+  const pass =
+    passId === null
+      ? undefined
+      : roster.passes.has(passId)
+        ? { id: passId, residentId: roster.passes.get(passId)!, status: 'active' as const }
+        : roster.revoked.has(passId)
+          ? { id: passId, residentId: -1, status: 'revoked' as const }
+          : undefined;
+  const rid = pass?.status === 'active' ? pass.residentId : residentId;
+  const resident = rid !== null && rid !== undefined ? roster.residents.get(rid) : undefined;
+  const household = resident ? roster.households.get(resident.householdId) : undefined;
+  // This tablet's own passages join the roster's (the same check, synced back, counts once).
+  const exits = new Map<string, number>();
+  for (const e of (household && roster.exits.get(household.id)) || []) exits.set(e.checkId, e.at);
+  let last = resident ? roster.passages.get(resident.id) : undefined;
+  for (const p of recent) {
+    if (p.at > now) continue;
+    if (household && p.exit && p.householdId === household.id) exits.set(p.id, p.at);
+    if (resident && p.residentId === resident.id && (!last || p.at >= last.at)) last = { direction: p.direction, at: p.at };
+  }
+  return {
+    pass,
+    resident: resident ? { id: resident.id, householdId: resident.householdId } : undefined,
+    household: household ? { id: household.id, quarantineUntil: household.quarantineUntil } : undefined,
+    test: resident ? roster.tests.get(resident.id) : undefined,
+    householdExits: [...exits.values()],
+    lastPassage: last,
+  };
+}
+
+export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number): Promise<LocalDecision> {
+  let d: Decision;
+  if (subject.kind === 'code') {
+    const code = parseCode(subject.text);
+    const signature = code ? await verifyCode(code, roster.keys) : 'invalid';
+    const passId = code?.kind === 'pass' && code.compoundId === roster.compound.id ? code.passId : null;
+    d = decide({
+      now,
+      direction,
+      compoundId: roster.compound.id,
+      timezone: roster.compound.timezone,
+      policy: roster.policy.rules,
+      rosterAgeMs: now - roster.fetchedAt,
+      subject: { kind: 'code', code, signature },
+      facts: facts(roster, recent, null, passId, now),
+    });
+  } else {
+    d = decide({
+      now,
+      direction,
+      compoundId: roster.compound.id,
+      timezone: roster.compound.timezone,
+      policy: roster.policy.rules,
+      rosterAgeMs: now - roster.fetchedAt,
+      subject: { kind: 'manual', residentId: subject.residentId },
+      facts: facts(roster, recent, subject.residentId, null, now),
+    });
+  }
+  return { ...d, subject, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+}
+
+/** The record of a check, as it goes to the outbox. */
+export function checkRecord(
+  d: LocalDecision,
+  ctx: { gateId: number; shiftId: string; volunteerId: number; direction: Direction; now: number; override?: { reason: string } | null },
+): GateCheckRecord {
+  const override = ctx.override && d.verdict !== 'allow' ? ctx.override : null;
+  return {
+    kind: 'gate_check',
+    id: uuidv7(ctx.now),
+    at: new Date(ctx.now).toISOString(),
+    gateId: ctx.gateId,
+    shiftId: ctx.shiftId,
+    volunteerId: ctx.volunteerId,
+    direction: ctx.direction,
+    subject: d.subject.kind,
+    code: d.subject.kind === 'code' ? d.subject.text : null,
+    residentId: d.subject.kind === 'manual' ? d.subject.residentId : null,
+    visitor: null,
+    verdict: d.verdict,
+    reasons: d.reasons as GateCheckRecord['reasons'],
+    testStatus: d.test,
+    override,
+    passed: d.verdict === 'allow' || !!override,
+    policyVersion: d.policyVersion,
+    rosterVersion: d.rosterVersion,
+  };
+}
+
+/** What a passed check adds to this tablet's own recent passages. */
+export function passageOf(record: GateCheckRecord, d: LocalDecision): RecentPassage | null {
+  if (!record.passed || !d.person) return null;
+  return {
+    id: record.id,
+    residentId: d.person.residentId,
+    householdId: d.person.householdId,
+    direction: record.direction,
+    at: Date.parse(record.at),
+    exit: record.direction === 'out',
+  };
+}
+
+export type { Reason, TestStatus };
