@@ -1,0 +1,64 @@
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api } from '../api';
+import { match, navigate } from '../router';
+import { type Me, SessionContext } from '../session';
+import { Loading } from '../ui/kit';
+import { AuditPage } from './audit';
+import { LoginPage, SetupPage } from './auth-pages';
+import { CompoundPage, CompoundsPage } from './compounds';
+import { Layout } from './layout';
+import { UsersPage } from './users';
+
+/** The office pages by path; the first pattern that matches wins. */
+const OFFICE_ROUTES: [string, (p: Record<string, string>) => JSX.Element][] = [
+  ['/compounds/:id', (p) => <CompoundPage id={Number(p.id)} />],
+  ['/compounds/:id/:tab', (p) => <CompoundPage id={Number(p.id)} tab={p.tab} />],
+  ['/users', () => <UsersPage />],
+  ['/audit', () => <AuditPage />],
+];
+
+function OfficeRoutes({ path }: { path: string }) {
+  for (const [pattern, page] of OFFICE_ROUTES) {
+    const params = match(pattern, path);
+    if (params) return page(params);
+  }
+  return <CompoundsPage />;
+}
+
+/** The office side: first-run setup, sign-in, then the management pages. */
+export function OfficeApp({ path }: { path: string }) {
+  const [boot, setBoot] = useState<{ setupNeeded: boolean; me: Me | null } | null>(null);
+
+  useEffect(() => {
+    (async () => {
+      const { needed } = await api<{ needed: boolean }>('/api/setup');
+      let me: Me | null = null;
+      if (!needed) me = await api<{ user: Me }>('/api/auth/me').then((r) => r.user, () => null);
+      setBoot({ setupNeeded: needed, me });
+    })().catch(() => setBoot({ setupNeeded: false, me: null }));
+  }, []);
+
+  const session = useMemo(() => ({ me: boot?.me ?? null, setMe: (me: Me | null) => setBoot({ setupNeeded: false, me }) }), [boot]);
+
+  // Where a person belongs right now: setup first, then sign-in, then the pages.
+  useEffect(() => {
+    if (!boot) return;
+    if (boot.setupNeeded && path !== '/setup') navigate('/setup', { replace: true });
+    else if (!boot.setupNeeded && !boot.me && path !== '/login') navigate('/login', { replace: true });
+    else if (boot.me && (path === '/login' || path === '/setup' || path === '/')) navigate('/compounds', { replace: true });
+  }, [boot, path]);
+
+  let page: JSX.Element;
+  if (!boot) page = <Loading />;
+  else if (path === '/setup') page = <SetupPage />;
+  else if (path === '/login') page = <LoginPage />;
+  else if (boot.me)
+    page = (
+      <Layout path={path}>
+        <OfficeRoutes path={path} />
+      </Layout>
+    );
+  else page = <Loading />;
+  return <SessionContext.Provider value={session}>{page}</SessionContext.Provider>;
+}
