@@ -12,6 +12,7 @@ import { authRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
 import { constraintKind } from './db/errors.js';
 import { deviceRoutes } from './devices/routes.js';
+import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/routes.js';
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
 import { passRoutes } from './passes/routes.js';
@@ -69,8 +70,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/compounds', compoundRoutes(deps));
   api.route('/compounds/:cid/devices', deviceRoutes(deps));
   api.route('/compounds/:cid/policy', policyRoutes(deps));
-  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes]) api.route('/compounds/:cid', feature(deps));
+  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes, disinfectionRoutes]) api.route('/compounds/:cid', feature(deps));
   api.route('/device', deviceGateRoutes(deps, () => {}));
+  api.route('/device', disinfectionDeviceRoutes(deps));
   api.route('/users', userRoutes(deps));
   api.route('/audit', auditRoutes(deps));
 

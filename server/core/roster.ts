@@ -1,3 +1,4 @@
+import type { ChecklistItem, SlotSpec, TemplateTarget } from './disinfection.js';
 import type { PolicyRules } from './policy.js';
 
 /**
@@ -17,7 +18,10 @@ export interface RosterPayload {
   policy: { version: number; rules: PolicyRules };
   keys: { kid: string; publicKey: string }[];
   gates: { id: number; name: string }[];
-  buildings: { id: number; name: string; unitCount: number }[];
+  buildings: { id: number; name: string; unitCount: number; elevatorCount: number }[];
+  points: { id: number; name: string; kind: string }[];
+  /** The disinfection schedule (every version: a change applies from its moment) and checklists. */
+  disinfection: { schedules: { version: number; slots: SlotSpec[]; effectiveFrom: number }[]; templates: Record<TemplateTarget, ChecklistItem[]> };
   households: { id: number[]; building: number[]; unit: string[]; room: string[]; quarantine: [number, string][] };
   /** `pass`: the active pass id, 0 for none; `name` is masked (张*三). */
   residents: { id: number[]; household: number[]; name: string[]; pass: number[] };
@@ -57,6 +61,8 @@ export interface RosterState {
   keys: RosterPayload['keys'];
   gates: RosterPayload['gates'];
   buildings: RosterPayload['buildings'];
+  points: RosterPayload['points'];
+  disinfection: RosterPayload['disinfection'];
   households: Map<number, { id: number; buildingId: number; unit: string; room: string; quarantineUntil: string | null }>;
   residents: Map<number, { id: number; householdId: number; name: string }>;
   /** Active passes: pass id -> resident id. */
@@ -68,8 +74,8 @@ export interface RosterState {
   passages: Map<number, { direction: 'in' | 'out'; at: number }>;
 }
 
-export function emptyRoster(): Omit<RosterState, 'compound' | 'policy'> {
-  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map() };
+export function emptyRoster(): Omit<RosterState, 'compound' | 'policy' | 'disinfection'> {
+  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], points: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map() };
 }
 
 /**
@@ -89,6 +95,8 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     keys: p.keys,
     gates: p.gates,
     buildings: p.buildings,
+    points: p.points,
+    disinfection: p.disinfection,
     households: new Map(base.households),
     residents: new Map(base.residents),
     passes: new Map(base.passes),

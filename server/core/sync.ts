@@ -86,7 +86,42 @@ export const GateTestResultSchema = z.object({
   result: z.enum(['negative', 'positive', 'pending']),
 });
 
-export const SyncRecordSchema = z.discriminatedUnion('kind', [GateCheckRecordSchema, VoidRecordSchema, ShiftStartSchema, ShiftEndSchema, GateTestResultSchema]);
+/** One round of disinfection of a building or point: done (boxes ticked) or skipped with a reason. */
+export const DisinfectionRecordSchema = z
+  .object({
+    kind: z.literal('disinfection'),
+    id: uuid,
+    at: time,
+    volunteerId: int,
+    shiftId: uuid.nullish(),
+    target: z.object({ kind: z.enum(['building', 'point']), id: int }),
+    slotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-01'),
+    slotTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 06:00'),
+    status: z.enum(['done', 'skipped']),
+    items: z.array(z.object({ key: z.string().max(40), label: z.string().max(80), done: z.boolean() })).max(60),
+    disinfectant: z.string().trim().max(40).nullish(),
+    concentration: z.string().trim().max(40).nullish(),
+    note: z.string().trim().max(500).nullish(),
+    skipReason: z.string().trim().max(200).nullish(),
+    startedAt: time,
+    finishedAt: time,
+    via: z.enum(['placard', 'manual']),
+  })
+  .superRefine((r, ctx) => {
+    if (r.status === 'skipped' && !r.skipReason) ctx.addIssue({ code: 'custom', path: ['skipReason'], message: 'a skipped round needs its reason' });
+    if (r.status === 'done' && !r.items.some((i) => i.done)) ctx.addIssue({ code: 'custom', path: ['items'], message: 'a done round ticks at least one area' });
+    if (Date.parse(r.finishedAt) < Date.parse(r.startedAt)) ctx.addIssue({ code: 'custom', path: ['finishedAt'], message: 'finished before it started' });
+  });
+export type DisinfectionRecord = z.output<typeof DisinfectionRecordSchema>;
+
+export const SyncRecordSchema = z.discriminatedUnion('kind', [
+  GateCheckRecordSchema,
+  VoidRecordSchema,
+  ShiftStartSchema,
+  ShiftEndSchema,
+  GateTestResultSchema,
+  DisinfectionRecordSchema,
+]);
 export type SyncRecord = z.output<typeof SyncRecordSchema>;
 export type GateCheckRecord = z.output<typeof GateCheckRecordSchema>;
 

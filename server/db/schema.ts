@@ -281,6 +281,63 @@ export interface ConflictTable {
   reviewNote: string | null;
 }
 
+export interface DisinfectionScheduleTable {
+  id: Generated<number>;
+  compoundId: number;
+  version: number;
+  /** JSON: SlotSpec[] (server/core/disinfection.ts). */
+  slots: string;
+  effectiveFrom: string;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+export interface ChecklistTemplateTable {
+  id: Generated<number>;
+  compoundId: number;
+  /** 'building', or 'point:<kind>' (point:sampling, point:gate, point:other). */
+  target: string;
+  /** JSON: ChecklistItem[]. */
+  items: string;
+  updatedAt: string;
+  updatedBy: number | null;
+}
+
+export interface DisinfectionRecordTable {
+  id: string;
+  compoundId: number;
+  targetKind: 'building' | 'point';
+  targetId: number;
+  slotDate: string;
+  slotTime: string;
+  status: 'done' | 'skipped';
+  /** JSON: { key, label, done }[]. */
+  items: string;
+  disinfectant: string | null;
+  concentration: string | null;
+  note: string | null;
+  skipReason: string | null;
+  startedAt: string;
+  finishedAt: string;
+  /** 'placard' (scanned at the building) or 'manual' (picked from a list). */
+  via: 'placard' | 'manual';
+  operatorId: number | null;
+  deviceId: number | null;
+  shiftId: string | null;
+  receivedAt: string;
+  clockSkewMs: number | null;
+}
+
+export interface DisinfectionPhotoTable {
+  recordId: string;
+  contentType: string;
+  bytes: Uint8Array;
+  size: number;
+  width: number;
+  height: number;
+  receivedAt: string;
+}
+
 export interface DB {
   compound: CompoundTable;
   gate: GateTable;
@@ -305,6 +362,10 @@ export interface DB {
   gateCheckAnalysis: GateCheckAnalysisTable;
   analysisQueue: AnalysisQueueTable;
   conflict: ConflictTable;
+  disinfectionSchedule: DisinfectionScheduleTable;
+  checklistTemplate: ChecklistTemplateTable;
+  disinfectionRecord: DisinfectionRecordTable;
+  disinfectionPhoto: DisinfectionPhotoTable;
 }
 
 export type Compound = Selectable<CompoundTable>;

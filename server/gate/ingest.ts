@@ -2,7 +2,7 @@ import type { Insertable } from 'kysely';
 import { recordAudit } from '../audit/queries.js';
 import { type ParsedCode, parseCode } from '../core/code.js';
 import { type GateCheckRecord, type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
-import type { GateCheckTable } from '../db/schema.js';
+import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AppDeps, AuthDevice, Db } from '../http/context.js';
 import { issuesOf } from '../http/validate.js';
 import { bulkInsert } from '../db/bulk.js';
@@ -46,6 +46,8 @@ interface References {
   voidedChecks: Set<string>;
   shifts: Map<string, { endRecordId: string | null }>;
   existing: Set<string>;
+  /** Buildings and points of the compound, as "building:12" / "point:3". */
+  places: Set<string>;
 }
 
 async function loadReferences(db: Db, compoundId: number, records: SyncRecord[]): Promise<References> {
@@ -86,6 +88,13 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
   if (startIds.length) for (const r of await db.selectFrom('shift').select('id').where('id', 'in', startIds).execute()) existing.add(r.id);
   const endIds = byKind('shift_end');
   if (endIds.length) for (const r of await db.selectFrom('shift').select('endRecordId').where('endRecordId', 'in', endIds).execute()) existing.add(r.endRecordId!);
+  const roundIds = byKind('disinfection');
+  if (roundIds.length) for (const r of await db.selectFrom('disinfectionRecord').select('id').where('id', 'in', roundIds).execute()) existing.add(r.id);
+  const places = new Set<string>();
+  if (roundIds.length) {
+    for (const b of await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).execute()) places.add(`building:${b.id}`);
+    for (const p of await db.selectFrom('point').select('id').where('compoundId', '=', compoundId).execute()) places.add(`point:${p.id}`);
+  }
   const testIds = byKind('test_result');
   if (testIds.length) for (const r of await db.selectFrom('testResult').select('recordId').where('recordId', 'in', testIds).execute()) existing.add(r.recordId!);
 
@@ -97,6 +106,7 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
     checks: new Map(checks.map((c) => [c.id, c])),
     voidedChecks: new Set(voided.map((v) => v.gateCheckId)),
     shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
+    places,
     existing,
   };
 }
@@ -168,6 +178,7 @@ export async function ingestBatch(
     const starts: { id: string; gateId: number; volunteerId: number; startedAt: string }[] = [];
     const ends: { id: string; shiftId: string; at: string; note: string }[] = [];
     const tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number }[] = [];
+    const rounds: Insertable<DisinfectionRecordTable>[] = [];
     const overrides: GateCheckRecord[] = [];
     const batchChecks = new Map<string, { residentId: number | null }>();
     const batchVoided = new Set<string>();
@@ -279,6 +290,36 @@ export async function ingestBatch(
           done({ id: r.id, status: 'accepted' });
           break;
         }
+        case 'disinfection': {
+          if (!refs.places.has(`${r.target.kind}:${r.target.id}`)) {
+            done({ id: r.id, status: 'rejected', reason: reject('unknown_place', `There is no ${r.target.kind} ${r.target.id} in this compound.`) });
+            continue;
+          }
+          rounds.push({
+            id: r.id,
+            compoundId,
+            targetKind: r.target.kind,
+            targetId: r.target.id,
+            slotDate: r.slotDate,
+            slotTime: r.slotTime,
+            status: r.status,
+            items: JSON.stringify(r.items),
+            disinfectant: r.disinfectant ?? null,
+            concentration: r.concentration ?? null,
+            note: r.note ?? null,
+            skipReason: r.status === 'skipped' ? (r.skipReason ?? null) : null,
+            startedAt: r.startedAt,
+            finishedAt: r.finishedAt,
+            via: r.via,
+            operatorId: r.volunteerId,
+            deviceId: device.id,
+            shiftId: r.shiftId ?? null,
+            receivedAt,
+            clockSkewMs: skew,
+          });
+          done({ id: r.id, status: 'accepted' });
+          break;
+        }
         case 'test_result': {
           if (!refs.residents.has(r.residentId)) {
             done({ id: r.id, status: 'rejected', reason: reject('unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`) });
@@ -291,7 +332,7 @@ export async function ingestBatch(
       }
     }
 
-    const anything = checks.length || voids.length || starts.length || ends.length || tests.length;
+    const anything = checks.length || voids.length || starts.length || ends.length || tests.length || rounds.length;
     const rv = anything ? await bumpRosterVersion(tx, compoundId) : (await tx.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow()).rosterVersion;
     await bulkInsert(tx, 'gate_check', checks.map((c) => ({ ...c, rv })), { onConflict: ['id'] });
     if (voids.length) {
@@ -311,6 +352,7 @@ export async function ingestBatch(
     for (const e of ends) {
       await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).execute();
     }
+    await bulkInsert(tx, 'disinfection_record', rounds, { onConflict: ['id'] });
     if (tests.length) {
       await tx
         .insertInto('testResult')

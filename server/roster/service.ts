@@ -3,6 +3,7 @@ import { maskName } from '../core/mask.js';
 import { deltas, RESULT_CODE, type RosterPayload } from '../core/roster.js';
 import type { AppDeps, Db } from '../http/context.js';
 import { PASSBACK_DAYS } from '../gate/facts.js';
+import { schedules, templates } from '../disinfection/queries.js';
 import { notVoided } from '../gate/queries.js';
 import { currentPolicy } from '../policy/queries.js';
 
@@ -18,6 +19,8 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
   // The policy (and the signing key) may be made on first use: that is a write, so it happens first.
   const policy = await currentPolicy(deps.database.db, compoundId, now);
   const keys = await deps.keys.publicKeys();
+  const scheduleVersions = await schedules(deps.database.db, compoundId, now);
+  const checklists = await templates(deps.database.db, compoundId);
 
   return deps.database.reader.transaction().execute(async (db: Db) => {
     const compound = await db.selectFrom('compound').select(['id', 'name', 'timezone', 'rosterVersion']).where('id', '=', compoundId).executeTakeFirstOrThrow();
@@ -26,7 +29,8 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     const changed = <T extends { where: any }>(q: T, col: string): T => (from === null ? q : q.where(col, '>', from));
 
     const gates = await db.selectFrom('gate').select(['id', 'name']).where('compoundId', '=', compoundId).orderBy('name').execute();
-    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount']).where('compoundId', '=', compoundId).orderBy('id').execute();
+    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount', 'elevatorCount']).where('compoundId', '=', compoundId).orderBy('id').execute();
+    const points = await db.selectFrom('point').select(['id', 'name', 'kind']).where('compoundId', '=', compoundId).orderBy('id').execute();
     const households = await changed(db.selectFrom('household').select(['id', 'buildingId', 'unit', 'room', 'quarantineUntil']).where('compoundId', '=', compoundId), 'rv').orderBy('id').execute();
     // Residents, each with their active pass: those that changed, or whose pass did.
     let residentQuery = db
@@ -125,6 +129,8 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
       keys,
       gates,
       buildings,
+      points,
+      disinfection: { schedules: scheduleVersions, templates: checklists },
       households: {
         id: deltas(households.map((h) => h.id)),
         building: households.map((h) => h.buildingId),

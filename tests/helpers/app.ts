@@ -79,7 +79,7 @@ export class Client {
     if (this.auth.cookie) h.cookie = `gp_session=${this.auth.cookie}`;
     if (this.auth.bearer) h.authorization = `Bearer ${this.auth.bearer}`;
     let payload: BodyInit | undefined;
-    if (body instanceof FormData || typeof body === 'string') payload = body as BodyInit;
+    if (body instanceof FormData || body instanceof Blob || body instanceof Uint8Array || typeof body === 'string') payload = body as BodyInit;
     else if (body !== undefined) {
       h['content-type'] ??= 'application/json';
       payload = JSON.stringify(body);

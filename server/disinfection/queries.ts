@@ -1,0 +1,171 @@
+import {
+  type ChecklistItem,
+  checklistFor,
+  type DaySlot,
+  defaultSlots,
+  defaultTemplates,
+  type ScheduleVersion,
+  type SlotSpec,
+  type SlotState,
+  slotState,
+  slotsOfDay,
+  TEMPLATE_TARGETS,
+  type TemplateTarget,
+} from '../core/disinfection.js';
+import { constraintKind } from '../db/errors.js';
+import type { Db } from '../http/context.js';
+import { naturally } from '../residents/queries.js';
+
+const FOREVER = '1970-01-01T00:00:00.000Z';
+
+/** Every version of a compound's schedule. One that has none gets the default (four rounds a day). */
+export async function schedules(db: Db, compoundId: number, now: Date): Promise<ScheduleVersion[]> {
+  const rows = await db.selectFrom('disinfectionSchedule').select(['version', 'slots', 'effectiveFrom']).where('compoundId', '=', compoundId).orderBy('version').execute();
+  if (rows.length) return rows.map((r) => ({ version: r.version, slots: JSON.parse(r.slots) as SlotSpec[], effectiveFrom: Date.parse(r.effectiveFrom) }));
+  try {
+    await db
+      .insertInto('disinfectionSchedule')
+      .values({ compoundId, version: 1, slots: JSON.stringify(defaultSlots()), effectiveFrom: FOREVER, createdAt: now.toISOString(), createdBy: null })
+      .execute();
+  } catch (err) {
+    if (constraintKind(err) !== 'unique') throw err;
+  }
+  return schedules(db, compoundId, now);
+}
+
+export async function insertSchedule(tx: Db, compoundId: number, slots: SlotSpec[], effectiveFrom: string, at: string, by: number | null): Promise<number> {
+  const last = await tx.selectFrom('disinfectionSchedule').select((eb) => eb.fn.max('version').as('v')).where('compoundId', '=', compoundId).executeTakeFirst();
+  const version = Number(last?.v ?? 0) + 1;
+  await tx.insertInto('disinfectionSchedule').values({ compoundId, version, slots: JSON.stringify(slots), effectiveFrom, createdAt: at, createdBy: by }).execute();
+  return version;
+}
+
+/** The checklist templates, the default wherever a manager has not written one. */
+export async function templates(db: Db, compoundId: number): Promise<Record<TemplateTarget, ChecklistItem[]>> {
+  const out = defaultTemplates();
+  const rows = await db.selectFrom('checklistTemplate').select(['target', 'items']).where('compoundId', '=', compoundId).execute();
+  for (const r of rows) if ((TEMPLATE_TARGETS as readonly string[]).includes(r.target)) out[r.target as TemplateTarget] = JSON.parse(r.items);
+  return out;
+}
+
+export interface Place {
+  kind: 'building' | 'point';
+  id: number;
+  name: string;
+  pointKind: string | null;
+  elevatorCount: number;
+}
+
+export async function places(db: Db, compoundId: number): Promise<Place[]> {
+  const buildings = await db
+    .selectFrom('building')
+    .select(['id', 'name', 'elevatorCount'])
+    .where('compoundId', '=', compoundId)
+    .orderBy(naturally('name'))
+    .orderBy('name')
+    .execute();
+  const points = await db.selectFrom('point').select(['id', 'name', 'kind']).where('compoundId', '=', compoundId).orderBy('name').execute();
+  return [
+    ...buildings.map((b) => ({ kind: 'building' as const, id: b.id, name: b.name, pointKind: null, elevatorCount: b.elevatorCount })),
+    ...points.map((p) => ({ kind: 'point' as const, id: p.id, name: p.name, pointKind: p.kind, elevatorCount: 0 })),
+  ];
+}
+
+export function templateTarget(p: Place): TemplateTarget {
+  return p.kind === 'building' ? 'building' : (`point:${p.pointKind}` as TemplateTarget);
+}
+
+/** The boxes for a place, from its template. */
+export function checklistOf(p: Place, t: Record<TemplateTarget, ChecklistItem[]>) {
+  return checklistFor(t[templateTarget(p)] ?? t['point:other'], p.elevatorCount);
+}
+
+export interface RoundView {
+  id: string;
+  targetKind: 'building' | 'point';
+  targetId: number;
+  slotDate: string;
+  slotTime: string;
+  status: 'done' | 'skipped';
+  startedAt: string;
+  finishedAt: string;
+  via: string;
+  operator: string | null;
+  disinfectant: string | null;
+  concentration: string | null;
+  note: string | null;
+  skipReason: string | null;
+  items: { key: string; label: string; done: boolean }[];
+  hasPhoto: boolean;
+  receivedAt: string;
+}
+
+export async function rounds(db: Db, compoundId: number, f: { dates?: string[]; target?: { kind: string; id: number }; from?: string; to?: string; limit?: number }): Promise<RoundView[]> {
+  let q = db
+    .selectFrom('disinfectionRecord as r')
+    .leftJoin('user as u', 'u.id', 'r.operatorId')
+    .leftJoin('disinfectionPhoto as p', 'p.recordId', 'r.id')
+    .select([
+      'r.id',
+      'r.targetKind',
+      'r.targetId',
+      'r.slotDate',
+      'r.slotTime',
+      'r.status',
+      'r.startedAt',
+      'r.finishedAt',
+      'r.via',
+      'u.displayName as operator',
+      'r.disinfectant',
+      'r.concentration',
+      'r.note',
+      'r.skipReason',
+      'r.items',
+      'p.size as photoSize',
+      'r.receivedAt',
+    ])
+    .where('r.compoundId', '=', compoundId);
+  if (f.dates) q = q.where('r.slotDate', 'in', f.dates.length ? f.dates : ['-']);
+  if (f.target) q = q.where('r.targetKind', '=', f.target.kind as 'building').where('r.targetId', '=', f.target.id);
+  if (f.from) q = q.where('r.slotDate', '>=', f.from);
+  if (f.to) q = q.where('r.slotDate', '<=', f.to);
+  const rows = await q.orderBy('r.slotDate', 'desc').orderBy('r.slotTime', 'desc').orderBy('r.finishedAt').limit(f.limit ?? 5000).execute();
+  return rows.map(({ photoSize, items, ...r }) => ({ ...r, items: JSON.parse(items), hasPhoto: photoSize !== null }));
+}
+
+export interface GridCell {
+  time: string;
+  state: SlotState | null;
+  rounds: { id: string; status: string; operator: string | null; finishedAt: string; via: string; hasPhoto: boolean }[];
+}
+
+/** The day's grid: every building and point × every slot, with its state and its rounds. */
+export async function grid(db: Db, compoundId: number, date: string, now: Date) {
+  const compound = await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow();
+  const slots: DaySlot[] = slotsOfDay(date, compound.timezone, await schedules(db, compoundId, now));
+  const all = await places(db, compoundId);
+  const recs = await rounds(db, compoundId, { dates: [date] });
+  const byCell = new Map<string, RoundView[]>();
+  for (const r of recs) {
+    const key = `${r.targetKind}:${r.targetId}:${r.slotTime}`;
+    byCell.set(key, [...(byCell.get(key) ?? []), r]);
+  }
+  const rows = all.map((p) => ({
+    kind: p.kind,
+    id: p.id,
+    name: p.name,
+    pointKind: p.pointKind,
+    cells: slots.map((s): GridCell => {
+      const mine = (byCell.get(`${p.kind}:${p.id}:${s.time}`) ?? []).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+      return {
+        time: s.time,
+        state: slotState(s, mine.map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), now.getTime()),
+        rounds: mine.map((r) => ({ id: r.id, status: r.status, operator: r.operator, finishedAt: r.finishedAt, via: r.via, hasPhoto: r.hasPhoto })),
+      };
+    }),
+  }));
+  const counts: Record<SlotState, number> = { done: 0, late: 0, missed: 0, skipped: 0, due: 0, upcoming: 0 };
+  for (const r of rows) for (const c of r.cells) if (c.state) counts[c.state]++;
+  const missed = rows.flatMap((r) => r.cells.filter((c) => c.state === 'missed').map((c) => ({ kind: r.kind, id: r.id, name: r.name, time: c.time })));
+  return { date, timezone: compound.timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, missed };
+}
