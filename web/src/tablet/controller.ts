@@ -1,9 +1,11 @@
 import type { Direction } from '../../../server/core/decide';
 import type { RosterPayload } from '../../../server/core/roster';
-import type { SyncRecord, SyncResponse } from '../../../server/core/sync';
+import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, api } from '../api';
-import { checkPin, makePinVerifier, type PinVerifier, warmUpVerification } from './crypto';
+import type { ParsedCode } from '../../../server/core/code';
+import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
+import type { RoundTarget } from './rounds';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
 import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
 import { Outbox, RetryableError } from './outbox';
@@ -48,6 +50,8 @@ export interface SyncStatus {
   online: boolean;
   syncing: boolean;
   pending: number;
+  /** Photos still to send (they follow their rounds). */
+  photos: number;
   rejected: { id: string; kind: string; at: string; reason: string }[];
   lastSyncAt: number | null;
   lastError: string | null;
@@ -82,7 +86,7 @@ export class TabletController {
     volunteer: null,
     shift: null,
     settings: { muted: false, cameraId: null, cameraOn: true },
-    sync: { online: typeof navigator === 'undefined' ? true : navigator.onLine, syncing: false, pending: 0, rejected: [], lastSyncAt: null, lastError: null },
+    sync: { online: typeof navigator === 'undefined' ? true : navigator.onLine, syncing: false, pending: 0, photos: 0, rejected: [], lastSyncAt: null, lastError: null },
     rosterVersion: null,
     rosterFetchedAt: null,
   };
@@ -194,6 +198,7 @@ export class TabletController {
     this.setSync({ syncing: true });
     try {
       await this.outbox.sync();
+      await this.sendPhotos();
       this.failures = 0;
       this.retryAt = 0;
       this.setSync({ online: true, lastSyncAt: this.now(), lastError: null });
@@ -230,9 +235,10 @@ export class TabletController {
   }
 
   private async refreshCounts() {
-    const [pending, rejected] = await Promise.all([this.outbox.pendingCount(), this.outbox.rejected()]);
+    const [pending, rejected, photos] = await Promise.all([this.outbox.pendingCount(), this.outbox.rejected(), this.db.getAll('photos')]);
     this.setSync({
       pending,
+      photos: photos.filter((p) => !p.failed).length,
       rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason?.message ?? '' })),
     });
   }
@@ -317,6 +323,14 @@ export class TabletController {
     void this.syncSoon();
   }
 
+  /** A scanned placard: the place it names, if the code is genuine and of this compound. */
+  async placard(code: ParsedCode): Promise<RoundTarget | null> {
+    const roster = this.roster.state;
+    if (!roster || code.kind !== 'placard' || code.compoundId !== roster.compound.id) return null;
+    if ((await verifyCode(code, roster.keys)) !== 'valid') return null;
+    return { kind: code.target.kind, id: code.target.id, via: 'placard' };
+  }
+
   /** Decide on a scanned code or a looked-up resident, from the roster on this tablet. */
   decide(subject: Subject): Promise<LocalDecision> {
     const roster = this.roster.state;
@@ -388,11 +402,77 @@ export class TabletController {
     }, 300);
   }
 
+  // -------------------------------------------------------------------------------------------------------
+  // Disinfection rounds
+
+  /** Record a round (and keep its photo to send once the round has reached the server). */
+  async recordRound(record: DisinfectionRecord, photo: Blob | null): Promise<void> {
+    await this.outbox.add(record, this.now());
+    if (photo) await this.db.put('photos', { recordId: record.id, blob: photo });
+    // This tablet's own rounds of the last days, to show slot states while offline.
+    const mine = ((await kvGet<LocalRound[]>(this.db, 'rounds')) ?? []).filter((r) => Date.parse(r.finishedAt) > this.now() - 3 * 86_400_000);
+    mine.push({ id: record.id, target: record.target, slotDate: record.slotDate, slotTime: record.slotTime, status: record.status, finishedAt: record.finishedAt, operator: this.state.volunteer?.displayName ?? null });
+    await kvSet(this.db, 'rounds', mine);
+    await this.refreshCounts();
+    void this.syncSoon();
+  }
+
+  /** The rounds of a day this tablet knows of: its own, and (when online) everyone's from the server. */
+  async roundsOf(date: string): Promise<LocalRound[]> {
+    const mine = ((await kvGet<LocalRound[]>(this.db, 'rounds')) ?? []).filter((r) => r.slotDate === date);
+    try {
+      const r = await api<{ rounds: LocalRound[] }>(`/api/device/disinfection?date=${date}`, { token: this.token() });
+      const ids = new Set(mine.map((x) => x.id));
+      return [...mine, ...r.rounds.filter((x) => !ids.has(x.id))];
+    } catch {
+      return mine;
+    }
+  }
+
+  /** Photos follow their rounds: sent once the round is on the server, retried until they land. */
+  private async sendPhotos(): Promise<void> {
+    const waiting = new Set((await this.outbox.pending()).map((e) => e.id));
+    const rejected = new Set((await this.outbox.rejected()).map((e) => e.id));
+    for (const photo of await this.db.getAll('photos')) {
+      if (photo.failed || waiting.has(photo.recordId)) continue;
+      if (rejected.has(photo.recordId)) {
+        await this.db.put('photos', { ...photo, failed: 'its round was rejected' });
+        continue;
+      }
+      try {
+        await api(`/api/device/photos/${photo.recordId}`, { method: 'PUT', token: this.token(), body: photo.blob });
+        await this.db.delete('photos', photo.recordId);
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 413 || err.status === 415)) await this.db.put('photos', { ...photo, failed: err.message });
+        else if (!(err instanceof ApiError && err.code === 'round_not_synced')) throw err instanceof TypeError || (err instanceof ApiError && err.status >= 500) ? new RetryableError(err.message) : err;
+      }
+    }
+  }
+
+  /** A small remembered value (the disinfectant used last time, say). */
+  remembered<T>(key: string): Promise<T | undefined> {
+    return kvGet<T>(this.db, `remember:${key}`);
+  }
+
+  remember(key: string, value: unknown): Promise<void> {
+    return kvSet(this.db, `remember:${key}`, value);
+  }
+
   async saveSettings(patch: Partial<Settings>): Promise<void> {
     const settings = { ...this.state.settings, ...patch };
     await kvSet(this.db, 'settings', settings);
     this.set({ settings });
   }
+}
+
+export interface LocalRound {
+  id: string;
+  target: { kind: 'building' | 'point'; id: number };
+  slotDate?: string;
+  slotTime: string;
+  status: 'done' | 'skipped';
+  finishedAt: string;
+  operator: string | null;
 }
 
 export class OfflineSignInError extends Error {

@@ -26,22 +26,35 @@ export interface RecentPassage {
   exit: boolean;
 }
 
+/** A round's photo, waiting for its round to reach the server (then it follows, retried until it lands). */
+export interface PendingPhoto {
+  recordId: string;
+  blob: Blob;
+  /** The server refused it for good (not an image, too big): kept to show, not sent again. */
+  failed?: string;
+}
+
 export interface GateDB extends DBSchema {
   outbox: { key: number; value: OutboxEntry; indexes: { byId: string } };
   recent: { key: string; value: RecentPassage; indexes: { byAt: number } };
+  photos: { key: string; value: PendingPhoto };
   kv: { key: string; value: unknown };
 }
 
 export type GateDatabase = IDBPDatabase<GateDB>;
 
 export function openGateDb(name = 'gatepost'): Promise<GateDatabase> {
-  return openDB<GateDB>(name, 1, {
-    upgrade(db) {
-      const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
-      outbox.createIndex('byId', 'id', { unique: true });
-      const recent = db.createObjectStore('recent', { keyPath: 'id' });
-      recent.createIndex('byAt', 'at');
-      db.createObjectStore('kv');
+  // Each version only adds: a tablet updated with records waiting keeps every one of them.
+  return openDB<GateDB>(name, 2, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        outbox.createIndex('byId', 'id', { unique: true });
+        const recent = db.createObjectStore('recent', { keyPath: 'id' });
+        recent.createIndex('byAt', 'at');
+        db.createObjectStore('kv');
+      }
+      if (oldVersion < 2) db.createObjectStore('photos', { keyPath: 'recordId' });
     },
   });
 }

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { parseCode } from '../../../server/core/code';
 import { reasonText, VERDICT_WORDS } from '../../../server/core/i18n';
 import { maskPhone } from '../../../server/core/mask';
 import { formatLocal, zonedTime } from '../../../server/core/time';
@@ -8,6 +9,7 @@ import { listenForWedge } from '../scan/wedge';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './app';
 import type { LocalDecision } from './gate';
+import { PlacePicker, type RoundTarget, RoundSheet } from './rounds';
 import { prepareSound, signal } from './sound';
 
 /** A code just decided is not decided again for this long (a pass held up in front of the camera). */
@@ -15,7 +17,7 @@ const SAME_CODE_MS = 5_000;
 /** The verdict goes back to scanning by itself: quickly when the person may pass, a little later when not. */
 const VERDICT_MS = { allow: 2_000, deny: 5_000, review: 5_000 } as const;
 
-type Sheet = null | 'lookup' | 'visitor' | 'end' | 'sync' | { override: LocalDecision };
+type Sheet = null | 'lookup' | 'visitor' | 'end' | 'sync' | 'places' | { override: LocalDecision } | { round: RoundTarget };
 
 export function ScanScreen() {
   const { t, lang, setLang } = useI18n();
@@ -63,6 +65,15 @@ export function ScanScreen() {
     if (lastCode.current && lastCode.current.text === code && now - lastCode.current.at < SAME_CODE_MS) return;
     lastCode.current = { text: code, at: now };
     if (sheet && sheet !== 'sync') return; // a form is open: the camera waits
+    // A building's or point's placard opens its disinfection rounds; anything else is a person's pass.
+    const parsed = parseCode(code);
+    if (parsed?.kind === 'placard') {
+      c.placard(parsed).then(
+        (target) => (target ? setSheet({ round: target }) : setNotice(t('tablet.placardInvalid'))),
+        (err) => setNotice(err instanceof Error ? err.message : String(err)),
+      );
+      return;
+    }
     c.decide({ kind: 'code', text: code }).then(show, (err) => setNotice(err instanceof Error ? err.message : String(err)));
   };
   const onCodeRef = useRef(onCode);
@@ -129,6 +140,7 @@ export function ScanScreen() {
           {s.sync.online ? t('tablet.online') : t('tablet.offline')}
         </span>
         <span data-testid="pending">{t('tablet.waiting', { n: s.sync.pending })}</span>
+        {s.sync.photos > 0 && <span>{t('tablet.photosWaiting', { n: s.sync.photos })}</span>}
         {s.sync.rejected.length > 0 && <span class="t-warn">{t('tablet.rejectedN', { n: s.sync.rejected.length })}</span>}
         <span>{t('tablet.lastSync', { t: s.sync.lastSyncAt ? zonedTime(s.sync.lastSyncAt, tz) : t('tablet.never') })}</span>
         <span class={stale ? 't-warn' : ''}>{rosterAgeMin === null ? t('tablet.noRoster') : stale ? t('tablet.rosterStale') : t('tablet.rosterAge', { age: age(rosterAgeMin) })}</span>
@@ -166,6 +178,9 @@ export function ScanScreen() {
           <button type="button" class="t-big" onClick={() => setSheet('visitor')}>
             {t('tablet.visitor')}
           </button>
+          <button type="button" class="t-big" onClick={() => setSheet('places')}>
+            {t('tablet.disinfection')}
+          </button>
           <button type="button" class="t-tool" data-testid="camera-toggle" onClick={() => c.saveSettings({ cameraOn: !cameraOn })}>
             {cameraOn ? t('tablet.cameraStop') : t('tablet.cameraOn')}
           </button>
@@ -199,7 +214,23 @@ export function ScanScreen() {
       {sheet === 'visitor' && <VisitorSheet onClose={() => setSheet(null)} onDone={() => { setSheet(null); setNotice(null); }} />}
       {sheet === 'end' && <EndShiftSheet onClose={() => setSheet(null)} />}
       {sheet === 'sync' && <SyncSheet onClose={() => setSheet(null)} />}
-      {sheet && typeof sheet === 'object' && (
+      {sheet === 'places' && (
+        <SheetFrame title={t('tablet.disinfection')} onClose={() => setSheet(null)}>
+          <PlacePicker onPick={(target) => setSheet({ round: target })} />
+        </SheetFrame>
+      )}
+      {sheet && typeof sheet === 'object' && 'round' in sheet && (
+        <SheetFrame title={t('tablet.disinfection')} onClose={() => setSheet(null)}>
+          <RoundSheet
+            target={sheet.round}
+            onDone={() => {
+              setSheet(null);
+              setNotice(null);
+            }}
+          />
+        </SheetFrame>
+      )}
+      {sheet && typeof sheet === 'object' && 'override' in sheet && (
         <OverrideSheet
           onClose={() => setSheet(null)}
           onConfirm={async (reason) => {

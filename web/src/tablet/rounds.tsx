@@ -1,0 +1,226 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { checklistFor, DISINFECTANTS, type SlotState, slotState, slotsOfDay, type TemplateTarget } from '../../../server/core/disinfection';
+import type { DisinfectionRecord } from '../../../server/core/sync';
+import { zonedDate } from '../../../server/core/time';
+import { uuidv7 } from '../../../server/core/uuid';
+import { useI18n } from '../i18n';
+import { ErrorBox, useAction } from '../ui/kit';
+import { useTablet } from './app';
+import type { LocalRound } from './controller';
+import { shrinkPhoto } from './photo';
+
+export interface RoundTarget {
+  kind: 'building' | 'point';
+  id: number;
+  /** Opened by scanning the place's placard (proof of presence), or picked from a list. */
+  via: 'placard' | 'manual';
+}
+
+const STATE_TONE: Record<SlotState, string> = { done: 'ok', late: 'warn', missed: 'bad', skipped: 'muted', due: 'due', upcoming: 'muted' };
+
+/** Pick a building or point by hand (when its placard is torn or missing): marked as picked, not scanned. */
+export function PlacePicker(props: { onPick: (t: RoundTarget) => void }) {
+  const { t } = useI18n();
+  const { c } = useTablet();
+  const roster = c.roster.state;
+  return (
+    <div>
+      <p class="t-hint">{t('tablet.manualPickHint')}</p>
+      <div class="t-chips">
+        {roster?.points.map((p) => (
+          <button type="button" key={`p${p.id}`} class="t-chip" onClick={() => props.onPick({ kind: 'point', id: p.id, via: 'manual' })}>
+            {p.name}
+          </button>
+        ))}
+        {roster?.buildings.map((b) => (
+          <button type="button" key={`b${b.id}`} class="t-chip" onClick={() => props.onPick({ kind: 'building', id: b.id, via: 'manual' })}>
+            {b.name}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Today's rounds at one place: its slots and their states, and the checklist for the one being done. */
+export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
+  const { t } = useI18n();
+  const { c, s } = useTablet();
+  const roster = c.roster.state!;
+  const tz = roster.compound.timezone;
+  const [openedAt] = useState(() => Date.now());
+  const today = zonedDate(openedAt, tz);
+  const place =
+    props.target.kind === 'building'
+      ? (() => {
+          const b = roster.buildings.find((x) => x.id === props.target.id);
+          return b && { name: b.name, template: 'building' as TemplateTarget, elevators: b.elevatorCount };
+        })()
+      : (() => {
+          const p = roster.points.find((x) => x.id === props.target.id);
+          return p && { name: p.name, template: `point:${p.kind}` as TemplateTarget, elevators: 0 };
+        })();
+  const slots = useMemo(() => slotsOfDay(today, tz, roster.disinfection.schedules), [today]);
+  const [rounds, setRounds] = useState<LocalRound[]>([]);
+  useEffect(() => {
+    c.roundsOf(today).then(setRounds);
+  }, [today]);
+  const mine = rounds.filter((r) => r.target.kind === props.target.kind && r.target.id === props.target.id);
+  const states = slots.map((slot) => ({
+    slot,
+    state: slotState(slot, mine.filter((r) => r.slotTime === slot.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), openedAt),
+  }));
+  // The slot to do: the one due now, else the next, else the last.
+  const [slotTime, setSlotTime] = useState<string | null>(null);
+  const chosen = slotTime ?? (states.find((x) => x.state === 'due') ?? states.find((x) => x.state === 'upcoming') ?? states[states.length - 1])?.slot.time ?? null;
+
+  const items = useMemo(() => (place ? checklistFor(roster.disinfection.templates[place.template] ?? roster.disinfection.templates['point:other'], place.elevators) : []), [place?.template]);
+  const [ticked, setTicked] = useState<Set<string>>(new Set());
+  const [disinfectant, setDisinfectant] = useState<string>(DISINFECTANTS[0]);
+  const [concentration, setConcentration] = useState('500 mg/L');
+  const [note, setNote] = useState('');
+  const [skip, setSkip] = useState<string | null>(null);
+  const [photo, setPhoto] = useState<Blob | null>(null);
+  const [photoUrl, setPhotoUrl] = useState<string | null>(null);
+
+  // The disinfectant and its concentration, as last time.
+  useEffect(() => {
+    c.remembered<{ disinfectant: string; concentration: string }>('disinfectant').then((last) => {
+      if (last) {
+        setDisinfectant(last.disinfectant);
+        setConcentration(last.concentration);
+      }
+    });
+  }, []);
+
+  const takePhoto = useAction(async (file: File) => {
+    const small = await shrinkPhoto(file);
+    setPhoto(small);
+    setPhotoUrl(URL.createObjectURL(small));
+  });
+
+  const submit = useAction(async (status: 'done' | 'skipped') => {
+    if (!chosen || !place) return;
+    const now = Date.now();
+    const record: DisinfectionRecord = {
+      kind: 'disinfection',
+      id: uuidv7(now),
+      at: new Date(now).toISOString(),
+      volunteerId: s.volunteer!.userId,
+      shiftId: s.shift?.id ?? null,
+      target: { kind: props.target.kind, id: props.target.id },
+      slotDate: today,
+      slotTime: chosen,
+      status,
+      items: items.map((i) => ({ ...i, done: ticked.has(i.key) })),
+      disinfectant: status === 'done' ? disinfectant : null,
+      concentration: status === 'done' ? concentration.trim() || null : null,
+      note: note.trim() || null,
+      skipReason: status === 'skipped' ? skip : null,
+      startedAt: new Date(openedAt).toISOString(),
+      finishedAt: new Date(now).toISOString(),
+      via: props.target.via,
+    };
+    await c.recordRound(record, status === 'done' ? photo : null);
+    if (status === 'done') await c.remember('disinfectant', { disinfectant, concentration });
+    props.onDone();
+  });
+
+  if (!place) return <p class="error">{t('tablet.unknownPlace')}</p>;
+  return (
+    <div class="t-round" data-testid="round-sheet">
+      <p class="t-round-place">
+        <strong>{place.name}</strong> · {today} {props.target.via === 'manual' && <span class="t-warn">{t('tablet.pickedByHand')}</span>}
+      </p>
+      <div class="t-slots" role="radiogroup" aria-label={t('tablet.slot')}>
+        {states.map(({ slot, state }) => (
+          <button type="button" key={slot.time} role="radio" aria-checked={chosen === slot.time} class={`t-slot s-${STATE_TONE[state]} ${chosen === slot.time ? 'on' : ''}`} onClick={() => setSlotTime(slot.time)}>
+            <b>{slot.time}</b>
+            <small>{t(`slot.${state}`)}</small>
+          </button>
+        ))}
+      </div>
+      {skip === null ? (
+        <>
+          <div class="t-checklist">
+            {items.map((i) => (
+              <label key={i.key} class={`t-check ${ticked.has(i.key) ? 'on' : ''}`}>
+                <input
+                  type="checkbox"
+                  name={`item-${i.key}`}
+                  checked={ticked.has(i.key)}
+                  onChange={() => {
+                    const next = new Set(ticked);
+                    if (next.has(i.key)) next.delete(i.key);
+                    else next.add(i.key);
+                    setTicked(next);
+                  }}
+                />
+                {i.label}
+              </label>
+            ))}
+          </div>
+          <div class="t-form">
+            <label class="t-label">
+              {t('tablet.disinfectant')}
+              <select class="t-input" name="disinfectant" value={disinfectant} onChange={(e) => setDisinfectant(e.currentTarget.value)}>
+                {[...new Set([...DISINFECTANTS, disinfectant])].map((d) => (
+                  <option key={d} value={d}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label class="t-label">
+              {t('tablet.concentration')}
+              <input class="t-input" name="concentration" value={concentration} onInput={(e) => setConcentration(e.currentTarget.value)} />
+            </label>
+            <label class="t-label">
+              {t('tablet.note')}
+              <input class="t-input" name="note" value={note} onInput={(e) => setNote(e.currentTarget.value)} maxLength={500} />
+            </label>
+            <div class="t-label">
+              {t('tablet.photo')}
+              <label class="t-big t-photo-button">
+                {photo ? t('tablet.retakePhoto') : t('tablet.takePhoto')}
+                <input type="file" name="photo" accept="image/*" capture="environment" hidden onChange={(e) => e.currentTarget.files?.[0] && takePhoto.run(e.currentTarget.files[0])} />
+              </label>
+            </div>
+          </div>
+          {photoUrl && <img class="t-photo" src={photoUrl} alt="" data-testid="photo-preview" />}
+          <ErrorBox error={submit.error || takePhoto.error} />
+          <div class="t-row">
+            <button type="button" class="t-big" onClick={() => setSkip('')}>
+              {t('tablet.skip')}
+            </button>
+            <button type="button" class="t-big t-primary" disabled={submit.busy || ticked.size === 0 || !chosen} onClick={() => submit.run('done')}>
+              {t('tablet.roundDone', { n: ticked.size, total: items.length })}
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <div class="t-chips">
+            {t('tablet.skipReasons')
+              .split('|')
+              .map((r) => (
+                <button type="button" key={r} class={`t-chip ${skip === r ? 'on' : ''}`} onClick={() => setSkip(r)}>
+                  {r}
+                </button>
+              ))}
+          </div>
+          <input class="t-input" name="skipReason" placeholder={t('tablet.otherReason')} value={skip} onInput={(e) => setSkip(e.currentTarget.value)} />
+          <ErrorBox error={submit.error} />
+          <div class="t-row">
+            <button type="button" class="t-big" onClick={() => setSkip(null)}>
+              {t('tablet.back')}
+            </button>
+            <button type="button" class="t-big t-primary" disabled={!skip?.trim() || submit.busy} onClick={() => submit.run('skipped')}>
+              {t('tablet.recordSkip')}
+            </button>
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
