@@ -139,6 +139,8 @@ describe('the roster on the tablet', () => {
     keys: [],
     gates: [],
     buildings: [],
+    points: [],
+    disinfection: { schedules: [], templates: {} as RosterPayload['disinfection']['templates'] },
     households: { id: [10, 1], building: [1, 1], unit: ['1', '1'], room: ['101', '102'], quarantine: [] },
     residents: { id: [100, 1], household: [10, 1], name: ['张*', '李*'], pass: [1000, 1] },
     revokedPasses: [],

@@ -5,6 +5,7 @@ import { Link } from '../router';
 import { canManage, useSession } from '../session';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
 import { DevicesTab } from './devices';
+import { DisinfectionTab } from './disinfection';
 import { PlacesTab } from './places';
 
 export interface Compound {
@@ -64,12 +65,12 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['gates', 'buildings', 'points', 'devices'] as const;
+const TABS = ['disinfection', 'gates', 'buildings', 'points', 'devices'] as const;
 
 export function CompoundPage(props: { id: number; tab?: string | undefined }) {
   const { t } = useI18n();
   const { me } = useSession();
-  const tab = (TABS as readonly string[]).includes(props.tab ?? '') ? props.tab! : 'gates';
+  const tab = (TABS as readonly string[]).includes(props.tab ?? '') ? props.tab! : 'disinfection';
   const compound = useLoad(() => api<{ compound: Compound }>(`/api/compounds/${props.id}`), [props.id]);
   const manage = canManage(me, props.id);
   const [editing, setEditing] = useState<Compound | null>(null);
@@ -122,6 +123,8 @@ export function CompoundPage(props: { id: number; tab?: string | undefined }) {
       </nav>
       {tab === 'devices' ? (
         <DevicesTab compound={c} manage={manage} />
+      ) : tab === 'disinfection' ? (
+        <DisinfectionTab compound={c} manage={manage} />
       ) : (
         <PlacesTab key={tab} compoundId={c.id} kind={tab as 'gates' | 'buildings' | 'points'} manage={manage} />
       )}

@@ -1,0 +1,232 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api';
+import { useI18n } from '../i18n';
+import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
+import type { Compound } from './compounds';
+
+type State = 'done' | 'late' | 'missed' | 'skipped' | 'due' | 'upcoming';
+
+interface Grid {
+  date: string;
+  timezone: string;
+  slots: { time: string }[];
+  rows: {
+    kind: 'building' | 'point';
+    id: number;
+    name: string;
+    cells: { time: string; state: State | null; rounds: { id: string; status: string; operator: string | null; finishedAt: string; via: string; hasPhoto: boolean }[] }[];
+  }[];
+  counts: Record<State, number>;
+  missed: { kind: string; id: number; name: string; time: string }[];
+}
+
+interface Round {
+  id: string;
+  slotDate: string;
+  slotTime: string;
+  status: string;
+  finishedAt: string;
+  operator: string | null;
+  disinfectant: string | null;
+  concentration: string | null;
+  note: string | null;
+  skipReason: string | null;
+  via: string;
+  items: { label: string; done: boolean }[];
+  hasPhoto: boolean;
+}
+
+const REFRESH_MS = 30_000;
+
+function today(tz: string) {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+/** The disinfection grid of a compound: places × slots for a day, refreshing itself; a place's history. */
+export function DisinfectionTab(props: { compound: Compound; manage: boolean }) {
+  const { t, dateTime } = useI18n();
+  const base = `/api/compounds/${props.compound.id}`;
+  const [date, setDate] = useState(today(props.compound.timezone));
+  const [place, setPlace] = useState<{ kind: string; id: number; name: string } | null>(null);
+  const grid = useLoad(() => api<Grid>(`${base}/disinfection/grid?date=${date}`), [base, date]);
+  // It refreshes by itself: a round done on a tablet shows up without a reload.
+  useEffect(() => {
+    const timer = setInterval(grid.reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [grid.reload]);
+  const tz = props.compound.timezone;
+  const time = (iso: string) => dateTime(iso, tz).slice(11);
+  const plural = (kind: string) => (kind === 'building' ? 'buildings' : 'points');
+
+  return (
+    <div class="disinfection">
+      <div class="form inline">
+        <label class="field">
+          <span>{t('date')}</span>
+          <input type="date" name="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+        </label>
+        <button type="button" onClick={grid.reload}>
+          {t('refresh')}
+        </button>
+      </div>
+      <ErrorBox error={grid.error} />
+      {!grid.data ? (
+        <Loading />
+      ) : (
+        <>
+          <p class="legend">
+            {(['done', 'late', 'skipped', 'missed', 'due', 'upcoming'] as State[]).map((s) => (
+              <span key={s} class={`cell s-${s}`}>
+                {t(`slot.${s}`)} {grid.data!.counts[s]}
+              </span>
+            ))}
+          </p>
+          {grid.data.missed.length > 0 && (
+            <div class="panel missed" data-testid="missed">
+              <strong>{t('missedList', { n: grid.data.missed.length })}</strong>{' '}
+              {grid.data.missed
+                .slice(0, 40)
+                .map((m) => `${m.name} ${m.time}`)
+                .join('、')}
+              {grid.data.missed.length > 40 && ' …'}
+            </div>
+          )}
+          <div class="grid-wrap">
+            <table class="table dgrid" data-testid="disinfection-grid">
+              <thead>
+                <tr>
+                  <th>{t('place')}</th>
+                  {grid.data.slots.map((s) => (
+                    <th key={s.time}>{s.time}</th>
+                  ))}
+                  <th>{t('print')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {grid.data.rows.map((r) => (
+                  <tr key={`${r.kind}${r.id}`}>
+                    <td>
+                      <button type="button" class="link" onClick={() => setPlace({ kind: r.kind, id: r.id, name: r.name })}>
+                        {r.name}
+                      </button>
+                    </td>
+                    {r.cells.map((c) => (
+                      <td
+                        key={c.time}
+                        class={`cell s-${c.state}`}
+                        data-state={c.state}
+                        title={c.rounds.map((x) => `${x.operator ?? ''} ${time(x.finishedAt)}${x.via === 'manual' ? ` (${t('pickedByHand')})` : ''}`).join('\n')}
+                      >
+                        <span>{t(`slot.${c.state}`)}</span>
+                        {c.rounds.length > 0 && (
+                          <small>
+                            {c.rounds[0]!.operator} {time(c.rounds[0]!.finishedAt)}
+                            {c.rounds.length > 1 && ` +${c.rounds.length - 1}`}
+                            {c.rounds.some((x) => x.hasPhoto) && ` · ${t('withPhoto')}`}
+                          </small>
+                        )}
+                      </td>
+                    ))}
+                    <td class="nowrap">
+                      <a href={`${base}/${plural(r.kind)}/${r.id}/placard`} target="_blank" rel="noreferrer">
+                        {t('placard')}
+                      </a>{' '}
+                      <a href={`${base}/${plural(r.kind)}/${r.id}/disinfection-sheet?date=${date}`} target="_blank" rel="noreferrer">
+                        {t('sheet')}
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+      {place && <PlaceHistory base={base} place={place} tz={tz} onClose={() => setPlace(null)} />}
+      {props.manage && <ScheduleEditor base={base} />}
+    </div>
+  );
+}
+
+function PlaceHistory(props: { base: string; place: { kind: string; id: number; name: string }; tz: string; onClose: () => void }) {
+  const { t, dateTime } = useI18n();
+  const list = useLoad(() => api<{ records: Round[] }>(`${props.base}/disinfection/records?targetKind=${props.place.kind}&targetId=${props.place.id}&limit=60`), [props.place.id, props.place.kind]);
+  return (
+    <div class="panel" data-testid="place-history">
+      <h2>
+        {props.place.name} · {t('history')}{' '}
+        <button type="button" class="small" onClick={props.onClose}>
+          {t('close')}
+        </button>
+      </h2>
+      <ErrorBox error={list.error} />
+      {!list.data ? (
+        <Loading />
+      ) : (
+        <div class="rounds">
+          {list.data.records.map((r) => (
+            <div class="round" key={r.id}>
+              <div>
+                <b>
+                  {r.slotDate} {r.slotTime}
+                </b>{' '}
+                · {r.status === 'skipped' ? `${t('slot.skipped')}：${r.skipReason}` : r.items.filter((i) => i.done).map((i) => i.label).join('、')}
+              </div>
+              <div class="muted">
+                {r.operator} · {dateTime(r.finishedAt, props.tz)} · {[r.disinfectant, r.concentration].filter(Boolean).join(' ')} {r.note && `· ${r.note}`}{' '}
+                {r.via === 'manual' && `· ${t('pickedByHand')}`}
+              </div>
+              {r.hasPhoto && <img src={`${props.base}/disinfection/records/${r.id}/photo`} alt="" loading="lazy" />}
+            </div>
+          ))}
+          {list.data.records.length === 0 && <p class="muted">{t('none')}</p>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface SlotSpec {
+  time: string;
+  onTimeMinutes: number;
+}
+
+function ScheduleEditor(props: { base: string }) {
+  const { t } = useI18n();
+  const current = useLoad(() => api<{ current: { version: number; slots: SlotSpec[] } }>(`${props.base}/disinfection/schedule`), [props.base]);
+  const [slots, setSlots] = useState<SlotSpec[] | null>(null);
+  const save = useAction(async () => {
+    await api(`${props.base}/disinfection/schedule`, { method: 'PUT', body: { slots } });
+    setSlots(null);
+    current.reload();
+  });
+  if (!current.data) return null;
+  const edit = slots ?? current.data.current.slots;
+  return (
+    <div class="panel">
+      <h2>
+        {t('schedule')} <small class="muted">v{current.data.current.version}</small>
+      </h2>
+      <div class="form inline">
+        {edit.map((s, i) => (
+          <label class="field" key={i}>
+            <span>
+              {t('slotN', { n: i + 1 })} · {t('onTimeMinutes')}
+            </span>
+            <div class="row-actions">
+              <input type="time" value={s.time} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, time: e.currentTarget.value } : x)))} />
+              <input type="number" min={10} value={s.onTimeMinutes} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, onTimeMinutes: Number(e.currentTarget.value) } : x)))} />
+            </div>
+          </label>
+        ))}
+      </div>
+      <p class="muted">{t('scheduleHint')}</p>
+      <ErrorBox error={save.error} />
+      {slots && (
+        <button type="button" class="primary" onClick={save.run} disabled={save.busy}>
+          {t('save')}
+        </button>
+      )}
+    </div>
+  );
+}
