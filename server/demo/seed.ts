@@ -25,15 +25,17 @@ export async function seedDemo(
     // History is made through the real services with the clock set to when each thing happened.
     let clock = opts.now;
     const deps = { ...createDeps(database, { timezone: opts.timezone, sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' }, { now: () => clock, log: () => {} }), setNow: (d: Date) => (clock = d) };
-    const total: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0 };
+    const total: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0, disinfection: { done: 0, late: 0, skipped: 0, missed: 0 } };
     for (const c of district.compounds) {
       const s = await seedCompoundHistory(deps, rng, { ...c, timezone: opts.timezone }, { now: opts.now, days });
       opts.log?.(`  ${c.name}: ${s.checks} gate checks, ${s.visitors} visitor entries/exits, ${s.conflicts} conflicts`);
-      for (const k of Object.keys(total) as (keyof HistorySummary)[]) total[k] += s[k];
+      for (const k of ['checks', 'denied', 'overrides', 'visitors', 'conflicts', 'rounds'] as const) total[k] += s[k];
+      for (const k of ['done', 'late', 'skipped', 'missed'] as const) total.disinfection[k] += s.disinfection[k];
     }
     lines.push(
       `Passes issued to every resident; ${total.rounds} testing rounds imported; ${days} days of gate traffic:`,
       `  ${total.checks} resident checks (${total.denied} turned back, ${total.overrides} overrides), ${total.visitors} visitor entries/exits, ${total.conflicts} conflicts to reconcile.`,
+      `  Disinfection rounds: ${total.disinfection.done} on time, ${total.disinfection.late} late, ${total.disinfection.skipped} skipped, ${total.disinfection.missed} missed.`,
     );
   }
   lines.push(

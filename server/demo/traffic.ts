@@ -4,6 +4,8 @@ import type { Reason } from '../core/reasons.js';
 import type { GateCheckRecord, SyncRecord } from '../core/sync.js';
 import { addDays, formatLocal, zonedDate, zonedToUtc } from '../core/time.js';
 import { uuidv7 } from '../core/uuid.js';
+import { defaultSlots, DISINFECTANTS } from '../core/disinfection.js';
+import { checklistOf, places as placesOf, templates } from '../disinfection/queries.js';
 import { analyzerOf } from '../gate/analysis.js';
 import { ingestBatch } from '../gate/ingest.js';
 import type { AppDeps, AuthDevice } from '../http/context.js';
@@ -47,7 +49,12 @@ export interface HistorySummary {
   visitors: number;
   conflicts: number;
   rounds: number;
+  /** Disinfection rounds recorded: on time, late, skipped; and slots nobody recorded (missed). */
+  disinfection: { done: number; late: number; skipped: number; missed: number };
 }
+
+const SKIP_REASONS = ['楼内封控，无法进入', '消毒液用完，等待补货', '暴雨，室外点位暂停'];
+const DISINFECTION_NOTES = ['', '', '', '电梯按钮重点擦拭', '垃圾桶周边加喷一次', '大厅地面湿拖'];
 
 /** Minutes after local midnight, drawn around the morning and evening peaks. */
 function peakMinute(rng: Random, peak: 'morning' | 'midday'): number {
@@ -67,7 +74,7 @@ export async function seedCompoundHistory(
   const today = zonedDate(opts.now.getTime(), tz);
   const firstDay = addDays(today, -(opts.days - 1));
   const at = (date: string, minute: number) => zonedToUtc(date, tz) + minute * 60_000;
-  const summary: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0 };
+  const summary: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0, disinfection: { done: 0, late: 0, skipped: 0, missed: 0 } };
 
   // Everything is dated as it would have been: the week began at firstDay 06:00.
   deps.setNow(new Date(at(firstDay, 5 * 60)));
@@ -280,6 +287,54 @@ export async function seedCompoundHistory(
     }
   }
 
+  // Disinfection: the four daily rounds of every building and point, shared out between the gates'
+  // tablets; now and then one is late, skipped with a reason, or not done at all.
+  const places = await placesOf(db, c.id);
+  const checklists = await templates(db, c.id);
+  const slots = defaultSlots();
+  const disinfectionBy = (gi: number, date: string, from: number, to: number, shiftId: string, volunteerId: number): SyncRecord[] => {
+    const out: SyncRecord[] = [];
+    places.forEach((place, pi) => {
+      if (pi % c.gateIds.length !== gi) return;
+      const items = checklistOf(place, checklists);
+      for (const slot of slots) {
+        const start = at(date, Number.parseInt(slot.time, 10) * 60);
+        if (start < at(date, from * 60) || start >= at(date, to * 60) || start > nowMs) continue;
+        const roll = rng.next();
+        if (roll < 0.04) {
+          if (start + 4 * H < nowMs) summary.disinfection.missed++;
+          continue;
+        }
+        const skipped = roll < 0.06;
+        const late = !skipped && roll < 0.13;
+        const finished = start + (late ? rng.int(125, 230) : rng.int(10, 110)) * 60_000 + rng.int(0, 59) * 1000;
+        if (finished > nowMs) continue;
+        const startedAt = finished - rng.int(6, 18) * 60_000;
+        summary.disinfection[skipped ? 'skipped' : late ? 'late' : 'done']++;
+        out.push({
+          kind: 'disinfection',
+          id: uuidv7(finished),
+          at: new Date(finished).toISOString(),
+          volunteerId,
+          shiftId,
+          target: { kind: place.kind, id: place.id },
+          slotDate: date,
+          slotTime: slot.time,
+          status: skipped ? 'skipped' : 'done',
+          items: items.map((i) => ({ ...i, done: !skipped && (i.key !== 'trash' || rng.chance(0.97)) })),
+          disinfectant: skipped ? null : DISINFECTANTS[0],
+          concentration: skipped ? null : rng.chance(0.8) ? '500 mg/L' : '1000 mg/L',
+          note: skipped ? null : rng.pick(DISINFECTION_NOTES) || null,
+          skipReason: skipped ? rng.pick(SKIP_REASONS) : null,
+          startedAt: new Date(startedAt).toISOString(),
+          finishedAt: new Date(finished).toISOString(),
+          via: rng.chance(0.92) ? 'placard' : 'manual',
+        });
+      }
+    });
+    return out;
+  };
+
   // Shifts: two a day at each gate (06:00–14:00, 14:00–22:00), each with a volunteer and a handover note.
   events.sort((a, b) => a.t - b.t);
   const batches = new Map<number, SyncRecord[]>(devices.map((d) => [d.id, []]));
@@ -301,6 +356,7 @@ export async function seedCompoundHistory(
           e.record.volunteerId = volunteerId;
           list.push(e.record);
         }
+        list.push(...disinfectionBy(gi, date, from!, to!, shiftId, volunteerId));
         if (end <= nowMs) list.push({ kind: 'shift_end', id: uuidv7(end), at: new Date(end).toISOString(), shiftId, volunteerId, handoverNote: rng.pick(HANDOVER_NOTES) });
       }
     });

@@ -11,7 +11,7 @@ async function demo(days: number) {
 }
 
 async function counts(d: Awaited<ReturnType<typeof demo>>) {
-  const count = async (table: 'compound' | 'building' | 'household' | 'resident' | 'gate' | 'point' | 'pass' | 'testRound' | 'gateCheck' | 'shift' | 'conflict') =>
+  const count = async (table: 'compound' | 'building' | 'household' | 'resident' | 'gate' | 'point' | 'pass' | 'testRound' | 'gateCheck' | 'shift' | 'conflict' | 'disinfectionRecord') =>
     Number((await d.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
   const roles = await d.db.selectFrom('user').select('role').groupBy('role').orderBy('role').execute();
   const first = await d.db.selectFrom('resident').select('name').orderBy('id').limit(3).execute();
@@ -27,6 +27,7 @@ async function counts(d: Awaited<ReturnType<typeof demo>>) {
     checks: await count('gateCheck'),
     shifts: await count('shift'),
     conflicts: await count('conflict'),
+    disinfection: await count('disinfectionRecord'),
     roles: roles.map((r) => r.role),
     first: first.map((r) => r.name),
   };
@@ -66,6 +67,13 @@ describe('the demo district', () => {
     // Morning peak: more checks between 07:00 and 10:00 local than between 00:00 and 06:00.
     const hours = (await d.db.selectFrom('gateCheck').select('occurredAt').execute()).map((r) => (new Date(r.occurredAt).getUTCHours() + 8) % 24);
     expect(hours.filter((h) => h >= 7 && h < 10).length).toBeGreaterThan(hours.filter((h) => h < 6).length * 5);
+    // Disinfection rounds, synced like the checks: mostly done on time, some late, skipped or missed.
+    const states = await d.db.selectFrom('disinfectionRecord').select(['status', 'slotTime', 'finishedAt', 'slotDate']).execute();
+    expect(states.length).toBeGreaterThan(200 * 4 * 2);
+    expect(states.filter((r) => r.status === 'skipped').length).toBeGreaterThan(0);
+    const late = states.filter((r) => r.status === 'done' && Date.parse(r.finishedAt) - Date.parse(`${r.slotDate}T${r.slotTime}:00+08:00`) > 2 * 3_600_000);
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.length).toBeLessThan(states.length / 5);
     await d.close();
   }, 60_000);
 });
