@@ -20,6 +20,7 @@ import { policyRoutes } from './policy/routes.js';
 import { residentRoutes } from './residents/routes.js';
 import { testResultRoutes } from './test-results/routes.js';
 import { AppError } from './errors.js';
+import { exportRoutes } from './exports/routes.js';
 import type { AppDeps, AppEnv } from './http/context.js';
 import { authenticate, clientIp, requestLog, sizeLimits } from './http/middleware.js';
 import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/device', disinfectionDeviceRoutes(deps));
   api.route('/users', userRoutes(deps));
   api.route('/audit', auditRoutes(deps));
+  api.route('/exports', exportRoutes(deps));
 
   api.get('/openapi.json', (c) => c.json(buildOpenApi(app, { version: deps.version })));
   api.get('/docs', (c) => c.html(docsPage()));

@@ -16,6 +16,11 @@ export interface Database {
   kind: DatabaseKind;
   db: Kysely<DB>;
   reader: Kysely<DB>;
+  /**
+   * A read-only handle for one long streamed read (an export), released when it is done. On SQLite a
+   * connection of its own: a stream holds its connection to the end, and must not hold the shared reader.
+   */
+  longReader(): { db: Kysely<DB>; release(): Promise<void> };
   /** PostgreSQL schema holding the tables (tests use one per run); undefined: the default. */
   schema?: string;
   /** Where the SQLite file lives (undefined in memory or on PostgreSQL); used by backups. */
@@ -43,18 +48,22 @@ export function openSqlite(file: string): Database {
   applyWriterPragmas(writer, inMemory);
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: writer }), plugins });
 
-  let readerConn: SQLite.Database | undefined;
-  let reader = db;
-  if (!inMemory) {
-    readerConn = new SQLite(file, { readonly: true, fileMustExist: true });
-    readerConn.pragma('busy_timeout = 5000');
-    readerConn.pragma('query_only = ON');
-    reader = new Kysely<DB>({ dialect: new SqliteDialect({ database: readerConn }), plugins });
-  }
+  const openReader = () => {
+    const conn = new SQLite(file, { readonly: true, fileMustExist: true });
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('query_only = ON');
+    return new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }), plugins });
+  };
+  const reader = inMemory ? db : openReader();
   return {
     kind: 'sqlite',
     db,
     reader,
+    longReader() {
+      if (inMemory) return { db, release: async () => {} };
+      const own = openReader();
+      return { db: own, release: () => own.destroy() };
+    },
     file: inMemory ? undefined : file,
     sqlite: writer,
     async close() {

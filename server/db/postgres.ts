@@ -22,6 +22,8 @@ export function openPostgres(url: string, opts: { schema?: string } = {}): Datab
     ...(opts.schema ? { schema: opts.schema } : {}),
     db,
     reader,
+    // The reader is a pool: a stream checks one connection out and gives it back when it ends.
+    longReader: () => ({ db: reader, release: async () => {} }),
     async close() {
       await reader.destroy();
       await db.destroy();

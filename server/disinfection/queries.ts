@@ -12,32 +12,31 @@ import {
   TEMPLATE_TARGETS,
   type TemplateTarget,
 } from '../core/disinfection.js';
-import { constraintKind } from '../db/errors.js';
 import type { Db } from '../http/context.js';
 import { naturally } from '../residents/queries.js';
 
 const FOREVER = '1970-01-01T00:00:00.000Z';
 
-/** Every version of a compound's schedule. One that has none gets the default (four rounds a day). */
-export async function schedules(db: Db, compoundId: number, now: Date): Promise<ScheduleVersion[]> {
+/**
+ * Every version of a compound's schedule. One that has none runs on the default (four rounds a day),
+ * as version 1 from the beginning of time; a read never writes (exports read on a read-only connection).
+ */
+export async function schedules(db: Db, compoundId: number): Promise<ScheduleVersion[]> {
   const rows = await db.selectFrom('disinfectionSchedule').select(['version', 'slots', 'effectiveFrom']).where('compoundId', '=', compoundId).orderBy('version').execute();
-  if (rows.length) return rows.map((r) => ({ version: r.version, slots: JSON.parse(r.slots) as SlotSpec[], effectiveFrom: Date.parse(r.effectiveFrom) }));
-  try {
-    await db
-      .insertInto('disinfectionSchedule')
-      .values({ compoundId, version: 1, slots: JSON.stringify(defaultSlots()), effectiveFrom: FOREVER, createdAt: now.toISOString(), createdBy: null })
-      .execute();
-  } catch (err) {
-    if (constraintKind(err) !== 'unique') throw err;
-  }
-  return schedules(db, compoundId, now);
+  if (!rows.length) return [{ version: 1, slots: defaultSlots(), effectiveFrom: Date.parse(FOREVER) }];
+  return rows.map((r) => ({ version: r.version, slots: JSON.parse(r.slots) as SlotSpec[], effectiveFrom: Date.parse(r.effectiveFrom) }));
 }
 
+/** A new version of the schedule (the implicit default is stored first, as version 1, so it stays on record). */
 export async function insertSchedule(tx: Db, compoundId: number, slots: SlotSpec[], effectiveFrom: string, at: string, by: number | null): Promise<number> {
   const last = await tx.selectFrom('disinfectionSchedule').select((eb) => eb.fn.max('version').as('v')).where('compoundId', '=', compoundId).executeTakeFirst();
-  const version = Number(last?.v ?? 0) + 1;
-  await tx.insertInto('disinfectionSchedule').values({ compoundId, version, slots: JSON.stringify(slots), effectiveFrom, createdAt: at, createdBy: by }).execute();
-  return version;
+  let version = Number(last?.v ?? 0);
+  if (!version) {
+    await tx.insertInto('disinfectionSchedule').values({ compoundId, version: 1, slots: JSON.stringify(defaultSlots()), effectiveFrom: FOREVER, createdAt: at, createdBy: null }).execute();
+    version = 1;
+  }
+  await tx.insertInto('disinfectionSchedule').values({ compoundId, version: version + 1, slots: JSON.stringify(slots), effectiveFrom, createdAt: at, createdBy: by }).execute();
+  return version + 1;
 }
 
 /** The checklist templates, the default wherever a manager has not written one. */
@@ -142,7 +141,7 @@ export interface GridCell {
 /** The day's grid: every building and point × every slot, with its state and its rounds. */
 export async function grid(db: Db, compoundId: number, date: string, now: Date) {
   const compound = await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow();
-  const slots: DaySlot[] = slotsOfDay(date, compound.timezone, await schedules(db, compoundId, now));
+  const slots: DaySlot[] = slotsOfDay(date, compound.timezone, await schedules(db, compoundId));
   const all = await places(db, compoundId);
   const recs = await rounds(db, compoundId, { dates: [date] });
   const byCell = new Map<string, RoundView[]>();

@@ -35,7 +35,7 @@ export function disinfectionRoutes(deps: AppDeps) {
   const tags = ['disinfection'];
 
   app.get('/disinfection/schedule', describe('The daily slots, with every earlier version', { tags }), param(cidParam), async (c) => {
-    const versions = await schedules(db, c.req.valid('param').cid, deps.now());
+    const versions = await schedules(db, c.req.valid('param').cid);
     return c.json({ current: versions[versions.length - 1], versions: versions.map((v) => ({ ...v, effectiveFrom: new Date(v.effectiveFrom).toISOString() })) });
   });
 
@@ -51,7 +51,6 @@ export function disinfectionRoutes(deps: AppDeps) {
       const from = body.effectiveFrom ? new Date(body.effectiveFrom) : now;
       if (from.getTime() < now.getTime() - 60_000) throw new ValidationError('A schedule change cannot start in the past: it would rewrite rounds already due.', [{ path: 'effectiveFrom', message: 'in the past' }]);
       const slots = [...body.slots].sort((a, b) => a.time.localeCompare(b.time));
-      await schedules(db, cid, now);
       const actor = c.get('actor');
       const at = now.toISOString();
       const version = await db.transaction().execute(async (tx) => {
@@ -133,7 +132,7 @@ export function disinfectionRoutes(deps: AppDeps) {
     const p = await findPlace(db, cid, kind, placeId);
     await deps.keys.currentKid();
     const code = await deps.keys.sign(placardMessage({ kid: await deps.keys.currentKid(), target: { kind: p.kind, id: p.id }, compoundId: cid, issuedAt: deps.now().getTime() }));
-    const versions = await schedules(db, cid, deps.now());
+    const versions = await schedules(db, cid);
     return c.html(await placardHtml({ compound: p.compound, place: p.name, code, slots: versions[versions.length - 1]!.slots, lang: c.req.valid('query').lang }));
   });
 
@@ -147,7 +146,7 @@ export function disinfectionRoutes(deps: AppDeps) {
       const p = await findPlace(reader, cid, kind, placeId);
       const day = c.req.valid('query').date ?? zonedDate(deps.now().getTime(), p.timezone);
       const mine = await rounds(reader, cid, { dates: [day], target: { kind: p.kind, id: p.id } });
-      const slots = slotsOfDay(day, p.timezone, await schedules(db, cid, deps.now())).map((s) => ({
+      const slots = slotsOfDay(day, p.timezone, await schedules(db, cid)).map((s) => ({
         ...s,
         state: slotState(s, mine.filter((r) => r.slotTime === s.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), deps.now().getTime()),
       }));

@@ -19,7 +19,7 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
   // The policy (and the signing key) may be made on first use: that is a write, so it happens first.
   const policy = await currentPolicy(deps.database.db, compoundId, now);
   const keys = await deps.keys.publicKeys();
-  const scheduleVersions = await schedules(deps.database.db, compoundId, now);
+  const scheduleVersions = await schedules(deps.database.db, compoundId);
   const checklists = await templates(deps.database.db, compoundId);
 
   return deps.database.reader.transaction().execute(async (db: Db) => {
