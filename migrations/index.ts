@@ -2,10 +2,12 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-gate-core.js';
 import * as m0003 from './0003-disinfection.js';
+import * as m0004 from './0004-office.js';
 
 /** Every migration, in order. A new one is added here by hand: the order is explicit, never a directory scan. */
 export const migrations: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-gate-core': m0002,
   '0003-disinfection': m0003,
+  '0004-office': m0004,
 };

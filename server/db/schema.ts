@@ -95,6 +95,8 @@ export interface DeviceTable {
   enrolledAt: string | null;
   revokedAt: string | null;
   lastSeenAt: string | null;
+  /** When the tablet last downloaded its roster (snapshot or delta). */
+  rosterFetchedAt: string | null;
   /** JSON the tablet reports about itself: app version, records waiting, roster version. */
   status: string | null;
   createdBy: number | null;

@@ -1,6 +1,6 @@
 import { DIRECTION_WORDS, type Lang, reasonLabel, VERDICT_WORDS } from '../core/i18n.js';
 import { addDays, formatLocal, zonedToUtc } from '../core/time.js';
-import { grid } from '../disinfection/queries.js';
+import { type DailyRow, dailySummary } from '../dashboard/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../http/context.js';
 import type { Column } from './format.js';
@@ -117,23 +117,6 @@ export const gateChecks: Dataset<GateCheckRow> = {
 // ---------------------------------------------------------------------------------------------------------
 // Daily summaries: one row per compound and local date.
 
-export interface DailyRow {
-  date: string;
-  compound: string;
-  in: number;
-  out: number;
-  turnedBack: number;
-  deny: number;
-  review: number;
-  overrides: number;
-  visitors: number;
-  slots: number;
-  done: number;
-  late: number;
-  missed: number;
-  skipped: number;
-}
-
 export const dailySummaries: Dataset<DailyRow> = {
   title: ['每日汇总', 'Daily summaries'],
   columns: () => [
@@ -158,37 +141,6 @@ export const dailySummaries: Dataset<DailyRow> = {
     }
   },
 };
-
-/** One compound's day: gate counts (voided checks left out) and the disinfection grid's states. */
-export async function dailySummary(db: Db, c: { id: number; name: string; timezone: string }, date: string, now: Date): Promise<DailyRow> {
-  const s = summarize(
-    await db
-      .selectFrom('gateCheck as g')
-      .select(['g.direction', 'g.verdict', 'g.passed', 'g.subject', 'g.overrideReason', 'g.reasons'])
-      .where('g.compoundId', '=', c.id)
-      .where('g.occurredAt', '>=', new Date(zonedToUtc(date, c.timezone)).toISOString())
-      .where('g.occurredAt', '<', new Date(zonedToUtc(addDays(date, 1), c.timezone)).toISOString())
-      .where(notVoided)
-      .execute(),
-  );
-  const g = await grid(db, c.id, date, now);
-  return {
-    date,
-    compound: c.name,
-    in: s.in,
-    out: s.out,
-    turnedBack: s.turnedBack,
-    deny: s.deny,
-    review: s.review,
-    overrides: s.overrides,
-    visitors: s.visitors,
-    slots: g.rows.length * g.slots.length,
-    done: g.counts.done,
-    late: g.counts.late,
-    missed: g.counts.missed,
-    skipped: g.counts.skipped,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Disinfection records: one row per round recorded.

@@ -35,6 +35,7 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnTy
     async (c) => {
       const device = deviceOf(c);
       const roster = await buildRoster(deps, device.compoundId, c.req.valid('query').since ?? null);
+      await db.updateTable('device').set({ rosterFetchedAt: deps.now().toISOString() }).where('id', '=', device.id).execute();
       return c.json(roster);
     },
   );

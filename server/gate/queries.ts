@@ -9,6 +9,8 @@ export interface CheckFilter {
   residentId?: number | undefined;
   direction?: 'in' | 'out' | undefined;
   shiftId?: string | undefined;
+  /** Only these checks (the live feed). */
+  ids?: string[] | undefined;
   /** Keyset cursor: "occurredAt|id" of the last row of the previous page. */
   before?: string | undefined;
   limit: number;
@@ -61,6 +63,7 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
   if (f.direction) q = q.where('g.direction', '=', f.direction);
   if (f.residentId) q = q.where('g.residentId', '=', f.residentId);
   if (f.shiftId) q = q.where('g.shiftId', '=', f.shiftId);
+  if (f.ids) q = q.where('g.id', 'in', f.ids.length ? f.ids : ['-']);
   // Reasons are a JSON array of {code,…}: a text match on the code is exact enough and dialect-neutral.
   if (f.reason) q = q.where('g.reasons', 'like', `%"code":"${f.reason.replace(/[^a-z_]/g, '')}"%`);
   if (f.before) {

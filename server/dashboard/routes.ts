@@ -1,0 +1,108 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import { officeUser, readableCompounds } from '../auth/access.js';
+import { daysBetween, isDateString, zonedDate } from '../core/time.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { listGateChecks } from '../gate/queries.js';
+import type { AppDeps, AppEnv } from '../http/context.js';
+import { describe, id, param, query } from '../http/validate.js';
+import type { LiveFeed } from './live.js';
+import { compoundDashboard, districtOverview } from './queries.js';
+
+const date = z.string().refine(isDateString, 'a date like 2026-12-01');
+const cidParam = z.object({ cid: id });
+/** A heartbeat keeps proxies from closing a quiet feed, and tells the page the feed is alive. */
+const HEARTBEAT_MS = 25_000;
+const MAX_OVERVIEW_DAYS = 31;
+
+/** The manager's dashboard of a compound, its live feed, and the supervisor's district overview. */
+export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
+  const app = new Hono<AppEnv>();
+  const tags = ['dashboards'];
+  const db = deps.database.reader;
+
+  async function compoundOf(cid: number) {
+    const c = await db.selectFrom('compound').select(['id', 'name', 'timezone']).where('id', '=', cid).executeTakeFirst();
+    if (!c) throw new NotFoundError('There is no such compound.');
+    return c;
+  }
+
+  app.get(
+    '/compounds/:cid/dashboard',
+    describe("A compound's day at a glance: traffic by hour, denials by reason, overrides, visitors, tablets, disinfection", { tags }),
+    param(cidParam),
+    query(z.object({ date: date.optional() })),
+    async (c) => {
+      const compound = await compoundOf(c.req.valid('param').cid);
+      const day = c.req.valid('query').date ?? zonedDate(deps.now().getTime(), compound.timezone);
+      return c.json(await compoundDashboard(db, compound, day, deps.now()));
+    },
+  );
+
+  app.get(
+    '/compounds/:cid/live',
+    describe("Server-sent events: each gate check the compound's tablets sync, as it arrives (event `check`)", { tags }),
+    param(cidParam),
+    async (c) => {
+      const { cid } = c.req.valid('param');
+      await compoundOf(cid);
+      c.header('Cache-Control', 'no-cache, no-transform');
+      c.header('X-Accel-Buffering', 'no');
+      return streamSSE(c, async (stream) => {
+        const queue: string[] = [];
+        let wake: (() => void) | null = null;
+        let open = true;
+        const unsubscribe = live.subscribe(cid, (ids) => {
+          queue.push(...ids);
+          wake?.();
+        });
+        stream.onAbort(() => {
+          open = false;
+          wake?.();
+        });
+        try {
+          await stream.writeSSE({ event: 'ready', data: JSON.stringify({ compoundId: cid }) });
+          while (open) {
+            if (!queue.length) {
+              let timer: ReturnType<typeof setTimeout> | undefined;
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                timer = setTimeout(resolve, HEARTBEAT_MS);
+              });
+              clearTimeout(timer);
+              wake = null;
+            }
+            if (!open) break;
+            if (!queue.length) {
+              await stream.writeSSE({ event: 'ping', data: deps.now().toISOString() });
+              continue;
+            }
+            const ids = queue.splice(0, 200);
+            const { checks } = await listGateChecks(db, cid, { ids, limit: ids.length });
+            for (const check of checks.reverse()) await stream.writeSSE({ event: 'check', id: check.id, data: JSON.stringify(check) });
+          }
+        } finally {
+          unsubscribe();
+        }
+      });
+    },
+  );
+
+  app.get(
+    '/overview',
+    describe('The district (or your compounds) over a date range: one row per compound, and a series per day', { tags }),
+    query(z.object({ from: date, to: date })),
+    async (c) => {
+      const user = officeUser(c, ['admin', 'supervisor', 'manager']);
+      const { from, to } = c.req.valid('query');
+      if (from > to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
+      if (daysBetween(from, to) >= MAX_OVERVIEW_DAYS) throw new ValidationError(`At most ${MAX_OVERVIEW_DAYS} days at once.`, [{ path: 'to', message: 'range too long' }]);
+      const scope = readableCompounds(user);
+      let q = db.selectFrom('compound').select(['id', 'name', 'timezone']).orderBy('id');
+      if (scope) q = q.where('id', 'in', scope.length ? scope : [0]);
+      return c.json(await districtOverview(db, await q.execute(), from, to, deps.now()));
+    },
+  );
+  return app;
+}
