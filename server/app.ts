@@ -19,6 +19,7 @@ import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
 import { passRoutes } from './passes/routes.js';
 import { policyRoutes } from './policy/routes.js';
+import { reportRoutes } from './reports/routes.js';
 import { residentRoutes } from './residents/routes.js';
 import { testResultRoutes } from './test-results/routes.js';
 import { AppError } from './errors.js';
@@ -73,7 +74,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/compounds', compoundRoutes(deps));
   api.route('/compounds/:cid/devices', deviceRoutes(deps));
   api.route('/compounds/:cid/policy', policyRoutes(deps));
-  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes, disinfectionRoutes]) api.route('/compounds/:cid', feature(deps));
+  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes, disinfectionRoutes, reportRoutes]) api.route('/compounds/:cid', feature(deps));
   const live = new LiveFeed();
   api.route('/', dashboardRoutes(deps, live));
   api.route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted)));

@@ -2,18 +2,9 @@ import { html, raw } from 'hono/html';
 import type { DaySlot } from '../core/disinfection.js';
 import { formatLocal, zonedTime } from '../core/time.js';
 import { qrSvg } from '../passes/sheet.js';
+import { PAGE_STYLE } from '../http/print.js';
 import type { RoundView } from './queries.js';
 
-const PAGE_STYLE = `
-  @page { size: A4; margin: 12mm; }
-  body { font-family: 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif; margin: 0; color: #111; }
-  .bar { padding: 8px 12px; background: #0f4c81; color: #fff; display: flex; justify-content: space-between; align-items: center; }
-  .bar button { font: inherit; padding: 6px 16px; }
-  @media print { .bar { display: none; } }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { border: 1px solid #333; padding: 6px 8px; text-align: left; vertical-align: top; }
-  th { background: #eef2f7; }
-`;
 
 /**
  * The placard posted in a building's lobby (or at a point): its QR, which a worker scans to open that
