@@ -181,9 +181,22 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     .where(notVoided)
     .orderBy('g.occurredAt')
     .execute();
+  // Disinfection rounds finished at the compound while the shift ran.
+  const roundsDone = await db
+    .selectFrom('disinfectionRecord as r')
+    .leftJoin('building as b', (j) => j.onRef('b.id', '=', 'r.targetId').on('r.targetKind', '=', 'building'))
+    .leftJoin('point as p', (j) => j.onRef('p.id', '=', 'r.targetId').on('r.targetKind', '=', 'point'))
+    .leftJoin('user as u', 'u.id', 'r.operatorId')
+    .select(['r.id', 'r.slotDate', 'r.slotTime', 'r.status', 'r.finishedAt', 'r.skipReason', 'b.name as building', 'p.name as point', 'u.displayName as operator'])
+    .where('r.compoundId', '=', compoundId)
+    .where('r.finishedAt', '>=', shift.startedAt)
+    .where('r.finishedAt', '<', shift.endedAt ?? '9999')
+    .orderBy('r.finishedAt')
+    .execute();
   return {
     shift,
     summary,
+    disinfection: roundsDone.map(({ building, point, ...r }) => ({ ...r, place: building ?? point })),
     overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons), visitor: d.visitor ? JSON.parse(d.visitor) : null })),
     visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...JSON.parse(d.visitor!) })),
   };

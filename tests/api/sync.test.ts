@@ -242,8 +242,24 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
       }),
     ];
     const end = { kind: 'shift_end', id: uuidv7(), at: new Date(s.now() - 0.5 * H).toISOString(), shiftId, volunteerId: s.volunteerId, handoverNote: '东门栏杆松动，已报修' };
-    const res = await sync(t, tablet, [start, ...checks, end]);
-    expect(statuses(res)).toEqual(Array(6).fill('accepted'));
+    // A disinfection round finished during the shift, and one after it.
+    const round = (atMs: number) => ({
+      kind: 'disinfection',
+      id: uuidv7(atMs),
+      at: new Date(atMs).toISOString(),
+      volunteerId: s.volunteerId,
+      target: { kind: 'building', id: s.buildingId },
+      slotDate: '2026-11-28',
+      slotTime: '14:00',
+      status: 'skipped',
+      items: [],
+      skipReason: '消毒液用完',
+      startedAt: new Date(atMs).toISOString(),
+      finishedAt: new Date(atMs).toISOString(),
+      via: 'manual',
+    });
+    const res = await sync(t, tablet, [start, ...checks, end, round(s.now() - 2 * H), round(s.now() - 0.2 * H)]);
+    expect(statuses(res)).toEqual(Array(8).fill('accepted'));
     expect(statuses(await sync(t, tablet, [end]))).toEqual(['duplicate']);
     expect((await sync(t, tablet, [{ ...end, id: uuidv7() }])).body.results[0].reason.code).toBe('shift_already_ended');
 
@@ -253,6 +269,7 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
     expect(log.summary).toMatchObject({ total: 4, in: 2, out: 1, turnedBack: 1, overrides: 1, visitors: 1, denialsByReason: { already_inside: 1, test_missing: 1 } });
     expect(log.overrides[0]).toMatchObject({ overrideReason: '刚才漏扫', residentName: '王五' });
     expect(log.visitors[0]).toMatchObject({ name: '快递小哥', reason: '送药' });
+    expect(log.disinfection).toEqual([expect.objectContaining({ place: '1号楼', status: 'skipped', skipReason: '消毒液用完', operator: '张志愿' })]);
   });
 
   it('a shift end before its start is rejected, and a check survives its shift going astray', async () => {
