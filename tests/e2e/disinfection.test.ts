@@ -91,7 +91,7 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
     await office.fill('input[name=username]', 'mgr');
     await office.fill('input[name=password]', 'correct horse battery');
     await office.click('button[type=submit]');
-    await office.waitForURL('**/compounds');
+    await office.waitForURL('**/dashboard');
     await office.goto(`${server.url}/compounds/${s.compoundId}/disinfection`);
     const grid = office.getByTestId('disinfection-grid');
     await grid.waitFor();

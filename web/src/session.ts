@@ -22,3 +22,10 @@ export function canManage(me: Me | null, compoundId: number): boolean {
   if (!me) return false;
   return me.role === 'admin' || (me.role === 'manager' && me.compoundIds.includes(compoundId));
 }
+
+/** Where a user lands after signing in: a supervisor on the district, a one-compound manager on its dashboard. */
+export function homeOf(me: Me): string {
+  if (me.role === 'supervisor') return '/overview';
+  if (me.role === 'manager' && me.compoundIds.length === 1) return `/compounds/${me.compoundIds[0]}/dashboard`;
+  return '/compounds';
+}

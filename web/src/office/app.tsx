@@ -2,18 +2,23 @@ import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { match, navigate } from '../router';
-import { type Me, SessionContext } from '../session';
+import { homeOf, type Me, SessionContext } from '../session';
 import { Loading } from '../ui/kit';
 import { AuditPage } from './audit';
 import { LoginPage, SetupPage } from './auth-pages';
 import { CompoundPage, CompoundsPage } from './compounds';
+import { ExportsPage } from './exports';
 import { Layout } from './layout';
+import { OverviewPage } from './overview';
 import { UsersPage } from './users';
 
 /** The office pages by path; the first pattern that matches wins. */
 const OFFICE_ROUTES: [string, (p: Record<string, string>) => JSX.Element][] = [
   ['/compounds/:id', (p) => <CompoundPage id={Number(p.id)} />],
   ['/compounds/:id/:tab', (p) => <CompoundPage id={Number(p.id)} tab={p.tab} />],
+  ['/compounds/:id/:tab/:rest', (p) => <CompoundPage id={Number(p.id)} tab={p.tab} rest={p.rest} />],
+  ['/overview', () => <OverviewPage />],
+  ['/exports', () => <ExportsPage />],
   ['/users', () => <UsersPage />],
   ['/audit', () => <AuditPage />],
 ];
@@ -46,7 +51,7 @@ export function OfficeApp({ path }: { path: string }) {
     if (!boot) return;
     if (boot.setupNeeded && path !== '/setup') navigate('/setup', { replace: true });
     else if (!boot.setupNeeded && !boot.me && path !== '/login') navigate('/login', { replace: true });
-    else if (boot.me && (path === '/login' || path === '/setup' || path === '/')) navigate('/compounds', { replace: true });
+    else if (boot.me && (path === '/login' || path === '/setup' || path === '/')) navigate(homeOf(boot.me), { replace: true });
   }, [boot, path]);
 
   let page: JSX.Element;

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { type Me, useSession } from '../session';
+import { homeOf, type Me, useSession } from '../session';
 import { ErrorBox, Field, Form, useAction } from '../ui/kit';
 
 function AuthShell(props: { title: string; children: preact.ComponentChildren }) {
@@ -35,7 +35,7 @@ export function SetupPage() {
     if (f.password !== f.again) throw new Error(t('passwordsDiffer'));
     const r = await api<{ user: Me }>('/api/setup', { body: { username: f.username, displayName: f.displayName, password: f.password } });
     setMe(r.user);
-    navigate('/compounds', { replace: true });
+    navigate(homeOf(r.user), { replace: true });
   });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   return (
@@ -70,7 +70,7 @@ export function LoginPage() {
   const submit = useAction(async () => {
     const r = await api<{ user: Me }>('/api/auth/login', { body: f });
     setMe(r.user);
-    navigate('/compounds', { replace: true });
+    navigate(homeOf(r.user), { replace: true });
   });
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   return (

@@ -1,3 +1,4 @@
+import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { useI18n } from '../i18n';
@@ -6,7 +7,14 @@ import { canManage, useSession } from '../session';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
 import { DevicesTab } from './devices';
 import { DisinfectionTab } from './disinfection';
+import { DashboardTab } from './dashboard';
 import { PlacesTab } from './places';
+import { ConflictsTab } from './roster/conflicts';
+import { PassesTab } from './roster/passes';
+import { PolicyTab } from './roster/policy';
+import { ResidentsTab } from './roster/residents';
+import { TestsTab } from './roster/tests';
+import { ShiftsTab } from './shifts';
 
 export interface Compound {
   id: number;
@@ -65,12 +73,29 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['disinfection', 'gates', 'buildings', 'points', 'devices'] as const;
+const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices'] as const;
+type Tab = (typeof TABS)[number];
 
-export function CompoundPage(props: { id: number; tab?: string | undefined }) {
+/** Each tab of a compound's page. */
+const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: string | undefined }) => JSX.Element> = {
+  dashboard: (p) => <DashboardTab {...p} />,
+  shifts: (p) => <ShiftsTab {...p} shiftId={p.rest} />,
+  disinfection: (p) => <DisinfectionTab {...p} />,
+  residents: (p) => <ResidentsTab {...p} />,
+  passes: (p) => <PassesTab {...p} />,
+  tests: (p) => <TestsTab {...p} />,
+  policy: (p) => <PolicyTab {...p} />,
+  conflicts: (p) => <ConflictsTab {...p} />,
+  gates: (p) => <PlacesTab key="gates" compoundId={p.compound.id} kind="gates" manage={p.manage} />,
+  buildings: (p) => <PlacesTab key="buildings" compoundId={p.compound.id} kind="buildings" manage={p.manage} />,
+  points: (p) => <PlacesTab key="points" compoundId={p.compound.id} kind="points" manage={p.manage} />,
+  devices: (p) => <DevicesTab {...p} />,
+};
+
+export function CompoundPage(props: { id: number; tab?: string | undefined; rest?: string | undefined }) {
   const { t } = useI18n();
   const { me } = useSession();
-  const tab = (TABS as readonly string[]).includes(props.tab ?? '') ? props.tab! : 'disinfection';
+  const tab: Tab = (TABS as readonly string[]).includes(props.tab ?? '') ? (props.tab as Tab) : 'dashboard';
   const compound = useLoad(() => api<{ compound: Compound }>(`/api/compounds/${props.id}`), [props.id]);
   const manage = canManage(me, props.id);
   const [editing, setEditing] = useState<Compound | null>(null);
@@ -121,13 +146,7 @@ export function CompoundPage(props: { id: number; tab?: string | undefined }) {
           </Link>
         ))}
       </nav>
-      {tab === 'devices' ? (
-        <DevicesTab compound={c} manage={manage} />
-      ) : tab === 'disinfection' ? (
-        <DisinfectionTab compound={c} manage={manage} />
-      ) : (
-        <PlacesTab key={tab} compoundId={c.id} kind={tab as 'gates' | 'buildings' | 'points'} manage={manage} />
-      )}
+      {TAB_PAGES[tab]({ compound: c, manage, rest: props.rest })}
     </section>
   );
 }

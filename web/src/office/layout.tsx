@@ -9,7 +9,9 @@ export function Layout(props: { path: string; children: ComponentChildren }) {
   const { me, setMe } = useSession();
   if (!me) return null;
   const nav: { href: string; label: string; show: boolean }[] = [
+    { href: '/overview', label: t('overview'), show: me.role !== 'volunteer' },
     { href: '/compounds', label: t('compounds'), show: true },
+    { href: '/exports', label: t('exports'), show: me.role !== 'volunteer' },
     { href: '/users', label: t('users'), show: me.role !== 'volunteer' },
     { href: '/audit', label: t('audit'), show: true },
   ];

@@ -1,0 +1,142 @@
+import { useState } from 'preact/hooks';
+import { addDays, zonedDate } from '../../../server/core/time';
+import { api } from '../api';
+import { useI18n } from '../i18n';
+import { Field, Loading, useLoad } from '../ui/kit';
+import type { Compound } from './compounds';
+
+const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as const;
+
+/** Downloads (CSV / XLSX) and print views, for the compounds in the user's scope. */
+export function ExportsPage() {
+  const { t, lang } = useI18n();
+  const compounds = useLoad(() => api<{ compounds: Compound[] }>('/api/compounds'), []);
+  const today = zonedDate(Date.now(), Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [dataset, setDataset] = useState<(typeof DATASETS)[number]>('gate-checks');
+  const [compoundId, setCompoundId] = useState('');
+  const [from, setFrom] = useState(addDays(today, -6));
+  const [to, setTo] = useState(today);
+  const [format, setFormat] = useState<'csv' | 'xlsx'>('xlsx');
+  const qs = new URLSearchParams({ from, to, format, lang });
+  if (compoundId) qs.set('compoundId', compoundId);
+  if (!compounds.data) return <Loading />;
+  const list = compounds.data.compounds;
+  return (
+    <section>
+      <h1>{t('ex.title')}</h1>
+      <div class="panel">
+        <h2>{t('exports')}</h2>
+        <div class="form grid">
+          <Field label={t('ex.dataset')}>
+            <select name="dataset" value={dataset} onChange={(e) => setDataset(e.currentTarget.value as typeof dataset)}>
+              {DATASETS.map((d) => (
+                <option key={d} value={d}>
+                  {t(`ex.${d}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t('ex.compound')}>
+            <select name="compoundId" value={compoundId} onChange={(e) => setCompoundId(e.currentTarget.value)}>
+              <option value="">{t('ex.allCompounds')}</option>
+              {list.map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label={t('ov.from')}>
+            <input type="date" name="from" value={from} max={to} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+          </Field>
+          <Field label={t('ov.to')}>
+            <input type="date" name="to" value={to} min={from} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+          </Field>
+          <Field label={t('ex.format')}>
+            <select name="format" value={format} onChange={(e) => setFormat(e.currentTarget.value as 'csv' | 'xlsx')}>
+              <option value="xlsx">Excel (XLSX)</option>
+              <option value="csv">CSV</option>
+            </select>
+          </Field>
+        </div>
+        <p>
+          <a class="button primary" href={`/api/exports/${dataset}?${qs}`} download data-testid="download">
+            {t('ex.download')}
+          </a>
+        </p>
+        <p class="muted">{t('ex.hint')}</p>
+      </div>
+      <PrintViews compounds={list} today={today} />
+    </section>
+  );
+}
+
+function PrintViews(props: { compounds: Compound[]; today: string }) {
+  const { t, lang } = useI18n();
+  const [compoundId, setCompoundId] = useState(String(props.compounds[0]?.id ?? ''));
+  const [date, setDate] = useState(props.today);
+  const [buildingId, setBuildingId] = useState('');
+  const [from, setFrom] = useState(`${addDays(props.today, -2)}T00:00`);
+  const [to, setTo] = useState(`${props.today}T23:59`);
+  const buildings = useLoad(
+    () => (compoundId ? api<{ items: { id: number; name: string }[] }>(`/api/compounds/${compoundId}/buildings`) : Promise.resolve({ items: [] })),
+    [compoundId],
+  );
+  const sorted = [...(buildings.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }));
+  const building = buildingId || String(sorted[0]?.id ?? '');
+  const dossier = new URLSearchParams({ from: from.replace('T', ' '), to: to.replace('T', ' '), lang });
+  return (
+    <div class="panel">
+      <h2>{t('ex.print')}</h2>
+      <div class="form grid">
+        <Field label={t('ex.compound')}>
+          <select
+            name="printCompound"
+            value={compoundId}
+            onChange={(e) => {
+              setCompoundId(e.currentTarget.value);
+              setBuildingId('');
+            }}
+          >
+            {props.compounds.map((c) => (
+              <option key={c.id} value={String(c.id)}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+      </div>
+      <h3>{t('ex.dailyReport')}</h3>
+      <div class="form inline toolbar">
+        <Field label={t('ex.date')}>
+          <input type="date" name="reportDate" value={date} max={props.today} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+        </Field>
+        <a class="button" href={`/api/compounds/${compoundId}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
+          {t('ex.open')}
+        </a>
+      </div>
+      <h3>{t('ex.dossier')}</h3>
+      <p class="muted">{t('ex.dossierHint')}</p>
+      <div class="form inline toolbar">
+        <Field label={t('ex.building')}>
+          <select name="building" value={building} onChange={(e) => setBuildingId(e.currentTarget.value)}>
+            {sorted.map((b) => (
+              <option key={b.id} value={String(b.id)}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label={t('ov.from')}>
+          <input type="datetime-local" name="dossierFrom" value={from} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+        </Field>
+        <Field label={t('ov.to')}>
+          <input type="datetime-local" name="dossierTo" value={to} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+        </Field>
+        <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">
+          {t('ex.open')}
+        </a>
+      </div>
+    </div>
+  );
+}

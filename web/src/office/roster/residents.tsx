@@ -1,0 +1,395 @@
+import { useState } from 'preact/hooks';
+import { api } from '../../api';
+import { useI18n } from '../../i18n';
+import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
+import type { Compound } from '../compounds';
+import {
+  type Building,
+  BuildingSelect,
+  emptyFilter,
+  ImportPanel,
+  type ImportReportBase,
+  Pager,
+  PassBadge,
+  QuarantineBadge,
+  ResidentSearch,
+  type ResidentFilter,
+  type ResidentRow,
+  TestBadge,
+  useBuildings,
+  useResidents,
+  useToday,
+} from './shared';
+
+interface Household {
+  id: number;
+  buildingId: number;
+  building: string;
+  unit: string;
+  room: string;
+  quarantineUntil: string | null;
+  quarantineNote: string | null;
+  residents: number;
+}
+
+interface ResidentImportReport extends ImportReportBase {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+type Panel = 'add' | 'import' | 'quarantine' | null;
+
+/** Residents and their households: search, edit, move out, home quarantine, add, import a spreadsheet. */
+export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
+  const { t } = useI18n();
+  const base = `/api/compounds/${props.compound.id}`;
+  const tz = props.compound.timezone;
+  const today = useToday(tz);
+  const buildings = useBuildings(props.compound.id);
+  const [filter, setFilter] = useState<ResidentFilter>(emptyFilter);
+  const list = useResidents(props.compound.id, filter);
+  const [open, setOpen] = useState<number | null>(null);
+  const [panel, setPanel] = useState<Panel>(null);
+  const toggle = (p: Panel) => setPanel(panel === p ? null : p);
+  const changed = () => {
+    setOpen(null);
+    list.reload();
+  };
+  const cols = props.manage ? 9 : 8;
+
+  return (
+    <div class="roster">
+      <ResidentSearch buildings={buildings.data} filter={filter} onSearch={setFilter}>
+        <div class="toolbar-end row-actions">
+          <button type="button" class={panel === 'quarantine' ? 'active' : ''} onClick={() => toggle('quarantine')}>
+            {t('residents.quarantined')}
+          </button>
+          {props.manage && (
+            <>
+              <button type="button" class={panel === 'add' ? 'active' : ''} onClick={() => toggle('add')}>
+                {t('residents.add')}
+              </button>
+              <button type="button" class={panel === 'import' ? 'active' : ''} onClick={() => toggle('import')}>
+                {t('residents.import')}
+              </button>
+            </>
+          )}
+        </div>
+      </ResidentSearch>
+      {panel === 'add' && <AddResident base={base} buildings={buildings.data ?? []} onAdded={list.reload} />}
+      {panel === 'import' && (
+        <ImportPanel<ResidentImportReport>
+          url={`${base}/imports/residents`}
+          title={t('residents.import')}
+          hint={t('residents.importHint')}
+          summary={(r) => t('residents.importSummary', { created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected })}
+          writable={(r) => r.created + r.updated}
+          onApplied={list.reload}
+        />
+      )}
+      {panel === 'quarantine' && (
+        <QuarantinedHouseholds
+          base={base}
+          today={today}
+          manage={props.manage}
+          onChanged={list.reload}
+          onPick={(h) => setFilter({ q: h.room, buildingId: h.buildingId, offset: 0 })}
+        />
+      )}
+      <ErrorBox error={list.error || buildings.error} />
+      {!list.data ? (
+        <Loading />
+      ) : (
+        <>
+          <div class="table-wrap">
+            <table class="table roster-table" data-testid="residents">
+              <thead>
+                <tr>
+                  <th>{t('roster.building')}</th>
+                  <th>{t('roster.unit')}</th>
+                  <th>{t('roster.room')}</th>
+                  <th>{t('roster.name')}</th>
+                  <th>{t('phone')}</th>
+                  <th>{t('roster.quarantine')}</th>
+                  <th>{t('roster.pass')}</th>
+                  <th>{t('roster.latestTest')}</th>
+                  {props.manage && <th>{t('actions')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.residents.length === 0 && (
+                  <tr>
+                    <td colSpan={cols} class="muted">
+                      {t('roster.noMatch')}
+                    </td>
+                  </tr>
+                )}
+                {list.data.residents.map((r) => [
+                  <tr key={r.id} class={open === r.id ? 'open' : ''}>
+                    <td class="nowrap">{r.building}</td>
+                    <td>{r.unit}</td>
+                    <td>{r.room}</td>
+                    <td>
+                      {r.name}
+                      {r.note && <small class="muted block">{r.note}</small>}
+                    </td>
+                    <td class="nowrap">{r.phone ?? <span class="muted">—</span>}</td>
+                    <td>
+                      <QuarantineBadge until={r.quarantineUntil} today={today} />
+                    </td>
+                    <td class="nowrap">
+                      <PassBadge r={r} tz={tz} />
+                    </td>
+                    <td>
+                      <TestBadge r={r} tz={tz} />
+                    </td>
+                    {props.manage && (
+                      <td>
+                        <button type="button" class="small" onClick={() => setOpen(open === r.id ? null : r.id)}>
+                          {open === r.id ? t('close') : t('edit')}
+                        </button>
+                      </td>
+                    )}
+                  </tr>,
+                  open === r.id && (
+                    <tr key={`${r.id}-edit`} class="editor-row">
+                      <td colSpan={cols}>
+                        <ResidentEditor base={base} r={r} today={today} onChanged={changed} onQuarantine={list.reload} onClose={() => setOpen(null)} />
+                      </td>
+                    </tr>
+                  ),
+                ])}
+              </tbody>
+            </table>
+          </div>
+          <Pager total={list.data.total} offset={filter.offset} onOffset={(offset) => setFilter({ ...filter, offset })} />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** A resident's name, phone and note; their household's home quarantine; moving them out. */
+function ResidentEditor(props: { base: string; r: ResidentRow; today: string; onChanged: () => void; onQuarantine: () => void; onClose: () => void }) {
+  const { t } = useI18n();
+  const { r } = props;
+  const [d, setD] = useState({ name: r.name, phone: r.phone ?? '', note: r.note ?? '' });
+  const save = useAction(async () => {
+    await api(`${props.base}/residents/${r.id}`, { method: 'PATCH', body: { name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null } });
+    props.onChanged();
+  });
+  const remove = useAction(async () => {
+    if (!confirm(t('residents.confirmRemove', { name: r.name }))) return;
+    await api(`${props.base}/residents/${r.id}`, { method: 'DELETE' });
+    props.onChanged();
+  });
+  return (
+    <div class="editor">
+      <div>
+        <h3>
+          {t('residents.editTitle')} · {r.building} {r.unit}-{r.room}
+        </h3>
+        <Form onSubmit={save.run} class="form inline">
+          <Field label={t('roster.name')}>
+            <input name="name" value={d.name} required maxLength={40} onInput={(e) => setD({ ...d, name: e.currentTarget.value })} />
+          </Field>
+          <Field label={t('phone')}>
+            <input name="phone" type="tel" value={d.phone} maxLength={20} onInput={(e) => setD({ ...d, phone: e.currentTarget.value })} />
+          </Field>
+          <Field label={t('roster.note')}>
+            <input name="note" value={d.note} maxLength={200} onInput={(e) => setD({ ...d, note: e.currentTarget.value })} />
+          </Field>
+          <button type="submit" class="primary" disabled={save.busy}>
+            {t('save')}
+          </button>
+          <button type="button" onClick={props.onClose}>
+            {t('cancel')}
+          </button>
+        </Form>
+        <ErrorBox error={save.error} />
+        <div class="moved-out">
+          <button type="button" class="small danger" onClick={remove.run} disabled={remove.busy}>
+            {t('residents.remove')}
+          </button>
+          <small class="muted">{t('residents.removeHint')}</small>
+        </div>
+        <ErrorBox error={remove.error} />
+      </div>
+      <QuarantineForm
+        base={props.base}
+        household={{ id: r.householdId, buildingId: r.buildingId, label: `${r.building} ${r.unit}-${r.room}`, until: r.quarantineUntil }}
+        today={props.today}
+        onChanged={props.onQuarantine}
+      />
+    </div>
+  );
+}
+
+/** Set or clear a household's home quarantine (until a date, inclusive, with the reason). */
+function QuarantineForm(props: { base: string; household: { id: number; buildingId: number; label: string; until: string | null }; today: string; onChanged: () => void }) {
+  const { t } = useI18n();
+  const h = props.household;
+  // The resident list carries the date only; the reason lives on the household.
+  const current = useLoad(
+    () => api<{ households: Household[] }>(`${props.base}/households?buildingId=${h.buildingId}`).then((r) => r.households.find((x) => x.id === h.id)),
+    [h.id, h.until],
+  );
+  const active = !!h.until && h.until >= props.today;
+  const [until, setUntil] = useState(active ? h.until! : '');
+  const [note, setNote] = useState<string | null>(null);
+  const reason = note ?? current.data?.quarantineNote ?? '';
+  const set = useAction(async (clear: boolean) => {
+    if (clear && !confirm(t('residents.confirmClearQuarantine', { household: h.label }))) return;
+    await api(`${props.base}/households/${h.id}`, { method: 'PATCH', body: clear ? { quarantineUntil: null } : { quarantineUntil: until, quarantineNote: reason.trim() || null } });
+    props.onChanged();
+  });
+  return (
+    <div class="quarantine-box">
+      <h3>
+        {t('residents.householdQuarantine')} · {h.label}
+      </h3>
+      <p class="muted">{active ? t('residents.quarantineNow', { date: h.until!, reason: current.data?.quarantineNote || '—' }) : t('residents.quarantineNone')}</p>
+      <Form onSubmit={() => set.run(false)} class="form inline">
+        <Field label={t('residents.quarantineUntil')}>
+          <input name="quarantineUntil" type="date" value={until} min={props.today} required onInput={(e) => setUntil(e.currentTarget.value)} />
+        </Field>
+        <Field label={t('residents.quarantineReason')}>
+          <input name="quarantineNote" value={reason} maxLength={200} placeholder={t('residents.quarantineReasonHint')} onInput={(e) => setNote(e.currentTarget.value)} />
+        </Field>
+        <button type="submit" class="primary" disabled={set.busy}>
+          {active ? t('residents.quarantineChange') : t('residents.quarantineSet')}
+        </button>
+        {active && (
+          <button type="button" class="danger" disabled={set.busy} onClick={() => set.run(true)}>
+            {t('residents.quarantineClear')}
+          </button>
+        )}
+      </Form>
+      <ErrorBox error={set.error || current.error} />
+    </div>
+  );
+}
+
+function AddResident(props: { base: string; buildings: Building[]; onAdded: () => void }) {
+  const { t } = useI18n();
+  const blank = { name: '', phone: '', note: '', room: '' };
+  const [where, setWhere] = useState<{ buildingId: number | ''; unit: string }>({ buildingId: '', unit: '1' });
+  const [d, setD] = useState(blank);
+  const [added, setAdded] = useState<string | null>(null);
+  const building = props.buildings.find((b) => b.id === where.buildingId);
+  const add = useAction(async () => {
+    const r = await api<{ resident: ResidentRow }>(`${props.base}/residents`, {
+      body: { buildingId: where.buildingId, unit: where.unit, room: d.room, name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null },
+    });
+    // Building and unit stay: the next person is often a neighbour.
+    setD(blank);
+    setAdded(`${r.resident.name} · ${r.resident.building} ${r.resident.unit}-${r.resident.room}`);
+    props.onAdded();
+  });
+  return (
+    <div class="panel">
+      <h2>{t('residents.add')}</h2>
+      <Form onSubmit={add.run} class="form inline">
+        <Field label={t('roster.building')}>
+          <BuildingSelect buildings={props.buildings} value={where.buildingId} required onChange={(v) => setWhere({ buildingId: v, unit: '1' })} />
+        </Field>
+        <Field label={t('roster.unit')}>
+          {building && building.unitCount > 1 ? (
+            <select name="unit" value={where.unit} onChange={(e) => setWhere({ ...where, unit: e.currentTarget.value })}>
+              {Array.from({ length: building.unitCount }, (_, i) => String(i + 1)).map((u) => (
+                <option key={u} value={u}>
+                  {u}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input name="unit" value={where.unit} required maxLength={10} onInput={(e) => setWhere({ ...where, unit: e.currentTarget.value })} />
+          )}
+        </Field>
+        <Field label={t('roster.room')}>
+          <input name="room" value={d.room} required maxLength={10} placeholder="302" onInput={(e) => setD({ ...d, room: e.currentTarget.value })} />
+        </Field>
+        <Field label={t('roster.name')}>
+          <input name="name" value={d.name} required maxLength={40} onInput={(e) => setD({ ...d, name: e.currentTarget.value })} />
+        </Field>
+        <Field label={t('phone')}>
+          <input name="phone" type="tel" value={d.phone} maxLength={20} onInput={(e) => setD({ ...d, phone: e.currentTarget.value })} />
+        </Field>
+        <Field label={t('roster.note')}>
+          <input name="note" value={d.note} maxLength={200} onInput={(e) => setD({ ...d, note: e.currentTarget.value })} />
+        </Field>
+        <button type="submit" class="primary" disabled={add.busy}>
+          {t('add')}
+        </button>
+      </Form>
+      <ErrorBox error={add.error} />
+      {added && !add.error && (
+        <p class="ok-text" role="status">
+          {t('residents.added', { who: added })}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Every household under home quarantine today, to see at a glance and clear when it ends. */
+function QuarantinedHouseholds(props: { base: string; today: string; manage: boolean; onChanged: () => void; onPick: (h: Household) => void }) {
+  const { t } = useI18n();
+  const list = useLoad(() => api<{ households: Household[] }>(`${props.base}/households`), [props.base]);
+  const clear = useAction(async (h: Household) => {
+    if (!confirm(t('residents.confirmClearQuarantine', { household: `${h.building} ${h.unit}-${h.room}` }))) return;
+    await api(`${props.base}/households/${h.id}`, { method: 'PATCH', body: { quarantineUntil: null } });
+    list.reload();
+    props.onChanged();
+  });
+  const rows = list.data?.households.filter((h) => h.quarantineUntil && h.quarantineUntil >= props.today) ?? [];
+  return (
+    <div class="panel">
+      <h2>
+        {t('residents.quarantined')} {list.data && <small class="muted">{t('residents.households', { n: rows.length })}</small>}
+      </h2>
+      <ErrorBox error={list.error || clear.error} />
+      {!list.data ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <p class="muted">{t('residents.noQuarantine')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table compact">
+            <thead>
+              <tr>
+                <th>{t('roster.household')}</th>
+                <th>{t('residents.quarantineUntil')}</th>
+                <th>{t('residents.quarantineReason')}</th>
+                <th>{t('residents.people')}</th>
+                {props.manage && <th>{t('actions')}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((h) => (
+                <tr key={h.id}>
+                  <td>
+                    <button type="button" class="link" title={t('residents.showPeople')} onClick={() => props.onPick(h)}>
+                      {h.building} {h.unit}-{h.room}
+                    </button>
+                  </td>
+                  <td>{h.quarantineUntil}</td>
+                  <td>{h.quarantineNote ?? '—'}</td>
+                  <td>{h.residents}</td>
+                  {props.manage && (
+                    <td>
+                      <button type="button" class="small danger" disabled={clear.busy} onClick={() => clear.run(h)}>
+                        {t('residents.quarantineClear')}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,224 @@
+import { useState } from 'preact/hooks';
+import { addDays, zonedDate, zonedToUtc } from '../../../server/core/time';
+import { api } from '../api';
+import { useI18n } from '../i18n';
+import { Link } from '../router';
+import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
+import type { Compound } from './compounds';
+import { useReasonLabel } from './dashboard';
+
+interface ShiftRow {
+  id: string;
+  startedAt: string;
+  endedAt: string | null;
+  handoverNote: string | null;
+  gate: string;
+  volunteer: string;
+  device: string | null;
+  counts: { total: number; in: number; out: number; denied: number };
+}
+
+interface ShiftLog {
+  shift: ShiftRow & { gateId: number };
+  summary: { total: number; in: number; out: number; allow: number; deny: number; review: number; turnedBack: number; overrides: number; visitors: number; denialsByReason: Record<string, number> };
+  overrides: { id: string; occurredAt: string; direction: string; residentName: string | null; overrideReason: string; reasons: { code: string }[]; visitor: { name: string } | null }[];
+  visitors: { id: string; occurredAt: string; direction: string; name: string; phone: string; reason: string }[];
+  disinfection: { id: string; slotDate: string; slotTime: string; status: string; finishedAt: string; skipReason: string | null; place: string | null; operator: string | null }[];
+}
+
+/** Shift logs of a compound: a day's shifts by gate, and one shift's whole log. */
+export function ShiftsTab(props: { compound: Compound; manage: boolean; shiftId?: string | undefined }) {
+  return props.shiftId ? <ShiftPage compound={props.compound} shiftId={props.shiftId} /> : <ShiftList compound={props.compound} />;
+}
+
+function ShiftList(props: { compound: Compound }) {
+  const { t, dateTime } = useI18n();
+  const tz = props.compound.timezone;
+  const base = `/api/compounds/${props.compound.id}`;
+  const [date, setDate] = useState(zonedDate(Date.now(), tz));
+  const [gateId, setGateId] = useState('');
+  const gates = useLoad(() => api<{ items: { id: number; name: string }[] }>(`${base}/gates`), [base]);
+  const list = useLoad(() => {
+    const qs = new URLSearchParams({ from: new Date(zonedToUtc(date, tz)).toISOString(), to: new Date(zonedToUtc(addDays(date, 1), tz)).toISOString() });
+    if (gateId) qs.set('gateId', gateId);
+    return api<{ shifts: ShiftRow[] }>(`${base}/shifts?${qs}`);
+  }, [base, date, gateId]);
+  const time = (iso: string | null) => (iso ? dateTime(iso, tz).slice(11) : '');
+  return (
+    <div>
+      <div class="form inline toolbar">
+        <label class="field">
+          <span>{t('ex.date')}</span>
+          <input type="date" name="date" value={date} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('shift.gate')}</span>
+          <select name="gateId" value={gateId} onChange={(e) => setGateId(e.currentTarget.value)}>
+            <option value="">{t('shift.allGates')}</option>
+            {gates.data?.items.map((g) => (
+              <option key={g.id} value={String(g.id)}>
+                {g.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBox error={list.error} />
+      {!list.data ? (
+        <Loading />
+      ) : list.data.shifts.length === 0 ? (
+        <p class="muted">{t('shift.none')}</p>
+      ) : (
+        <table class="table" data-testid="shift-list">
+          <thead>
+            <tr>
+              <th>{t('shift.time')}</th>
+              <th>{t('shift.gate')}</th>
+              <th>{t('shift.volunteer')}</th>
+              <th>{t('dash.in')}</th>
+              <th>{t('dash.out')}</th>
+              <th>{t('shift.denied')}</th>
+              <th>{t('shift.note')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...list.data.shifts].reverse().map((s) => (
+              <tr key={s.id}>
+                <td class="nowrap">
+                  <Link href={`/compounds/${props.compound.id}/shifts/${s.id}`}>
+                    {time(s.startedAt)}–{s.endedAt ? time(s.endedAt) : ''}
+                  </Link>{' '}
+                  {!s.endedAt && <Badge tone="ok">{t('shift.open')}</Badge>}
+                </td>
+                <td>{s.gate}</td>
+                <td>{s.volunteer}</td>
+                <td>{s.counts.in}</td>
+                <td>{s.counts.out}</td>
+                <td>{s.counts.denied}</td>
+                <td>{s.handoverNote}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function ShiftPage(props: { compound: Compound; shiftId: string }) {
+  const { t, dateTime } = useI18n();
+  const tz = props.compound.timezone;
+  const reason = useReasonLabel();
+  const log = useLoad(() => api<ShiftLog>(`/api/compounds/${props.compound.id}/shifts/${props.shiftId}`), [props.compound.id, props.shiftId]);
+  if (log.error) return <ErrorBox error={log.error} />;
+  if (!log.data) return <Loading />;
+  const { shift, summary: s } = log.data;
+  const time = (iso: string) => dateTime(iso, tz).slice(11);
+  return (
+    <div class="shift-log" data-testid="shift-log">
+      <p>
+        <Link href={`/compounds/${props.compound.id}/shifts`}>← {t('shift.back')}</Link>
+      </p>
+      <h2>
+        {shift.gate} · {shift.volunteer} · {dateTime(shift.startedAt, tz)}–{shift.endedAt ? time(shift.endedAt) : t('shift.open')}
+      </h2>
+      <p class="muted">
+        {t('shift.device')}: {shift.device ?? '—'}
+      </p>
+      <div class="figures">
+        {[
+          [t('dash.in'), s.in],
+          [t('dash.out'), s.out],
+          [t('dash.turnedBack'), s.turnedBack],
+          [t('verdict.deny'), s.deny],
+          [t('verdict.review'), s.review],
+          [t('dash.overrides'), s.overrides],
+          [t('dash.visitors'), s.visitors],
+        ].map(([label, n]) => (
+          <div class="figure" key={label}>
+            <span>{label}</span>
+            <b>{n}</b>
+          </div>
+        ))}
+      </div>
+      <section class="panel">
+        <h3>{t('dash.denials')}</h3>
+        {Object.keys(s.denialsByReason).length === 0 ? (
+          <p class="muted">{t('dash.none')}</p>
+        ) : (
+          <ul>
+            {Object.entries(s.denialsByReason).map(([code, n]) => (
+              <li key={code}>
+                {reason(code)}：{n}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section class="panel">
+        <h3>{t('shift.overrideList')}</h3>
+        {log.data.overrides.length === 0 ? (
+          <p class="muted">{t('dash.none')}</p>
+        ) : (
+          <table class="table compact">
+            <tbody>
+              {log.data.overrides.map((o) => (
+                <tr key={o.id}>
+                  <td>{time(o.occurredAt)}</td>
+                  <td>{t(`dir.${o.direction}`)}</td>
+                  <td>{o.residentName ?? o.visitor?.name ?? '—'}</td>
+                  <td class="muted">{o.reasons.map((r) => reason(r.code)).join('、')}</td>
+                  <td>{o.overrideReason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section class="panel">
+        <h3>{t('shift.visitorList')}</h3>
+        {log.data.visitors.length === 0 ? (
+          <p class="muted">{t('dash.none')}</p>
+        ) : (
+          <table class="table compact">
+            <tbody>
+              {log.data.visitors.map((v) => (
+                <tr key={v.id}>
+                  <td>{time(v.occurredAt)}</td>
+                  <td>{t(`dir.${v.direction}`)}</td>
+                  <td>{v.name}</td>
+                  <td>{v.phone}</td>
+                  <td>{v.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section class="panel">
+        <h3>{t('shift.note')}</h3>
+        <p>{shift.handoverNote || <span class="muted">—</span>}</p>
+      </section>
+      <section class="panel">
+        <h3>{t('shift.disinfection')}</h3>
+        {log.data.disinfection.length === 0 ? (
+          <p class="muted">{t('dash.none')}</p>
+        ) : (
+          <table class="table compact">
+            <tbody>
+              {log.data.disinfection.map((r) => (
+                <tr key={r.id}>
+                  <td>{time(r.finishedAt)}</td>
+                  <td>{r.place}</td>
+                  <td>{r.slotTime}</td>
+                  <td>{r.status === 'skipped' ? `${t('slot.skipped')}：${r.skipReason ?? ''}` : t('slot.done')}</td>
+                  <td>{r.operator}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
