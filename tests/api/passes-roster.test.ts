@@ -74,7 +74,7 @@ describe('passes', () => {
     expect(state.passes.get(reissued.body.pass.id)).toBe(s.people.zhang.residentId);
     expect(state.passes.has(s.people.wang.passId)).toBe(false);
     expect(state.revoked.has(s.people.wang.passId)).toBe(true);
-    const audit = await t.database.db.selectFrom('auditLog').select('action').where('action', 'like', 'pass.%').execute();
+    const audit = await t.database.db.selectFrom('auditLog').select('action').where('action', 'like', 'pass.%').orderBy('id').execute();
     expect(audit.map((a) => a.action)).toEqual(['pass.issue_bulk', 'pass.issue', 'pass.revoke']);
   });
 

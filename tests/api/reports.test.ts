@@ -95,7 +95,7 @@ describe('print views', () => {
     const early = (await s.manager.get(`/api/compounds/${s.compoundId}/buildings/${s.buildingId}/dossier?from=2026-11-27%2000:00&to=2026-11-28%2006:00`)).body as string;
     expect(early).toContain('0 次，0 人');
 
-    const audit = await t.database.db.selectFrom('auditLog').select('details').where('action', '=', 'export').execute();
+    const audit = await t.database.db.selectFrom('auditLog').select('details').where('action', '=', 'export').orderBy('id').execute();
     expect(audit.map((a) => JSON.parse(a.details!).dataset)).toEqual(['dossier', 'dossier']);
   });
 

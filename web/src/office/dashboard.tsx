@@ -92,6 +92,11 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
   }, [base]);
 
   const d = dash.data;
+  // Today's times as 08:26; older ones with their date.
+  const shortTime = (iso: string) => {
+    const full = dateTime(iso, tz);
+    return full.startsWith(zonedDate(Date.now(), tz)) ? full.slice(11) : full.slice(5);
+  };
   const fig = (label: string, value: string | number, tone = '') => (
     <div class={`figure ${tone}`}>
       <span>{label}</span>
@@ -174,7 +179,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
                         <td>{x.online ? <Badge tone="ok">{t('dash.online')}</Badge> : <Badge tone="muted">{t('dash.offline')}</Badge>}</td>
                         <td>{x.pending ?? '—'}</td>
                         <td>{ago(x.rosterAgeMinutes)}</td>
-                        <td class="nowrap">{x.lastSeenAt ? dateTime(x.lastSeenAt, tz).slice(5) : t('dash.never')}</td>
+                        <td class="nowrap">{x.lastSeenAt ? shortTime(x.lastSeenAt) : t('dash.never')}</td>
                       </tr>
                     ))}
                   </tbody>
