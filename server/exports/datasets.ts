@@ -1,7 +1,7 @@
 import { DIRECTION_WORDS, type Lang, reasonLabel, VERDICT_WORDS } from '../core/i18n.js';
 import { addDays, formatLocal, zonedToUtc } from '../core/time.js';
 import { type DailyRow, dailySummary } from '../dashboard/queries.js';
-import { notVoided, summarize } from '../gate/queries.js';
+import { type GateCheckRow, gateCheckRows, notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../http/context.js';
 import type { Column } from './format.js';
 
@@ -33,46 +33,8 @@ const STREAM_CHUNK = 1000;
 // Gate checks: one row per check, as it was recorded.
 
 function gateCheckQuery(db: Db, compoundId: number, start: string, end: string) {
-  return db
-    .selectFrom('gateCheck as g')
-    .innerJoin('compound as c', 'c.id', 'g.compoundId')
-    .innerJoin('gate', 'gate.id', 'g.gateId')
-    .leftJoin('user as v', 'v.id', 'g.volunteerId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
-    .leftJoin('gateCheckVoid as x', 'x.gateCheckId', 'g.id')
-    .select([
-      'g.id',
-      'g.occurredAt',
-      'g.receivedAt',
-      'g.direction',
-      'g.subject',
-      'g.code',
-      'g.verdict',
-      'g.reasons',
-      'g.passed',
-      'g.overrideReason',
-      'g.testStatus',
-      'g.visitor',
-      'g.policyVersion',
-      'c.name as compound',
-      'c.timezone',
-      'gate.name as gate',
-      'v.displayName as volunteer',
-      'r.name as residentName',
-      'b.name as building',
-      'h.unit',
-      'h.room',
-      'x.reason as voidReason',
-    ])
-    .where('g.compoundId', '=', compoundId)
-    .where('g.occurredAt', '>=', start)
-    .where('g.occurredAt', '<', end)
-    .orderBy('g.occurredAt')
-    .orderBy('g.id');
+  return gateCheckRows(db).where('g.compoundId', '=', compoundId).where('g.occurredAt', '>=', start).where('g.occurredAt', '<', end).orderBy('g.occurredAt').orderBy('g.id');
 }
-export type GateCheckRow = Awaited<ReturnType<ReturnType<typeof gateCheckQuery>['execute']>>[number];
 
 const SUBJECT_WORDS = { code: ['扫码', 'Scanned'], manual: ['查询登记', 'Looked up'], visitor: ['访客', 'Visitor'] } as const;
 const RESULT_WORDS = { negative: ['阴性', 'negative'], positive: ['阳性', 'positive'], pending: ['待出结果', 'pending'] } as const;

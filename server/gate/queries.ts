@@ -16,10 +16,14 @@ export interface CheckFilter {
   limit: number;
 }
 
-/** Gate checks as a manager reads them: newest first, with who, where and what became of them. */
-export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter) {
-  let q = db
+/**
+ * A gate check with everything people read about it: where, who, what became of it. The one query behind
+ * the gate-check list, the live feed and the export.
+ */
+export function gateCheckRows(db: Db) {
+  return db
     .selectFrom('gateCheck as g')
+    .innerJoin('compound as c', 'c.id', 'g.compoundId')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     .leftJoin('user as v', 'v.id', 'g.volunteerId')
     .leftJoin('resident as r', 'r.id', 'g.residentId')
@@ -46,6 +50,8 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
       'g.shiftId',
       'g.gateId',
       'gate.name as gate',
+      'c.name as compound',
+      'c.timezone',
       'v.displayName as volunteer',
       'g.residentId',
       'r.name as residentName',
@@ -54,8 +60,13 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
       'h.room',
       'x.reason as voidReason',
       'x.createdAt as voidedAt',
-    ])
-    .where('g.compoundId', '=', compoundId);
+    ]);
+}
+export type GateCheckRow = Awaited<ReturnType<ReturnType<typeof gateCheckRows>['execute']>>[number];
+
+/** Gate checks as a manager reads them: newest first, with who, where and what became of them. */
+export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter) {
+  let q = gateCheckRows(db).where('g.compoundId', '=', compoundId);
   if (f.gateId) q = q.where('g.gateId', '=', f.gateId);
   if (f.from) q = q.where('g.occurredAt', '>=', f.from);
   if (f.to) q = q.where('g.occurredAt', '<', f.to);
