@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { migrateDownAll, migrateToLatest } from '../../server/db/migrate.js';
 import { migrations } from '../../migrations/index.js';
@@ -37,6 +38,19 @@ describe.skipIf(!PG_URL)('on PostgreSQL', () => {
       expect(roster.exits).toHaveLength(1);
       const checks = (await s.manager.get(`/api/compounds/${s.compoundId}/gate-checks`)).body.checks;
       expect(checks.map((c: any) => c.residentName)).toEqual(['李四', '张三']);
+
+      // The dashboard, and exports streamed through a cursor.
+      const dash = (await s.manager.get(`/api/compounds/${s.compoundId}/dashboard`)).body;
+      expect(dash.summary.out).toBe(2);
+      const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(t.clock.now);
+      for (const dataset of ['gate-checks', 'daily-summaries', 'disinfection', 'shifts']) {
+        const res = await t.app.request(`http://localhost/api/exports/${dataset}?from=${day}&to=${day}&compoundId=${s.compoundId}`, {
+          headers: { cookie: `gp_session=${s.manager.auth.cookie}`, origin: 'http://localhost' },
+        });
+        expect(res.status).toBe(200);
+        const rows = parse(await res.text(), { bom: true });
+        expect(rows.length).toBe({ 'gate-checks': 3, 'daily-summaries': 2, disinfection: 1, shifts: 1 }[dataset]);
+      }
     } finally {
       await pg.drop();
     }
