@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { Lang } from '../core/i18n.js';
 
 /** A column of an export: its header in both languages and how to read it from a row. */
@@ -45,6 +44,13 @@ export function headers<R>(columns: Column<R>[], lang: Lang): string[] {
 const ROWS_PER_CHUNK = 500;
 
 /**
+ * Let the event loop run. Rows come from a synchronous SQLite iterate, so an export that never waited
+ * for anything else would hold the whole server (tablets' sync included) until it ended, and the zip
+ * compressor behind the XLSX writer would never get the turns it needs to keep up.
+ */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * CSV as a web stream: UTF-8 with a BOM (so Excel and WPS read Chinese right), CRLF lines. Rows are
  * pulled from the source only as fast as the client reads, so memory stays flat however many there are.
  */
@@ -59,6 +65,7 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
     async pull(controller) {
       let text = '';
       try {
+        await breathe();
         for (let i = 0; i < ROWS_PER_CHUNK; i++) {
           const next = await it.next();
           if (next.done) {
@@ -96,17 +103,23 @@ export interface StreamOptions {
 export function xlsxStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts: StreamOptions & { sheetName: string }): ReadableStream<Uint8Array> {
   const { lang, sheetName } = opts;
   const out = new PassThrough({ highWaterMark: 256 * 1024 });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-  const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = columns.map((c) => ({ header: lang === 'zh' ? c.zh : c.en, width: c.width ?? 14 }));
-  ws.getRow(1).font = { bold: true };
-  ws.getRow(1).commit();
   (async () => {
+    // exceljs is loaded when the first XLSX is asked for, not by every server at start.
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = columns.map((c) => ({ header: lang === 'zh' ? c.zh : c.en, width: c.width ?? 14 }));
+    ws.getRow(1).font = { bold: true };
+    ws.getRow(1).commit();
     let count = 0;
     for await (const row of rows) {
       ws.addRow(columns.map((c) => inert(c.value(row)))).commit();
       count++;
-      if (count % 200 === 0 && out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      // Every few rows the compressor gets its turn, and the client its bytes, before more are made.
+      if (count % 20 === 0) {
+        await breathe();
+        if (out.writableNeedDrain) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+      }
       // The client went away: stop reading rows (leaving the loop closes the source).
       if (out.destroyed) {
         await opts.onEnd?.(null);

@@ -85,7 +85,9 @@ export function exportRoutes(deps: AppDeps) {
       return c.body(body, 200, {
         'Content-Type': CONTENT_TYPES[q.format],
         'Content-Disposition': `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
-        'Cache-Control': 'no-store',
+        // no-transform: not gzipped on the way out (Node's CompressionStream takes input without ever
+        // pushing back, so a gzipped export would pile up in memory when the client reads slowly).
+        'Cache-Control': 'no-store, no-transform',
       });
     },
   );

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { AppError } from '../errors.js';
 
 /**
@@ -63,7 +63,8 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 async function fromXlsx(bytes: Uint8Array): Promise<string[][]> {
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
   } catch (err) {
