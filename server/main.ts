@@ -10,8 +10,8 @@ import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
 import { ensureWebBuild } from './webapp.js';
 
-/** config → database → migrate → web build → serve. */
-async function main() {
+/** config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs). */
+export async function main() {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(config);
@@ -35,8 +35,10 @@ async function main() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
+  main().catch(fail);
+}
+
+export function fail(err: unknown): never {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
 }

@@ -233,6 +233,18 @@ export async function enrollDevice(
   };
 }
 
+/**
+ * Is an office session that opened a long-lived stream (the live feed) still good for this compound?
+ * Signed out, expired, disabled or taken off the compound: no. Checked again on every heartbeat.
+ */
+export async function sessionStillReads(deps: AppDeps, sessionId: string, compoundId: number): Promise<boolean> {
+  const s = await q.findSessionWithUser(deps.database.db, sessionId);
+  const now = deps.now().getTime();
+  if (!s || s.disabledAt || Date.parse(s.expiresAt) <= now || Date.parse(s.lastSeenAt) + s.idleMinutes * 60_000 <= now) return false;
+  if (s.role === 'admin' || s.role === 'supervisor') return true;
+  return (await q.userCompoundIds(deps.database.db, s.userId)).includes(compoundId);
+}
+
 /** Resolve a session token (cookie or bearer gps_) or a device token (bearer gpd_) to an actor. */
 export async function resolveActor(
   deps: AppDeps,

@@ -2,15 +2,15 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
-import { daysBetween, isDateString, zonedDate } from '../core/time.js';
+import { sessionStillReads } from '../auth/service.js';
+import { daysBetween, zonedDate } from '../core/time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { listGateChecks } from '../gate/queries.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
-import { describe, id, param, query } from '../http/validate.js';
+import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import type { LiveFeed } from './live.js';
 import { compoundDashboard, districtOverview } from './queries.js';
 
-const date = z.string().refine(isDateString, 'a date like 2026-12-01');
 const cidParam = z.object({ cid: id });
 /** A heartbeat keeps proxies from closing a quiet feed, and tells the page the feed is alive. */
 const HEARTBEAT_MS = 25_000;
@@ -24,7 +24,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
 
   async function compoundOf(cid: number) {
     const c = await db.selectFrom('compound').select(['id', 'name', 'timezone']).where('id', '=', cid).executeTakeFirst();
-    if (!c) throw new NotFoundError('There is no such compound.');
+    if (!c) throw new NotFoundError('The compound');
     return c;
   }
 
@@ -47,8 +47,13 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
     async (c) => {
       const { cid } = c.req.valid('param');
       await compoundOf(cid);
+      officeUser(c);
+      const actor = c.get('actor');
+      const sessionId = actor?.kind === 'office' ? actor.sessionId : '';
       c.header('Cache-Control', 'no-cache, no-transform');
       c.header('X-Accel-Buffering', 'no');
+      // A HEAD (download managers, link checkers) gets the headers, not a subscription nobody reads.
+      if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
       return streamSSE(c, async (stream) => {
         const queue: string[] = [];
         let wake: (() => void) | null = null;
@@ -75,6 +80,11 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
             }
             if (!open) break;
             if (!queue.length) {
+              // Signed out, expired, or taken off the compound since the feed opened: the feed ends.
+              if (!(await sessionStillReads(deps, sessionId, cid))) {
+                await stream.writeSSE({ event: 'end', data: 'session' });
+                break;
+              }
               await stream.writeSSE({ event: 'ping', data: deps.now().toISOString() });
               continue;
             }
@@ -84,6 +94,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
           }
         } finally {
           unsubscribe();
+          await stream.close();
         }
       });
     },

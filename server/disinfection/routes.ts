@@ -4,16 +4,15 @@ import { recordAudit } from '../audit/queries.js';
 import { deviceOf } from '../auth/access.js';
 import { placardMessage } from '../core/code.js';
 import { ChecklistSchema, SlotSpecsSchema, slotState, slotsOfDay, TEMPLATE_TARGETS } from '../core/disinfection.js';
-import { isDateString, zonedDate } from '../core/time.js';
+import { zonedDate } from '../core/time.js';
 import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import type { AppDeps, AppEnv, Db } from '../http/context.js';
-import { describe, id, json, param, query } from '../http/validate.js';
+import { describe, id, json, localDate as date, param, query } from '../http/validate.js';
 import { imageInfo } from './photo.js';
 import { dailySheetHtml, placardHtml } from './placards.js';
 import { grid, insertSchedule, type Place, places, rounds, schedules, templates } from './queries.js';
 
 const cidParam = z.object({ cid: id });
-const date = z.string().refine(isDateString, 'a date like 2026-12-01');
 const placeParam = z.object({ cid: id, kind: z.enum(['buildings', 'points']), id });
 const lang = z.object({ lang: z.enum(['zh', 'en']).default('zh') });
 

@@ -2,14 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { recordAudit } from '../audit/queries.js';
 import { assertRead, officeUser } from '../auth/access.js';
-import { daysBetween, isDateString } from '../core/time.js';
+import { daysBetween } from '../core/time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
-import { describe, id, param, query } from '../http/validate.js';
+import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import { DATASETS, type DatasetName, type ExportScope } from './datasets.js';
 import { csvStream, xlsxStream } from './format.js';
 
-const date = z.string().refine(isDateString, 'a date like 2026-12-01');
 /** Two years at most in one file: a longer range is a mistake more often than a need. */
 const MAX_DAYS = 731;
 
@@ -50,22 +49,32 @@ export function exportRoutes(deps: AppDeps) {
       if (q.compoundId) cq = cq.where('id', '=', q.compoundId);
       else if (user.role === 'manager') cq = cq.where('id', 'in', user.compoundIds.length ? user.compoundIds : [0]);
       const compounds = await cq.execute();
-      if (q.compoundId && !compounds.length) throw new NotFoundError('There is no such compound.');
+      if (q.compoundId && !compounds.length) throw new NotFoundError('The compound');
 
       const dataset = DATASETS[name];
       const scope: ExportScope = { compounds, from: q.from, to: q.to, now: deps.now() };
-      await recordAudit(db, {
-        actor: c.get('actor'),
-        action: 'export',
-        entity: 'export',
-        entityId: name,
-        compoundId: q.compoundId ?? null,
-        details: { dataset: name, format: q.format, from: q.from, to: q.to, compoundIds: compounds.map((x) => x.id), lang: q.lang },
-        ip: c.get('ip'),
-        at: deps.now().toISOString(),
+      const title = dataset.title[q.lang === 'zh' ? 0 : 1];
+      const where = q.compoundId ? compounds[0]!.name : q.lang === 'zh' ? '全部小区' : 'all compounds';
+      const file = `${title}_${where}_${q.from}_${q.to}.${q.format}`;
+      const headers = {
+        'Content-Type': CONTENT_TYPES[q.format],
+        'Content-Disposition': `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
+        // no-transform: not gzipped on the way out (Node's CompressionStream takes input without ever
+        // pushing back, so a gzipped export would pile up in memory when the client reads slowly).
+        'Cache-Control': 'no-store, no-transform',
+      };
+      // A HEAD (download managers ask first) gets the headers: no rows read, nothing exported, nothing audited.
+      if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+
+      // One audit line per compound exported, so each compound's log shows every export of its data.
+      const at = deps.now().toISOString();
+      const details = { dataset: name, format: q.format, from: q.from, to: q.to, compoundIds: compounds.map((x) => x.id), lang: q.lang };
+      await db.transaction().execute(async (tx) => {
+        for (const compound of compounds.length ? compounds : [null]) {
+          await recordAudit(tx, { actor: c.get('actor'), action: 'export', entity: 'export', entityId: name, compoundId: compound?.id ?? null, details, ip: c.get('ip'), at });
+        }
       });
 
-      const title = dataset.title[q.lang === 'zh' ? 0 : 1];
       const reader = deps.database.longReader();
       let released = false;
       const opts = {
@@ -80,15 +89,7 @@ export function exportRoutes(deps: AppDeps) {
       const columns = dataset.columns(q.lang) as Parameters<typeof csvStream>[0];
       const rows = dataset.rows(reader.db, scope) as AsyncIterable<unknown>;
       const body = q.format === 'csv' ? csvStream(columns, rows, opts) : xlsxStream(columns, rows, opts);
-      const where = q.compoundId ? compounds[0]!.name : q.lang === 'zh' ? '全部小区' : 'all compounds';
-      const file = `${title}_${where}_${q.from}_${q.to}.${q.format}`;
-      return c.body(body, 200, {
-        'Content-Type': CONTENT_TYPES[q.format],
-        'Content-Disposition': `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
-        // no-transform: not gzipped on the way out (Node's CompressionStream takes input without ever
-        // pushing back, so a gzipped export would pile up in memory when the client reads slowly).
-        'Cache-Control': 'no-store, no-transform',
-      });
+      return c.body(body, 200, headers);
     },
   );
   return app;

@@ -158,7 +158,17 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
   return shifts.map((s) => {
     const mine = counts.filter((c) => c.shiftId === s.id);
     const sum = (pred: (c: (typeof mine)[number]) => boolean) => mine.filter(pred).reduce((t, c) => t + Number(c.n), 0);
-    return { ...s, counts: { total: sum(() => true), in: sum((c) => c.direction === 'in' && c.passed === 1), out: sum((c) => c.direction === 'out' && c.passed === 1), denied: sum((c) => c.verdict === 'deny') } };
+    // denied: the tablet said no (some were let through by an override); turnedBack: did not pass.
+    return {
+      ...s,
+      counts: {
+        total: sum(() => true),
+        in: sum((c) => c.direction === 'in' && c.passed === 1),
+        out: sum((c) => c.direction === 'out' && c.passed === 1),
+        denied: sum((c) => c.verdict === 'deny'),
+        turnedBack: sum((c) => c.passed !== 1),
+      },
+    };
   });
 }
 

@@ -1,3 +1,4 @@
+import { isDateString } from '../core/time.js';
 import type { MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
@@ -93,4 +94,6 @@ export function describe(summary: string, opts: { tags?: string[]; description?:
 /** Common field schemas. */
 export const id = z.coerce.number().int().positive();
 export const idParam = z.object({ id });
+/** A local calendar date, 'YYYY-MM-DD', in a range people mean (2000–2099). */
+export const localDate = z.string().refine((s) => isDateString(s) && s >= '2000-01-01' && s <= '2099-12-31', 'a date like 2026-12-01');
 export const text = (max = 100) => z.string().trim().min(1, 'must not be empty').max(max);

@@ -75,12 +75,12 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
         : html`<tr><td colspan="6" class="muted">${w(lang, '无', 'None')}</td></tr>`
     }</tbody></table>
 <h2>${w(lang, '班次', 'Shifts')}</h2>
-<table><thead><tr><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '志愿者', 'Volunteer')}</th><th>${w(lang, '时间', 'Time')}</th><th class="n">${w(lang, '进', 'In')}</th><th class="n">${w(lang, '出', 'Out')}</th><th class="n">${w(lang, '禁止', 'Denied')}</th><th>${w(lang, '交接备注', 'Handover note')}</th></tr></thead>
+<table><thead><tr><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '志愿者', 'Volunteer')}</th><th>${w(lang, '时间', 'Time')}</th><th class="n">${w(lang, '进', 'In')}</th><th class="n">${w(lang, '出', 'Out')}</th><th class="n">${w(lang, '劝返', 'Turned back')}</th><th>${w(lang, '交接备注', 'Handover note')}</th></tr></thead>
 <tbody>${
       shifts.length
         ? shifts.map(
             (x) =>
-              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.denied}</td><td>${x.handoverNote ?? ''}</td></tr>`,
+              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.turnedBack}</td><td>${x.handoverNote ?? ''}</td></tr>`,
           )
         : html`<tr><td colspan="7" class="muted">${w(lang, '无', 'None')}</td></tr>`
     }</tbody></table>

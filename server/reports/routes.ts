@@ -1,13 +1,13 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { recordAudit } from '../audit/queries.js';
-import { addDays, isDateString, parseLocalDateTime, zonedDate, zonedToUtc } from '../core/time.js';
+import { addDays, parseLocalDateTime, zonedDate, zonedToUtc } from '../core/time.js';
 import { compoundDashboard } from '../dashboard/queries.js';
 import { rounds } from '../disinfection/queries.js';
 import { ValidationError, NotFoundError } from '../errors.js';
 import { listShifts, notVoided } from '../gate/queries.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
-import { describe, id, param, query } from '../http/validate.js';
+import { describe, id, localDate, param, query } from '../http/validate.js';
 import { type DossierPassage, dailyReportHtml, dossierHtml } from './pages.js';
 
 const lang = z.enum(['zh', 'en']).default('zh');
@@ -21,7 +21,7 @@ export function reportRoutes(deps: AppDeps) {
 
   async function compoundOf(cid: number) {
     const c = await db.selectFrom('compound').select(['id', 'name', 'timezone']).where('id', '=', cid).executeTakeFirst();
-    if (!c) throw new NotFoundError('There is no such compound.');
+    if (!c) throw new NotFoundError('The compound');
     return c;
   }
 
@@ -32,7 +32,7 @@ export function reportRoutes(deps: AppDeps) {
     '/reports/daily',
     describe("A compound's daily report for printing (A4)", { tags }),
     param(z.object({ cid: id })),
-    query(z.object({ date: z.string().refine(isDateString, 'a date like 2026-12-01').optional(), lang })),
+    query(z.object({ date: localDate.optional(), lang })),
     async (c) => {
       const compound = await compoundOf(c.req.valid('param').cid);
       const q = c.req.valid('query');
@@ -55,7 +55,7 @@ export function reportRoutes(deps: AppDeps) {
       const q = c.req.valid('query');
       const compound = await compoundOf(cid);
       const building = await db.selectFrom('building').select(['id', 'name']).where('id', '=', bid).where('compoundId', '=', cid).executeTakeFirst();
-      if (!building) throw new NotFoundError('There is no such building in this compound.');
+      if (!building) throw new NotFoundError('The building (in this compound)');
       const from = parseLocalDateTime(q.from, compound.timezone);
       const to = parseLocalDateTime(q.to, compound.timezone);
       const issues = [

@@ -54,6 +54,9 @@ describe('the manager dashboard', () => {
     const y = (await s.manager.get(`/api/compounds/${s.compoundId}/dashboard?date=2026-11-27`)).body;
     expect(y.hourly[23].out).toBe(1);
     expect((await s.manager.get(`/api/compounds/${s.compoundId}/dashboard?date=2026-11-31`)).status).toBe(400);
+    const far = await s.manager.get(`/api/compounds/${s.compoundId}/dashboard?date=9999-12-31`);
+    expect(far.status).toBe(400);
+    expect(far.body.error.details[0]).toMatchObject({ path: 'date', message: 'a date like 2026-12-01' });
   });
 
   it('a tablet unheard of for a while is offline', async () => {
@@ -101,6 +104,27 @@ describe('the live feed', () => {
 
     controller.abort();
     await reader.cancel().catch(() => {});
+  });
+
+  it("is one compound's only: a watcher of another compound hears nothing of it", async () => {
+    await insertUser(t, { role: 'supervisor', username: 'super', password: PASSWORD });
+    const sup = await officeClient(t, 'super');
+    const res = await t.app.request(`${ORIGIN}/api/compounds/${s.otherCompoundId}/live`, { headers: { cookie: `gp_session=${sup.auth.cookie}`, origin: ORIGIN } });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    expect(text).toContain('event: ready');
+    await sync(t, tablet, [checkRecord(s, { person: 'li', direction: 'out' })]);
+    const more = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+    if (more && !more.done) text += decoder.decode(more.value);
+    expect(text).not.toContain('event: check');
+    await reader.cancel();
+  });
+
+  it('answers a HEAD with headers only', async () => {
+    const res = await t.app.request(`${ORIGIN}/api/compounds/${s.compoundId}/live`, { method: 'HEAD', headers: { cookie: `gp_session=${s.manager.auth.cookie}`, origin: ORIGIN } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
   });
 });
 

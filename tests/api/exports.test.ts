@@ -214,8 +214,19 @@ describe('exports', () => {
     expect((await s.manager.get('/api/exports/residents?from=2026-11-28&to=2026-11-28')).status).toBe(400);
     expect((await s.manager.get('/api/exports/gate-checks?from=2020-01-01&to=2026-11-28')).status).toBe(400);
 
-    const audit = await t.database.db.selectFrom('auditLog').select(['userId', 'action', 'details']).where('action', '=', 'export').orderBy('id').execute();
-    expect(audit).toHaveLength(2);
+    expect((await s.manager.get('/api/exports/gate-checks?from=9999-12-31&to=9999-12-31')).status).toBe(400);
+
+    // A HEAD (download managers ask first) reads nothing and exports nothing.
+    const head = await t.app.request('http://localhost/api/exports/gate-checks?from=2026-11-28&to=2026-11-28&format=xlsx', {
+      method: 'HEAD',
+      headers: { cookie: `gp_session=${s.manager.auth.cookie}`, origin: 'http://localhost' },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('spreadsheetml');
+
+    // Each export is in the audit log once per compound it held: mgrB's of B, the supervisor's of A and B.
+    const audit = await t.database.db.selectFrom('auditLog').select(['userId', 'compoundId', 'details']).where('action', '=', 'export').orderBy('id').execute();
+    expect(audit.map((a) => a.compoundId)).toEqual([s.otherCompoundId, s.compoundId, s.otherCompoundId]);
     expect(JSON.parse(audit[0]!.details!)).toMatchObject({ dataset: 'gate-checks', format: 'csv', from: '2026-11-28', compoundIds: [s.otherCompoundId] });
     expect(JSON.parse(audit[1]!.details!).compoundIds).toHaveLength(2);
   });

@@ -71,6 +71,11 @@ describe('print views', () => {
     expect(page).toContain('@page { size: A4');
     const en = (await s.manager.get(`/api/compounds/${s.compoundId}/reports/daily?date=2026-11-28&lang=en`)).body as string;
     expect(en).toContain('Gates and disinfection: daily report');
+    const audit = await t.database.db.selectFrom('auditLog').select(['compoundId', 'details']).where('action', '=', 'export').orderBy('id').execute();
+    expect(audit.map((a) => [a.compoundId, JSON.parse(a.details!).dataset])).toEqual([
+      [s.compoundId, 'daily-report'],
+      [s.compoundId, 'daily-report'],
+    ]);
   });
 
   it("a building's incident dossier: everyone who passed in the window with their test then, and the building's rounds with photos", async () => {

@@ -264,7 +264,7 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
     expect((await sync(t, tablet, [{ ...end, id: uuidv7() }])).body.results[0].reason.code).toBe('shift_already_ended');
 
     const list = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts`)).body.shifts;
-    expect(list[0]).toMatchObject({ id: shiftId, gate: '东门', volunteer: '张志愿', handoverNote: '东门栏杆松动，已报修', counts: { total: 4, in: 2, out: 1, denied: 2 } });
+    expect(list[0]).toMatchObject({ id: shiftId, gate: '东门', volunteer: '张志愿', handoverNote: '东门栏杆松动，已报修', counts: { total: 4, in: 2, out: 1, denied: 2, turnedBack: 1 } });
     const log = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts/${shiftId}`)).body;
     expect(log.summary).toMatchObject({ total: 4, in: 2, out: 1, turnedBack: 1, overrides: 1, visitors: 1, denialsByReason: { already_inside: 1, test_missing: 1 } });
     expect(log.overrides[0]).toMatchObject({ overrideReason: '刚才漏扫', residentName: '王五' });

@@ -25,8 +25,10 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
     s = await buildScene(server);
     // Rounds every two hours, so that whatever the time of day, one is due now.
     const slots = Array.from({ length: 12 }, (_, i) => ({ time: `${String(i * 2).padStart(2, '0')}:00`, onTimeMinutes: 120 }));
-    await s.manager.get(`/api/compounds/${s.compoundId}/disinfection/schedule`);
-    await server.database.db.updateTable('disinfectionSchedule').set({ slots: JSON.stringify(slots) }).where('compoundId', '=', s.compoundId).execute();
+    await server.database.db
+      .insertInto('disinfectionSchedule')
+      .values({ compoundId: s.compoundId, version: 1, slots: JSON.stringify(slots), effectiveFrom: '1970-01-01T00:00:00.000Z', createdAt: new Date().toISOString(), createdBy: null })
+      .execute();
   });
   afterAll(async () => {
     await context?.close();

@@ -40,6 +40,8 @@ describe.skipIf(!chromium)('office pages in Chromium', () => {
     await page.click('button:has-text("创建")');
     await page.getByRole('link', { name: /崇文佳苑一区/ }).click();
     await page.waitForURL(/\/compounds\/\d+$/);
+    await page.locator('nav.tabs a', { hasText: '门岗' }).click();
+    await page.waitForURL(/\/compounds\/\d+\/gates$/);
     await shot(page, 'compound-gates');
 
     await page.fill('form.panel input[name=name]', '东门');

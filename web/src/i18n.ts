@@ -219,6 +219,8 @@ const STRINGS = {
   exports: ['导出', 'Exports'],
   // Office: dashboard, shift logs, overview, exports.
   'dash.today': ['今日', 'Today'],
+  'sep.list': ['、', ', '],
+  'sep.colon': ['：', ': '],
   'dash.in': ['进', 'In'],
   'dash.out': ['出', 'Out'],
   'dash.turnedBack': ['劝返', 'Turned back'],
@@ -256,7 +258,6 @@ const STRINGS = {
   'shift.device': ['平板', 'Tablet'],
   'shift.time': ['时间', 'Time'],
   'shift.checks': ['核验', 'Checks'],
-  'shift.denied': ['禁止', 'Denied'],
   'shift.note': ['交接备注', 'Handover note'],
   'shift.open': ['在岗', 'On duty'],
   'shift.none': ['这一天没有班次。', 'No shifts on this day.'],

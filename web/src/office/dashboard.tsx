@@ -53,11 +53,14 @@ export function useAgo() {
 
 /** A manager's compound today: figures, traffic by hour, denials, overrides, tablets, disinfection, and the live feed. */
 export function DashboardTab(props: { compound: Compound; manage: boolean }) {
-  const { t, dateTime } = useI18n();
+  const { t, lang, dateTime } = useI18n();
   const tz = props.compound.timezone;
   const base = `/api/compounds/${props.compound.id}`;
-  const [date, setDate] = useState(zonedDate(Date.now(), tz));
-  const isToday = date === zonedDate(Date.now(), tz);
+  // Today, unless the manager picked a day: a dashboard left open overnight moves on to the new day.
+  const [today, setToday] = useState(zonedDate(Date.now(), tz));
+  const [picked, setPicked] = useState<string | null>(null);
+  const date = picked ?? today;
+  const isToday = date === today;
   const dash = useLoad(() => api<Dashboard>(`${base}/dashboard?date=${date}`), [base, date]);
   const reason = useReasonLabel();
   const ago = useAgo();
@@ -69,7 +72,12 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
   reload.current = dash.reload;
   useEffect(() => {
     let pending: ReturnType<typeof setTimeout> | null = null;
-    api<{ checks: LiveCheck[] }>(`${base}/gate-checks?limit=${FEED_SIZE}`).then((r) => setFeed(r.checks), () => {});
+    setFeed([]);
+    // The last checks, merged with any that arrived on the feed meanwhile (the feed's are newer).
+    api<{ checks: LiveCheck[] }>(`${base}/gate-checks?limit=${FEED_SIZE}`).then(
+      (r) => setFeed((f) => [...f, ...r.checks.filter((c) => !f.some((x) => x.id === c.id))].slice(0, FEED_SIZE)),
+      () => {},
+    );
     const source = new EventSource(`${base}/live`);
     source.addEventListener('ready', () => setLive(true));
     source.addEventListener('ping', () => setLive(true));
@@ -83,13 +91,16 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
       }, 1500);
     });
     source.onerror = () => setLive(false);
-    const timer = setInterval(() => reload.current(), REFRESH_MS);
+    const timer = setInterval(() => {
+      setToday(zonedDate(Date.now(), tz));
+      reload.current();
+    }, REFRESH_MS);
     return () => {
       source.close();
       clearInterval(timer);
       if (pending) clearTimeout(pending);
     };
-  }, [base]);
+  }, [base, tz]);
 
   const d = dash.data;
   // Today's times as 08:26; older ones with their date.
@@ -108,9 +119,9 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ex.date')}</span>
-          <input type="date" name="date" value={date} max={zonedDate(Date.now(), tz)} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+          <input type="date" name="date" value={date} max={today} onInput={(e) => setPicked(e.currentTarget.value && e.currentTarget.value !== today ? e.currentTarget.value : null)} />
         </label>
-        <a class="button" href={`${base}/reports/daily?date=${date}`} target="_blank" rel="noreferrer">
+        <a class="button" href={`${base}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
           {t('dash.dailyReport')}
         </a>
       </div>
@@ -152,7 +163,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
               {d.disinfection.missed.length > 0 && (
                 <p class="missed">
                   <b>{t('dash.missedList')}</b>
-                  {d.disinfection.missed.map((m) => `${m.name} ${m.time}`).join('、')}
+                  {d.disinfection.missed.map((m) => `${m.name} ${m.time}`).join(t('sep.list'))}
                 </p>
               )}
               <Link href={`/compounds/${props.compound.id}/disinfection`}>{t('disinfection')} →</Link>
@@ -199,7 +210,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
                         <td>{o.gate}</td>
                         <td>{o.residentName ?? '—'}</td>
                         <td>
-                          <span class="muted">{o.reasons.map((r) => reason(r.code)).join('、')}</span> → {o.overrideReason}
+                          <span class="muted">{o.reasons.map((r) => reason(r.code)).join(t('sep.list'))}</span> → {o.overrideReason}
                         </td>
                       </tr>
                     ))}
@@ -241,7 +252,7 @@ export function LiveFeed(props: { checks: LiveCheck[]; tz: string }) {
               <Badge tone={c.verdict === 'allow' ? 'ok' : c.verdict === 'deny' ? 'bad' : 'warn'}>{t(`verdict.${c.verdict}`)}</Badge>
               {c.overrideReason && <span class="muted"> → {c.overrideReason}</span>}
             </td>
-            <td class="muted">{c.reasons.map((r) => reason(r.code)).join('、')}</td>
+            <td class="muted">{c.reasons.map((r) => reason(r.code)).join(t('sep.list'))}</td>
           </tr>
         ))}
       </tbody>

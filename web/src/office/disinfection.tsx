@@ -87,7 +87,7 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
               {grid.data.missed
                 .slice(0, 40)
                 .map((m) => `${m.name} ${m.time}`)
-                .join('、')}
+                .join(t('sep.list'))}
               {grid.data.missed.length > 40 && ' …'}
             </div>
           )}
@@ -170,7 +170,7 @@ function PlaceHistory(props: { base: string; place: { kind: string; id: number; 
                 <b>
                   {r.slotDate} {r.slotTime}
                 </b>{' '}
-                · {r.status === 'skipped' ? `${t('slot.skipped')}：${r.skipReason}` : r.items.filter((i) => i.done).map((i) => i.label).join('、')}
+                · {r.status === 'skipped' ? `${t('slot.skipped')}${t('sep.colon')}${r.skipReason}` : r.items.filter((i) => i.done).map((i) => i.label).join(t('sep.list'))}
               </div>
               <div class="muted">
                 {r.operator} · {dateTime(r.finishedAt, props.tz)} · {[r.disinfectant, r.concentration].filter(Boolean).join(' ')} {r.note && `· ${r.note}`}{' '}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
 import { api } from '../api';
 import { useI18n } from '../i18n';
-import { Field, Loading, useLoad } from '../ui/kit';
+import { ErrorBox, Field, Loading, useLoad } from '../ui/kit';
 import type { Compound } from './compounds';
 
 const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as const;
@@ -19,6 +19,7 @@ export function ExportsPage() {
   const [format, setFormat] = useState<'csv' | 'xlsx'>('xlsx');
   const qs = new URLSearchParams({ from, to, format, lang });
   if (compoundId) qs.set('compoundId', compoundId);
+  if (compounds.error) return <ErrorBox error={compounds.error} />;
   if (!compounds.data) return <Loading />;
   const list = compounds.data.compounds;
   return (
@@ -133,9 +134,11 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
         <Field label={t('ov.to')}>
           <input type="datetime-local" name="dossierTo" value={to} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
         </Field>
-        <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">
-          {t('ex.open')}
-        </a>
+        {building && (
+          <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">
+            {t('ex.open')}
+          </a>
+        )}
       </div>
     </div>
   );

@@ -63,15 +63,15 @@ export function OverviewPage() {
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ov.from')}</span>
-          <input type="date" name="from" value={from} max={to} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+          <input type="date" name="from" value={from} min={addDays(to, -30)} max={to} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
         </label>
         <label class="field">
           <span>{t('ov.to')}</span>
-          <input type="date" name="to" value={to} min={from} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+          <input type="date" name="to" value={to} min={from} max={addDays(from, 30)} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
         </label>
       </div>
       <ErrorBox error={data.error} />
-      {!data.data ? (
+      {data.error ? null : !data.data ? (
         <Loading />
       ) : (
         <>

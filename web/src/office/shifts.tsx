@@ -15,7 +15,7 @@ interface ShiftRow {
   gate: string;
   volunteer: string;
   device: string | null;
-  counts: { total: number; in: number; out: number; denied: number };
+  counts: { total: number; in: number; out: number; denied: number; turnedBack: number };
 }
 
 interface ShiftLog {
@@ -77,7 +77,7 @@ function ShiftList(props: { compound: Compound }) {
               <th>{t('shift.volunteer')}</th>
               <th>{t('dash.in')}</th>
               <th>{t('dash.out')}</th>
-              <th>{t('shift.denied')}</th>
+              <th>{t('dash.turnedBack')}</th>
               <th>{t('shift.note')}</th>
             </tr>
           </thead>
@@ -94,7 +94,7 @@ function ShiftList(props: { compound: Compound }) {
                 <td>{s.volunteer}</td>
                 <td>{s.counts.in}</td>
                 <td>{s.counts.out}</td>
-                <td>{s.counts.denied}</td>
+                <td>{s.counts.turnedBack}</td>
                 <td>{s.handoverNote}</td>
               </tr>
             ))}
@@ -149,7 +149,9 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
           <ul>
             {Object.entries(s.denialsByReason).map(([code, n]) => (
               <li key={code}>
-                {reason(code)}：{n}
+                {reason(code)}
+                {t('sep.colon')}
+                {n}
               </li>
             ))}
           </ul>
@@ -167,7 +169,7 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
                   <td>{time(o.occurredAt)}</td>
                   <td>{t(`dir.${o.direction}`)}</td>
                   <td>{o.residentName ?? o.visitor?.name ?? '—'}</td>
-                  <td class="muted">{o.reasons.map((r) => reason(r.code)).join('、')}</td>
+                  <td class="muted">{o.reasons.map((r) => reason(r.code)).join(t('sep.list'))}</td>
                   <td>{o.overrideReason}</td>
                 </tr>
               ))}
@@ -211,7 +213,7 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
                   <td>{time(r.finishedAt)}</td>
                   <td>{r.place}</td>
                   <td>{r.slotTime}</td>
-                  <td>{r.status === 'skipped' ? `${t('slot.skipped')}：${r.skipReason ?? ''}` : t('slot.done')}</td>
+                  <td>{r.status === 'skipped' ? `${t('slot.skipped')}${t('sep.colon')}${r.skipReason ?? ''}` : t('slot.done')}</td>
                   <td>{r.operator}</td>
                 </tr>
               ))}

@@ -164,7 +164,7 @@ export function UsersPage() {
               <td>{u.displayName}</td>
               <td>{t(`role.${u.role}`)}</td>
               <td>{[u.username, u.phone].filter(Boolean).join(' / ')}</td>
-              <td>{u.compoundIds.map((id) => names.get(id) ?? `#${id}`).join('、')}</td>
+              <td>{u.compoundIds.map((id) => names.get(id) ?? `#${id}`).join(t('sep.list'))}</td>
               <td>
                 {u.disabledAt ? <Badge tone="muted">{t('disabled')}</Badge> : u.locked ? <Badge tone="bad">{t('locked')}</Badge> : <Badge tone="ok">{t('active')}</Badge>}
               </td>
