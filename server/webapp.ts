@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -25,13 +27,18 @@ export function isWebBuildStale(root: string): boolean {
   return INPUTS.some((i) => newestMtime(path.join(root, i)) > built);
 }
 
-/** Build the web app with Vite when it is missing or stale; returns the dist folder. */
+/**
+ * Build the web app with Vite when it is missing or stale; returns the dist folder. The build runs in a
+ * process of its own, so the server does not keep Vite's few hundred megabytes after it.
+ */
 export async function ensureWebBuild(root: string, log: (s: string) => void = console.log): Promise<string> {
   const dist = webDistDir(root);
   if (isWebBuildStale(root)) {
     log('Building the web app (first start or sources changed)…');
-    const { build } = await import('vite');
-    await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
+    const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+    const child = spawn(process.execPath, [vite, 'build', '--config', path.join(root, 'web', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`The web app did not build (vite exited with ${code}).`);
     log('Web app built.');
   }
   return dist;

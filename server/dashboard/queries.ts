@@ -1,4 +1,5 @@
 import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
+import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../http/context.js';
@@ -134,7 +135,10 @@ export async function districtOverview(db: Db, compounds: CompoundRef[], from: s
   const rows = [];
   for (const c of compounds) {
     const days: DailyRow[] = [];
-    for (let d = from; d <= to; d = addDays(d, 1)) days.push(await dailySummary(db, c, d, now));
+    for (let d = from; d <= to; d = addDays(d, 1)) {
+      days.push(await dailySummary(db, c, d, now));
+      await breathe();
+    }
     const total = (k: keyof Omit<DailyRow, 'date' | 'compound'>) => days.reduce((t, d) => t + d[k], 0);
     const devices = await tablets(db, c.id, now);
     const finished = total('done') + total('late');

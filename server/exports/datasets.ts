@@ -1,6 +1,7 @@
 import { DIRECTION_WORDS, type Lang, reasonLabel, VERDICT_WORDS } from '../core/i18n.js';
 import { addDays, formatLocal, zonedToUtc } from '../core/time.js';
 import { type DailyRow, dailySummary } from '../dashboard/queries.js';
+import { breathe } from '../db/breathe.js';
 import { type GateCheckRow, gateCheckRows, notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../http/context.js';
 import type { Column } from './format.js';
@@ -99,7 +100,10 @@ export const dailySummaries: Dataset<DailyRow> = {
   ],
   async *rows(db, scope) {
     for (const c of scope.compounds) {
-      for (let date = scope.from; date <= scope.to; date = addDays(date, 1)) yield await dailySummary(db, c, date, scope.now);
+      for (let date = scope.from; date <= scope.to; date = addDays(date, 1)) {
+        yield await dailySummary(db, c, date, scope.now);
+        await breathe();
+      }
     }
   },
 };

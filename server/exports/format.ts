@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import type { Lang } from '../core/i18n.js';
+import { breathe } from '../db/breathe.js';
 
 /** A column of an export: its header in both languages and how to read it from a row. */
 export interface Column<R> {
@@ -43,12 +44,6 @@ export function headers<R>(columns: Column<R>[], lang: Lang): string[] {
 
 const ROWS_PER_CHUNK = 500;
 
-/**
- * Let the event loop run. Rows come from a synchronous SQLite iterate, so an export that never waited
- * for anything else would hold the whole server (tablets' sync included) until it ended, and the zip
- * compressor behind the XLSX writer would never get the turns it needs to keep up.
- */
-const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * CSV as a web stream: UTF-8 with a BOM (so Excel and WPS read Chinese right), CRLF lines. Rows are
