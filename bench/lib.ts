@@ -31,3 +31,15 @@ export function table(rows: (string | number)[][]): void {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]!) : String(c).padEnd(widths[i]!))).join('  '));
 }
+
+/**
+ * A benchmark's server entry bundled to plain JavaScript in build/ (as `npm start` runs the server, with no
+ * TypeScript loader in the process), so its memory and speed are the production figures.
+ */
+export async function bundled(entry: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const root = path.resolve(import.meta.dirname, '..');
+  const out = path.join(root, 'build', `bench-${path.basename(entry, '.ts')}.mjs`);
+  await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
+  return out;
+}

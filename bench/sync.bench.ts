@@ -13,7 +13,7 @@ import { chineseName } from '../server/demo/names.js';
 import { Random } from '../server/demo/random.js';
 import { issueMissingPasses } from '../server/passes/service.js';
 import { buildRoster } from '../server/roster/service.js';
-import { fmt, freshDatabase, median, table } from './lib.js';
+import { bundled, fmt, freshDatabase, median, table } from './lib.js';
 
 /**
  * Sync ingest through the real HTTP endpoint (batches of 500 gate checks, each re-decided by the server,
@@ -110,7 +110,8 @@ function rawInsertRate(file: string, rows: Record<string, unknown>[]): number {
 
 /** Start the server in its own process on the bench database; resolves with its URL and a stop function. */
 async function serverProcess(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--import', 'tsx', path.join(import.meta.dirname, 'serve-file.ts'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await bundled(path.join(import.meta.dirname, 'serve-file.ts'));
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), server, file], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { Lang } from '../core/i18n.js';
 import { breathe } from '../db/breathe.js';
 
@@ -128,5 +128,19 @@ export function xlsxStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts
     out.destroy(err);
     await opts.onEnd?.(null);
   });
-  return Readable.toWeb(out) as ReadableStream<Uint8Array>;
+  // Handed on chunk by chunk as the client reads (Node 20's Readable.toWeb reads ahead without a limit).
+  const chunks = out[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value as Uint8Array);
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
