@@ -10,6 +10,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../tests/helpers/browser.js';
 import { makeCameraVideo } from '../tests/helpers/camera.js';
 import { buildScene } from '../tests/helpers/gate.js';
 import { ROOT, startServer } from '../tests/helpers/server.js';
+import { openTabletAtGate } from '../tests/helpers/tablet.js';
 import { fmt, median, table } from './lib.js';
 
 /**
@@ -72,14 +73,7 @@ export async function run() {
   });
   const page = await setup.newPage();
   const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: 'bench' });
-  await page.goto(`${server.url}/tablet`);
-  await page.fill('input[name=enrollmentCode]', made.body.enrollmentCode);
-  await page.click('button[type=submit]');
-  await page.fill('input[name=phone]', '13800000001');
-  await page.fill('input[name=pin]', '123456');
-  await page.click('.t-keypad button[type=submit]');
-  await page.getByRole('button', { name: '东门' }).click();
-  await page.waitForSelector('[data-testid=counts]');
+  await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode });
   const firstLoad = [...scripts.values()].reduce((a, b) => a + b, 0);
   await setup.close();
 

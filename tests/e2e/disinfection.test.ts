@@ -7,6 +7,7 @@ import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
+import { openTabletAtGate } from '../helpers/tablet.js';
 
 const ready = !!chromiumPath() && hasFfmpeg();
 if (!ready) console.log('Skipping the disinfection browser test: it needs Chromium and ffmpeg.');
@@ -48,14 +49,7 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
     await context.grantPermissions(['camera'], { origin: server.url });
     const page = await context.newPage();
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
-    await page.goto(`${server.url}/tablet`);
-    await page.fill('input[name=enrollmentCode]', made.body.enrollmentCode);
-    await page.click('button[type=submit]');
-    await page.fill('input[name=phone]', '13800000001');
-    await page.fill('input[name=pin]', '123456');
-    await page.click('.t-keypad button[type=submit]');
-    await page.getByRole('button', { name: '东门' }).click();
-    await page.waitForSelector('[data-testid=counts]');
+    await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode });
     // The shift's start is on the server before the network goes, so the only record waiting is the round.
     await page.getByTestId('pending').getByText('待同步 0').waitFor({ timeout: 30_000 });
     await context.setOffline(true);

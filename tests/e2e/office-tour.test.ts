@@ -9,6 +9,7 @@ import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
+import { openTabletAtGate } from '../helpers/tablet.js';
 
 const ready = !!chromiumPath() && hasFfmpeg();
 if (!ready) console.log('Skipping the office browser tour: it needs Chromium and ffmpeg.');
@@ -89,13 +90,7 @@ describe.skipIf(!ready)('the office, on the demo district', () => {
     const tabletContext = await tabletBrowser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     await tabletContext.grantPermissions(['camera'], { origin: server.url });
     const tablet = await tabletContext.newPage();
-    await tablet.goto(`${server.url}/tablet`);
-    await tablet.fill('input[name=enrollmentCode]', made.enrollmentCode);
-    await tablet.click('button[type=submit]');
-    await tablet.fill('input[name=phone]', '13801000001');
-    await tablet.fill('input[name=pin]', '123456');
-    await tablet.click('.t-keypad button[type=submit]');
-    await tablet.getByRole('button', { name: '东门' }).click();
+    await openTabletAtGate(tablet, server.url, { enrollmentCode: made.enrollmentCode, phone: '13801000001', waitForScan: false });
     await tablet.getByTestId('verdict').waitFor({ timeout: 30_000 });
 
     // The dashboard shows it at the top of the feed without a reload.

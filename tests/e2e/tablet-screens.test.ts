@@ -5,6 +5,7 @@ import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
+import { openTabletAtGate } from '../helpers/tablet.js';
 
 const chromium = chromiumPath();
 if (!chromium) console.log('Skipping tablet screen tests: no Chromium (set CHROMIUM_PATH or install /usr/bin/chromium).');
@@ -30,14 +31,7 @@ describe.skipIf(!chromium)('tablet screens', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     page = await context.newPage();
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
-    await page.goto(`${server.url}/tablet`);
-    await page.fill('input[name=enrollmentCode]', made.body.enrollmentCode);
-    await page.click('button[type=submit]');
-    await page.fill('input[name=phone]', '13800000001');
-    await page.fill('input[name=pin]', '123456');
-    await page.click('.t-keypad button[type=submit]');
-    await page.getByRole('button', { name: '东门' }).click();
-    await page.waitForSelector('[data-testid=counts]');
+    await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode });
   });
   afterAll(async () => {
     await browser?.close();
