@@ -384,6 +384,10 @@ export async function seedCompoundHistory(
     }
   }
   await analyzerOf(deps).drain();
+  // The tablets fetched their roster a few minutes ago, as tablets that are on do every two minutes.
+  for (const d of devices) {
+    await db.updateTable('device').set({ rosterFetchedAt: new Date(nowMs - rng.int(1, 4) * 60_000).toISOString() }).where('id', '=', d.id).execute();
+  }
   deps.setNow(new Date(quarantineFrom));
   for (const [h, until] of quarantine) await setQuarantine(deps, null, c.id, h, until, '居家隔离观察', 'demo');
   for (const e of events) {

@@ -169,6 +169,27 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
               <Link href={`/compounds/${props.compound.id}/disinfection`}>{t('disinfection')} →</Link>
             </section>
             <section class="panel">
+              <h2>{t('dash.overrides')}</h2>
+              {d.overrides.length === 0 ? (
+                <p class="muted">{t('dash.none')}</p>
+              ) : (
+                <table class="table compact">
+                  <tbody>
+                    {d.overrides.map((o) => (
+                      <tr key={o.id}>
+                        <td class="nowrap">{dateTime(o.occurredAt, tz).slice(11)}</td>
+                        <td>{o.gate}</td>
+                        <td>{o.residentName ?? '—'}</td>
+                        <td>
+                          <span class="muted">{o.reasons.map((r) => reason(r.code)).join(t('sep.list'))}</span> → {o.overrideReason}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </section>
+            <section class="panel span2">
               <h2>{t('dash.tablets')}</h2>
               {d.tablets.length === 0 ? (
                 <p class="muted">{t('dash.noTablets')}</p>
@@ -191,27 +212,6 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
                         <td>{x.pending ?? '—'}</td>
                         <td>{ago(x.rosterAgeMinutes)}</td>
                         <td class="nowrap">{x.lastSeenAt ? shortTime(x.lastSeenAt) : t('dash.never')}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-            </section>
-            <section class="panel">
-              <h2>{t('dash.overrides')}</h2>
-              {d.overrides.length === 0 ? (
-                <p class="muted">{t('dash.none')}</p>
-              ) : (
-                <table class="table compact">
-                  <tbody>
-                    {d.overrides.map((o) => (
-                      <tr key={o.id}>
-                        <td class="nowrap">{dateTime(o.occurredAt, tz).slice(11)}</td>
-                        <td>{o.gate}</td>
-                        <td>{o.residentName ?? '—'}</td>
-                        <td>
-                          <span class="muted">{o.reasons.map((r) => reason(r.code)).join(t('sep.list'))}</span> → {o.overrideReason}
-                        </td>
                       </tr>
                     ))}
                   </tbody>
