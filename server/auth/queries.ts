@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Db, Role } from '../http/context.js';
 import type { User } from '../db/schema.js';
 
@@ -30,17 +32,60 @@ export async function countFailures(db: Db, key: string, since: string): Promise
   return Number(r.n);
 }
 
-export async function recordFailures(db: Db, keys: string[], at: string): Promise<void> {
-  if (keys.length) await db.insertInto('loginFailure').values(keys.map((key) => ({ key, at }))).execute();
+// Advisory locks in their two-int form live apart from the one-bigint form (Kysely's migration lock);
+// this first int keeps ours apart from any other two-int user too.
+const FAILURE_LOCK_SPACE = 0x67706c66; // 'gplf'
+
+/**
+ * Inside a transaction, before counting: take a lock per key, held until the transaction ends, so no other
+ * attempt under the same key counts or inserts in between. On PostgreSQL several servers share the table
+ * and READ COMMITTED would let two of them both count 99 and both insert; the advisory lock makes
+ * count-then-insert a critical section.
+ * Locks are taken in one global order (their ids sorted) so two attempts sharing keys cannot deadlock; a
+ * hash collision only makes two keys wait for each other. SQLite needs nothing: the app has one writer
+ * connection and Kysely holds it for the whole transaction (another process writing in between would make
+ * our insert fail with SQLITE_BUSY, never count twice).
+ */
+export async function lockFailureKeys(db: Db, keys: string[]): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  const ids = [...new Set(keys.map((key) => createHash('sha256').update(key).digest().readInt32BE(0)))].sort((a, b) => a - b);
+  for (const id of ids) await sql`select pg_advisory_xact_lock(${sql.lit(FAILURE_LOCK_SPACE)}, ${sql.lit(id)})`.execute(db);
+}
+
+/** One failed attempt under each key; returns the rows' ids. */
+export async function insertFailures(db: Db, keys: string[], at: string): Promise<number[]> {
+  if (!keys.length) return [];
+  const rows = await db.insertInto('loginFailure').values(keys.map((key) => ({ key, at }))).returning('id').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function deleteFailures(db: Db, ids: number[]): Promise<void> {
+  if (ids.length) await db.deleteFrom('loginFailure').where('id', 'in', ids).execute();
 }
 
 export async function clearFailures(db: Db, key: string): Promise<void> {
   await db.deleteFrom('loginFailure').where('key', '=', key).execute();
 }
 
-/** Old failures no longer count towards any limit. */
-export async function pruneFailures(db: Db, before: string): Promise<void> {
-  await db.deleteFrom('loginFailure').where('at', '<', before).execute();
+/**
+ * Delete failures from before `before`, looking at no more than the `limit` oldest rows (by id, which is
+ * insertion order): the cost stays bounded however large the table is, and there is no index on `at` alone
+ * to make a full delete cheap. Rows are written in time order, so the oldest ids go first; a younger row
+ * among them only waits its turn. On PostgreSQL rows another server is already deleting are skipped, not
+ * waited for, so two prunes never block or deadlock each other.
+ */
+export async function pruneFailures(db: Db, before: string, limit: number): Promise<void> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+  const oldest = db
+    .selectFrom('loginFailure')
+    .select(['id', 'at'])
+    .orderBy('id')
+    .limit(limit)
+    .$if(pg, (qb) => qb.forUpdate().skipLocked());
+  await db
+    .deleteFrom('loginFailure')
+    .where('id', 'in', db.selectFrom(oldest.as('oldest')).select('oldest.id').where('oldest.at', '<', before))
+    .execute();
 }
 
 export async function insertSession(

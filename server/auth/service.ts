@@ -30,11 +30,37 @@ function since(deps: AppDeps, ms: number): string {
   return new Date(deps.now().getTime() - ms).toISOString();
 }
 
-async function assertNotThrottled(deps: AppDeps, keys: string[]): Promise<void> {
+/** Each attempt deletes at most this many failures older than the hour: more than the 3 rows it may add. */
+export const PRUNE_BATCH = 32;
+
+/**
+ * Count an attempt as failed under every key before its secret is checked, or refuse it (429) when any key
+ * already has its hour's worth. Counting and recording in one locked transaction is what makes the limit
+ * hold when many attempts arrive at once: checked first and recorded after the slow scrypt, 150 guesses
+ * sent together all passed the check. An attempt in flight counts like a failure until it succeeds and
+ * gives its reservation back (`releaseAttempt`); one that fails keeps it as its failure record, and one
+ * that dies half-way (a crash, a 500) keeps it too: the throttle fails closed.
+ * Old failures are pruned here too, a few per attempt, so the table holds about one hour of them.
+ */
+async function reserveAttempt(deps: AppDeps, keys: string[]): Promise<number[]> {
+  const at = deps.now().toISOString();
   const from = since(deps, HOUR);
-  for (const key of keys) {
-    if ((await q.countFailures(deps.database.db, key, from)) >= MAX_FAILURES_PER_HOUR) throw new TooManyAttemptsError();
-  }
+  const reserved = await deps.database.db.transaction().execute(async (tx) => {
+    await q.lockFailureKeys(tx, keys);
+    let full = false;
+    for (const key of keys) full ||= (await q.countFailures(tx, key, from)) >= MAX_FAILURES_PER_HOUR;
+    const ids = full ? null : await q.insertFailures(tx, keys, at);
+    // Refused attempts prune too (and commit it): a flood of them must not stop the pruning.
+    await q.pruneFailures(tx, from, PRUNE_BATCH);
+    return ids;
+  });
+  if (!reserved) throw new TooManyAttemptsError();
+  return reserved;
+}
+
+/** A good sign-in is not a failure: take its reservation back. */
+function releaseAttempt(deps: AppDeps, reserved: number[]): Promise<void> {
+  return q.deleteFailures(deps.database.db, reserved);
 }
 
 export const accountKey = (name: string) => `account:${name.trim().toLowerCase()}`;
@@ -100,9 +126,9 @@ export async function setupAdmin(
   return { user, token: session.token };
 }
 
-async function failLogin(deps: AppDeps, keys: string[], action: string, details: unknown, ip: string, deviceId?: number) {
+/** The failure itself is already counted: its reservation stays. */
+async function auditFailure(deps: AppDeps, action: string, details: unknown, ip: string, deviceId?: number) {
   const at = deps.now().toISOString();
-  await q.recordFailures(deps.database.db, keys, at);
   await recordAudit(deps.database.db, {
     actor: null,
     action,
@@ -119,20 +145,20 @@ export async function loginOffice(
   input: { username: string; password: string },
   ip: string,
 ): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
-  const keys = [accountKey(input.username), `ip:${ip}`];
-  await assertNotThrottled(deps, keys);
+  const reserved = await reserveAttempt(deps, [accountKey(input.username), `ip:${ip}`]);
   const db = deps.database.db;
   const user = await q.findUserByUsername(db, input.username.trim());
   const ok = await verifySecret(input.password, user?.passwordHash ?? (await dummyHash(deps.passwordCost)));
   if (!user?.passwordHash || !ok || user.role === 'volunteer') {
-    await failLogin(deps, keys, 'login.failed', { username: input.username }, ip);
+    await auditFailure(deps, 'login.failed', { username: input.username }, ip);
     throw new UnauthorizedError('Wrong username or password.', 'invalid_credentials');
   }
   if (user.disabledAt) {
-    await failLogin(deps, keys, 'login.disabled', { username: input.username }, ip);
+    await auditFailure(deps, 'login.disabled', { username: input.username }, ip);
     throw new ForbiddenError('This account is disabled. Ask an administrator.', 'account_disabled');
   }
   const session = await createSession(deps, user.id, null, deps.config.sessionIdleMinutes, OFFICE_SESSION_DAYS * 24 * HOUR);
+  await releaseAttempt(deps, reserved);
   const at = deps.now().toISOString();
   await db.updateTable('user').set({ lastLoginAt: at }).where('id', '=', user.id).execute();
   await recordAudit(db, { actor: null, action: 'login', entity: 'user', entityId: user.id, at, ip });
@@ -146,22 +172,22 @@ export async function loginWithPin(
   input: { phone: string; pin: string },
   ip: string,
 ): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
-  const keys = [accountKey(input.phone), `device:${device.id}`, `ip:${ip}`];
-  await assertNotThrottled(deps, keys);
+  const reserved = await reserveAttempt(deps, [accountKey(input.phone), `device:${device.id}`, `ip:${ip}`]);
   const db = deps.database.db;
   const user = await q.findUserByPhone(db, input.phone.trim());
   const ok = await verifySecret(input.pin, user?.pinHash ?? (await dummyHash(deps.passwordCost)));
   const compoundIds = user ? await q.userCompoundIds(db, user.id) : [];
   const inScope = user && (user.role === 'admin' || compoundIds.includes(device.compoundId));
   if (!user?.pinHash || !ok || !inScope || user.role === 'supervisor') {
-    await failLogin(deps, keys, 'pin_login.failed', { phone: input.phone }, ip, device.id);
+    await auditFailure(deps, 'pin_login.failed', { phone: input.phone }, ip, device.id);
     throw new UnauthorizedError('Wrong phone number or PIN for this compound.', 'invalid_credentials');
   }
   if (user.disabledAt) {
-    await failLogin(deps, keys, 'pin_login.disabled', { phone: input.phone }, ip, device.id);
+    await auditFailure(deps, 'pin_login.disabled', { phone: input.phone }, ip, device.id);
     throw new ForbiddenError('This account is disabled. Ask your property manager.', 'account_disabled');
   }
   const session = await createSession(deps, user.id, device.id, VOLUNTEER_IDLE_MINUTES, VOLUNTEER_SESSION_HOURS * HOUR);
+  await releaseAttempt(deps, reserved);
   const at = deps.now().toISOString();
   await db.updateTable('user').set({ lastLoginAt: at }).where('id', '=', user.id).execute();
   await recordAudit(db, {
@@ -182,8 +208,7 @@ export async function enrollDevice(
   code: string,
   ip: string,
 ): Promise<{ token: string; device: AuthDevice; compound: { id: number; name: string; timezone: string } }> {
-  const keys = [`ip:${ip}`];
-  await assertNotThrottled(deps, keys);
+  const reserved = await reserveAttempt(deps, [`ip:${ip}`]);
   const db = deps.database.db;
   const at = deps.now().toISOString();
   const token = newToken('gpd_');
@@ -220,12 +245,13 @@ export async function enrollDevice(
     return device;
   });
   if (!found) {
-    await failLogin(deps, keys, 'device.enroll_failed', {}, ip);
+    await auditFailure(deps, 'device.enroll_failed', {}, ip);
     throw new UnauthorizedError(
       'This enrollment code is wrong, already used or expired. Ask your manager for a new one.',
       'invalid_enrollment_code',
     );
   }
+  await releaseAttempt(deps, reserved);
   return {
     token,
     device: { id: found.id, compoundId: found.compoundId, name: found.name },
