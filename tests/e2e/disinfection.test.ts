@@ -28,7 +28,7 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
     const slots = Array.from({ length: 12 }, (_, i) => ({ time: `${String(i * 2).padStart(2, '0')}:00`, onTimeMinutes: 120 }));
     await server.database.db
       .insertInto('disinfectionSchedule')
-      .values({ compoundId: s.compoundId, version: 1, slots: JSON.stringify(slots), effectiveFrom: '1970-01-01T00:00:00.000Z', createdAt: new Date().toISOString(), createdBy: null })
+      .values({ compoundId: s.compoundId, version: 1, slots: JSON.stringify(slots), effectiveFrom: '1970-01-01T00:00:00.000Z', createdAt: server.clock.now.toISOString(), createdBy: null })
       .execute();
   });
   afterAll(async () => {
@@ -40,12 +40,13 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
 
   it('scans the placard, ticks the checklist with a photo offline, syncs, and the grid shows the slot done', async () => {
     const code = await server.deps.keys.sign(
-      placardMessage({ kid: await server.deps.keys.currentKid(), target: { kind: 'building', id: s.buildingId }, compoundId: s.compoundId, issuedAt: Date.now() }),
+      placardMessage({ kid: await server.deps.keys.currentKid(), target: { kind: 'building', id: s.buildingId }, compoundId: s.compoundId, issuedAt: server.clock.ms() }),
     );
     const video = await makeCameraVideo([{ text: null, seconds: 3 }, { text: code, seconds: 6 }, { text: null, seconds: 120 }]);
     dispose = video.dispose;
     browser = await launchChromium({ camera: video.path });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
     await context.grantPermissions(['camera'], { origin: server.url });
     const page = await context.newPage();
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
@@ -82,7 +83,9 @@ describe.skipIf(!ready)('a disinfection round, from the placard to the grid', ()
     expect(photo.size).toBeLessThanOrEqual(200 * 1024);
 
     // The manager's grid: the slot is done, by this volunteer, with the photo.
-    const office = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const officeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await server.clock.shareWith(officeContext);
+    const office = await officeContext.newPage();
     await office.goto(`${server.url}/login`);
     await office.fill('input[name=username]', 'mgr');
     await office.fill('input[name=password]', 'correct horse battery');

@@ -31,7 +31,7 @@ describe.skipIf(!ready)('the office, on the demo district', () => {
 
   beforeAll(async () => {
     server = await startServer({ file: undefined });
-    await seedDemo(server.database, { timezone: 'Asia/Shanghai', now: new Date(), days: 3, hash: (s) => hashSecret(s, TEST_COST) });
+    await seedDemo(server.database, { timezone: 'Asia/Shanghai', now: server.clock.now, days: 3, hash: (s) => hashSecret(s, TEST_COST) });
   }, 120_000);
   afterAll(async () => {
     await tabletBrowser?.close().catch(() => {});
@@ -42,6 +42,7 @@ describe.skipIf(!ready)('the office, on the demo district', () => {
 
   async function signIn(username: string, viewport = { width: 1280, height: 900 }, locale = 'zh-CN'): Promise<Page> {
     const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
+    await server.clock.shareWith(context);
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.fill('input[name=username]', username);
@@ -88,6 +89,7 @@ describe.skipIf(!ready)('the office, on the demo district', () => {
     dispose = video.dispose;
     tabletBrowser = await launchChromium({ camera: video.path });
     const tabletContext = await tabletBrowser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await server.clock.shareWith(tabletContext);
     await tabletContext.grantPermissions(['camera'], { origin: server.url });
     const tablet = await tabletContext.newPage();
     await openTabletAtGate(tablet, server.url, { enrollmentCode: made.enrollmentCode, phone: '13801000001', waitForScan: false });
@@ -123,7 +125,7 @@ describe.skipIf(!ready)('the office, on the demo district', () => {
     await visit('/exports', '[data-testid=download]', 'office-exports');
 
     // The daily report and a building's dossier, as printed.
-    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(server.clock.now);
     await page.goto(`${server.url}/api/compounds/${cid}/reports/daily?date=${today}`);
     await expect(page.locator('h1').textContent()).resolves.toContain('门岗与消杀日报');
     await shot(page, 'print-daily-report');

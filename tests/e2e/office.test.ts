@@ -16,6 +16,7 @@ describe.skipIf(!chromium)('office pages in Chromium', () => {
     server = await startServer();
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await server.clock.shareWith(page.context());
   });
   afterAll(async () => {
     await browser?.close();

@@ -29,9 +29,12 @@ describe.skipIf(!chromium)('tablet screens', () => {
     s = await buildScene(server);
     browser = await launchChromium({ extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
     page = await context.newPage();
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
     await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode });
+    // One clock: the page's "now" is the server's (the test's instant, not today), within a moment.
+    expect(Math.abs((await page.evaluate(() => Date.now())) - server.clock.ms())).toBeLessThan(5_000);
   });
   afterAll(async () => {
     await browser?.close();

@@ -81,6 +81,7 @@ describe.skipIf(!ready)('the gate tablet in Chromium', () => {
     disposeVideo = video.dispose;
     browser = await launchChromium({ camera: video.path });
     context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
     await context.grantPermissions(['camera'], { origin: server.url });
     const page = await context.newPage();
     await onDuty(page, server, s);
@@ -120,6 +121,7 @@ describe.skipIf(!ready)('the gate tablet in Chromium', () => {
     disposeVideo = video.dispose;
     browser = await launchChromium({ camera: video.path });
     context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
     await context.grantPermissions(['camera'], { origin: server.url });
     const page = await context.newPage();
     await onDuty(page, server, s);

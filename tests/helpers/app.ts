@@ -5,6 +5,7 @@ import { signingKeys } from '../../server/codes/keys.js';
 import { openSqlite, type Database } from '../../server/db/database.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
 import type { AppDeps, AppEnv, Role } from '../../server/http/context.js';
+import { TestClock } from './clock.js';
 
 /** Cheap scrypt for tests (the production cost is tested on its own). */
 export const TEST_COST = 10;
@@ -14,7 +15,7 @@ export interface TestApp {
   app: Hono<AppEnv>;
   deps: AppDeps;
   database: Database;
-  clock: { now: Date; advance(ms: number): void; set(iso: string): void };
+  clock: TestClock;
   client(auth?: { cookie?: string; bearer?: string }): Client;
   close(): Promise<void>;
 }
@@ -23,15 +24,7 @@ export interface TestApp {
 export async function makeTestApp(opts: { file?: string; now?: string; database?: Database } = {}): Promise<TestApp> {
   const database = opts.database ?? openSqlite(opts.file ?? ':memory:');
   await migrateToLatest(database);
-  const clock = {
-    now: new Date(opts.now ?? '2026-11-28T08:00:00.000Z'),
-    advance(ms: number) {
-      this.now = new Date(this.now.getTime() + ms);
-    },
-    set(iso: string) {
-      this.now = new Date(iso);
-    },
-  };
+  const clock = new TestClock(opts.now);
   const deps: AppDeps = {
     database,
     config: {

@@ -87,7 +87,7 @@ export function checkRecord(s: Scene, o: Partial<GateCheckRecord> & { person?: k
 }
 
 /** Sync as a tablet, then let the server finish its own analysis (conflicts) before the test looks. */
-export async function sync(t: TestApp, tablet: Client, records: unknown[], sentAt = new Date().toISOString()) {
+export async function sync(t: TestApp, tablet: Client, records: unknown[], sentAt = t.clock.now.toISOString()) {
   const res = await tablet.post('/api/device/sync', { sentAt, records });
   await analyzerOf(t.deps).drain();
   return res;

@@ -6,10 +6,13 @@ import { makeTestApp, type TestApp } from './app.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The real app on a real port (for the browser), on a fresh database. */
-export async function startServer(opts: { file?: string; now?: string; realClock?: boolean } = {}): Promise<TestApp & { url: string; stop(): Promise<void> }> {
+/**
+ * The real app on a real port (for the browser), on a fresh database. Its clock starts at the test's
+ * instant and flows: share it with the browser (`server.clock.shareWith(context)`) so page and server agree.
+ */
+export async function startServer(opts: { file?: string; now?: string } = {}): Promise<TestApp & { url: string; stop(): Promise<void> }> {
   const t = await makeTestApp(opts);
-  if (opts.realClock !== false) t.deps.now = () => new Date();
+  t.clock.run();
   t.deps.webDist = webDistDir(ROOT);
   // Rebuild the app so it serves the built web pages.
   const { createApp } = await import('../../server/app.js');
