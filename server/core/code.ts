@@ -61,9 +61,26 @@ export function withSignature(message: string, signature: string): string {
   return `${message}.${signature}`;
 }
 
-/** Parse a scanned text; null when it is not one of our codes (a shop's QR, a typo, a torn card). */
+/**
+ * Parse a scanned text; null when it is not one of our codes (a shop's QR, a typo, a torn card) or is not
+ * written exactly as we write it. One code has exactly one accepted text: a number with a leading zero, a
+ * stray space, or a signature whose last character differs only in its unused bits decodes to the same
+ * values, and would otherwise be a second, different-looking text for the same pass (one that a lookup by
+ * text would not recognise). So the parsed values are written out again and must give the same text back.
+ */
 export function parseCode(text: string): ParsedCode | null {
-  const parts = text.trim().split('.');
+  const parsed = parseLoose(text);
+  return parsed && canonicalText(parsed) === text ? parsed : null;
+}
+
+/** The one text a parsed code is written as. */
+export function canonicalText(code: ParsedCode): string {
+  const message = code.kind === 'pass' ? passMessage(code) : placardMessage(code);
+  return withSignature(message, toBase64Url(fromBase64Url(code.signature)));
+}
+
+function parseLoose(text: string): ParsedCode | null {
+  const parts = text.split('.');
   if (parts.length !== 6) return null;
   const [prefix, kid, idPart, compound, issued, signature] = parts as [string, string, string, string, string, string];
   if (!KID.test(kid) || !SIG.test(signature)) return null;

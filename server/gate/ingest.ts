@@ -214,7 +214,7 @@ export async function ingestBatch(
           // forgery is nobody's), or the one a volunteer looked up. The server's verdict comes later.
           const parsed = codes.get(r.id) ?? null;
           const issued = parsed?.kind === 'pass' && parsed.compoundId === compoundId ? passes.get(parsed.passId) : undefined;
-          const genuine = issued && issued.code === r.code?.trim() ? issued : undefined;
+          const genuine = issued && issued.code === r.code ? issued : undefined;
           const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
           const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
           const passId = genuine?.id ?? null;

@@ -61,7 +61,7 @@ describe('sync: idempotent, never losing a record', () => {
   it('rejects a bad record with a reason and keeps the good ones around it', async () => {
     const good1 = checkRecord(s, { atMs: s.now() - 2 * 60_000 });
     const bad = { ...checkRecord(s, { person: 'li' }), direction: 'sideways' };
-    const noId = { kind: 'gate_check', at: new Date().toISOString() };
+    const noId = { kind: 'gate_check', at: new Date(s.now()).toISOString() };
     const wrongGate = checkRecord(s, { gateId: 99999, person: 'wang' });
     const good2 = checkRecord(s, { person: 'wang', direction: 'in', atMs: s.now() - 60_000 });
     const res = await sync(t, tablet, [good1, bad, noId, wrongGate, good2]);
@@ -74,10 +74,10 @@ describe('sync: idempotent, never losing a record', () => {
   });
 
   it('refuses an empty batch, a batch without the device clock, and a caller that is not a tablet', async () => {
-    expect((await tablet.post('/api/device/sync', { sentAt: new Date().toISOString(), records: [] })).status).toBe(400);
+    expect((await tablet.post('/api/device/sync', { sentAt: new Date(s.now()).toISOString(), records: [] })).status).toBe(400);
     expect((await tablet.post('/api/device/sync', { records: [checkRecord(s)] })).status).toBe(400);
-    expect((await s.manager.post('/api/device/sync', { sentAt: new Date().toISOString(), records: [checkRecord(s)] })).status).toBe(403);
-    expect((await t.client().post('/api/device/sync', { sentAt: new Date().toISOString(), records: [checkRecord(s)] })).status).toBe(401);
+    expect((await s.manager.post('/api/device/sync', { sentAt: new Date(s.now()).toISOString(), records: [checkRecord(s)] })).status).toBe(403);
+    expect((await t.client().post('/api/device/sync', { sentAt: new Date(s.now()).toISOString(), records: [checkRecord(s)] })).status).toBe(401);
     expect((await rows()).length).toBe(0);
   });
 
@@ -96,7 +96,7 @@ describe('sync: idempotent, never losing a record', () => {
     // Stored and acknowledged, and then the server "crashes" before its analysis ran.
     const first = checkRecord(s, { person: 'zhang', atMs: s.now() - 2 * H });
     const second = checkRecord(s, { person: 'li', atMs: s.now() - H });
-    const ack = await ingestBatch(t.deps, device, { sentAt: new Date().toISOString(), records: [first, second] });
+    const ack = await ingestBatch(t.deps, device, { sentAt: new Date(s.now()).toISOString(), records: [first, second] });
     expect(ack.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
     expect(await t.database.db.selectFrom('analysisQueue').select('id').execute()).toHaveLength(1);
     expect(await t.database.db.selectFrom('conflict').select('id').execute()).toEqual([]);
@@ -274,7 +274,7 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
 
   it('a shift end before its start is rejected, and a check survives its shift going astray', async () => {
     const shiftId = uuidv7();
-    const end = { kind: 'shift_end', id: uuidv7(), at: new Date().toISOString(), shiftId, volunteerId: s.volunteerId, handoverNote: '' };
+    const end = { kind: 'shift_end', id: uuidv7(), at: new Date(s.now()).toISOString(), shiftId, volunteerId: s.volunteerId, handoverNote: '' };
     expect((await sync(t, tablet, [end])).body.results[0].reason.code).toBe('unknown_shift');
     expect(statuses(await sync(t, tablet, [checkRecord(s, { shiftId })]))).toEqual(['accepted']);
   });
@@ -289,6 +289,42 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
 });
 
 describe('online check', () => {
+  it('a variant text of a genuine pass (the same signature written another way) is an invalid code and counts for nobody', async () => {
+    const login = await tablet.post('/api/device/login', { phone: '13800000001', pin: '123456' });
+    const volunteer = t.client({ bearer: login.body.token });
+    const code = s.people.wang.code;
+    // The signature's last character carries 2 bits; the other 4 are padding, so 16 texts decode alike.
+    const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = B64.indexOf(code.at(-1)!);
+    const variant = code.slice(0, -1) + B64[(last & 0b110000) | ((last + 1) & 0b1111)];
+    expect(variant).not.toBe(code);
+
+    const out = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code });
+    expect(out.body.decision).toMatchObject({ verdict: 'allow' });
+    for (let i = 0; i < 3; i++) {
+      t.clock.advance(60_000);
+      const again = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: variant });
+      expect(again.body.decision).toMatchObject({ verdict: 'deny', passed: false, reasons: [{ code: 'code_invalid' }] });
+      expect(again.body.person).toBeNull();
+    }
+    // The genuine text is still held to the rules: "out" twice is refused, the quota has been used.
+    t.clock.advance(60_000);
+    const twice = await volunteer.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code });
+    expect(twice.body.decision.verdict).toBe('deny');
+    expect(twice.body.decision.reasons.map((r: { code: string }) => r.code)).toEqual(expect.arrayContaining(['already_outside']));
+
+    // Synced by a tablet as let through, the variant is kept (nothing acknowledged is lost) but is nobody's
+    // passage: the server's re-run calls it an invalid code and flags the tablet's "allow".
+    const synced = checkRecord(s, { person: 'wang', code: variant, direction: 'in', atMs: s.now() + 60_000 });
+    expect(statuses(await sync(t, tablet, [synced]))).toEqual(['accepted']);
+    const stored = (await rows()).find((r) => r.id === synced.id)!;
+    expect(stored).toMatchObject({ passId: null, residentId: null, householdId: null });
+    const analysis = await t.database.db.selectFrom('gateCheckAnalysis').selectAll().where('gateCheckId', '=', synced.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(analysis.reasons!)).toEqual([{ code: 'code_invalid' }]);
+    const passages = (await rows()).filter((r) => r.residentId === s.people.wang.residentId);
+    expect(passages.map((r) => [r.direction, r.passed])).toEqual([['out', 1], ['out', 0]]);
+  });
+
   it('decides on live data, records the check, and answers with the masked person', async () => {
     const login = await tablet.post('/api/device/login', { phone: '13800000001', pin: '123456' });
     const volunteer = t.client({ bearer: login.body.token });
