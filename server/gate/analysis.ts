@@ -115,7 +115,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
     // The server issued every genuine code and keeps its text: the same text is genuine. Only a code it
     // does not recognise needs the signature check, to tell a forgery from another compound's pass.
     const issued = parsed?.kind === 'pass' ? facts.passes.get(parsed.passId) : undefined;
-    const signature = !parsed ? 'invalid' : issued && issued.code === c.code?.trim() ? 'valid' : await deps.keys.verify(parsed);
+    const signature = !parsed ? 'invalid' : issued && issued.code === c.code ? 'valid' : await deps.keys.verify(parsed);
     const passId = parsed?.kind === 'pass' && parsed.compoundId === compoundId ? parsed.passId : null;
     const decision = decide({
       now: t,
@@ -179,12 +179,23 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
 /** Quiet time after a sync before analysis starts, and the longest it waits in a steady stream of syncs. */
 const QUIET_MS = 200;
 const MAX_WAIT_MS = 3_000;
+/**
+ * Checks analysed in one step (one transaction). better-sqlite3 is synchronous: while a step runs, the
+ * server answers nobody, so a step is kept small (100 checks take a few milliseconds; a whole batch of
+ * 1,000 would hold the event loop for ~100 ms) and the loop yields to the event loop between steps.
+ */
+export const ANALYSIS_STEP = 100;
+
+/** Let timers and I/O run: the next request, a sync, /healthz. (A resolved promise would not.) */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Works through the queue, one batch per transaction, in the order they were stored. Acknowledging
- * tablets comes first: `schedule()` after each sync starts a run once syncs pause for a moment (or a few
- * seconds at the latest), one run at a time, and a run steps aside between batches while syncs keep
- * arriving. `drain()` analyses everything queued now (tests, the demo, benchmarks).
+ * Works through the queue in the order it was stored, in steps of at most ANALYSIS_STEP checks, each
+ * step one transaction that also records what is left of its queue entry (so a restart resumes where it
+ * stopped). Acknowledging tablets comes first: `schedule()` after each sync starts a run once syncs pause
+ * for a moment (or a few seconds at the latest), one run at a time; every step yields to the event loop,
+ * and a run steps aside for a while when syncs keep arriving. `drain()` analyses everything queued now
+ * (tests, the demo, benchmarks).
  */
 export class Analyzer {
   private running: Promise<void> | null = null;
@@ -233,13 +244,22 @@ export class Analyzer {
     const db = this.deps.database.db;
     await this.deps.keys.publicKeys(); // loaded outside the transaction (checks are verified inside it)
     for (;;) {
+      await yieldToEventLoop();
+      if (yieldToSyncs && Date.now() - this.lastAsk < QUIET_MS) await new Promise((r) => setTimeout(r, QUIET_MS / 4));
       const item = await db.selectFrom('analysisQueue').selectAll().orderBy('id').limit(1).executeTakeFirst();
       if (!item) return;
+      const checkIds: string[] = JSON.parse(item.checkIds);
+      const voidedCheckIds: string[] = JSON.parse(item.voidedCheckIds);
+      const step = { checkIds: checkIds.slice(0, ANALYSIS_STEP), voidedCheckIds: voidedCheckIds.slice(0, Math.max(0, ANALYSIS_STEP - checkIds.length)) };
+      const rest = { checkIds: checkIds.slice(step.checkIds.length), voidedCheckIds: voidedCheckIds.slice(step.voidedCheckIds.length) };
       await db.transaction().execute(async (tx) => {
-        await analyseBatch(this.deps, tx, { compoundId: item.compoundId, checkIds: JSON.parse(item.checkIds), voidedCheckIds: JSON.parse(item.voidedCheckIds) }, this.deps.now().toISOString());
-        await tx.deleteFrom('analysisQueue').where('id', '=', item.id).execute();
+        await analyseBatch(this.deps, tx, { compoundId: item.compoundId, ...step }, this.deps.now().toISOString());
+        if (rest.checkIds.length || rest.voidedCheckIds.length) {
+          await tx.updateTable('analysisQueue').set({ checkIds: JSON.stringify(rest.checkIds), voidedCheckIds: JSON.stringify(rest.voidedCheckIds) }).where('id', '=', item.id).execute();
+        } else {
+          await tx.deleteFrom('analysisQueue').where('id', '=', item.id).execute();
+        }
       });
-      if (yieldToSyncs && Date.now() - this.lastAsk < QUIET_MS) await new Promise((r) => setTimeout(r, QUIET_MS / 4));
     }
   }
 }
