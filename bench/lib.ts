@@ -19,6 +19,13 @@ export async function freshDatabase(name: string): Promise<{ database: Database;
   };
 }
 
+/** A field of /proc/<pid>/status in kB: VmRSS (resident now) or VmHWM (its peak so far). */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no ${field} for process ${pid}`);
+  return Number(m[1]);
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);

@@ -6,13 +6,15 @@ import { createDeps } from '../server/deps.js';
 import { analyzerOf } from '../server/gate/analysis.js';
 
 // A Gatepost server on an existing database file, in its own process (benchmarks talk to it over HTTP as
-// tablets would). Prints "PORT <n>" once listening; stops on SIGTERM.
+// tablets would). Prints "PORT <n>" once listening; stops on SIGTERM. A second argument, JSON, is
+// createApp's options (the live feed's caps of a benchmark).
 const file = process.argv[2];
-if (!file) throw new Error('usage: serve-file.ts <database file>');
+if (!file) throw new Error('usage: serve-file.ts <database file> [createApp options as JSON]');
+const options = process.argv[3] ? (JSON.parse(process.argv[3]) as Parameters<typeof createApp>[1]) : undefined;
 const database = openSqlite(file);
 const deps = createDeps(database, { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' }, { log: () => {} });
 await deps.keys.currentKid();
-const app = createApp(deps);
+const app = createApp(deps, options);
 analyzerOf(deps).schedule();
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
   console.log(`PORT ${(server.address() as AddressInfo).port}`);

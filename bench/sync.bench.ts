@@ -108,10 +108,13 @@ function rawInsertRate(file: string, rows: Record<string, unknown>[]): number {
   return rows.length / seconds;
 }
 
-/** Start the server in its own process on the bench database; resolves with its URL and a stop function. */
-async function serverProcess(file: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/**
+ * Start the server in its own process on the bench database; resolves with its URL, its pid and a stop
+ * function. `args` go to serve-file.ts after the file.
+ */
+export async function serverProcess(file: string, args: string[] = []): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const server = await bundled(path.join(import.meta.dirname, 'serve-file.ts'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), server, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), server, file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -123,6 +126,7 @@ async function serverProcess(file: string): Promise<{ url: string; stop: () => P
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -10,7 +10,7 @@ import { auditRoutes } from './audit/routes.js';
 import { compoundScope } from './auth/access.js';
 import { authRoutes } from './auth/routes.js';
 import { compoundRoutes } from './compounds/routes.js';
-import { LiveFeed } from './dashboard/live.js';
+import { LiveFeed, type LiveFeedLimits } from './dashboard/live.js';
 import { dashboardRoutes } from './dashboard/routes.js';
 import { constraintKind } from './db/errors.js';
 import { deviceRoutes } from './devices/routes.js';
@@ -32,7 +32,7 @@ import { userRoutes } from './users/routes.js';
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 /** Build the whole HTTP app from its dependencies. Nothing here runs on import. */
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits> } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestLog(deps));
@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/compounds/:cid/devices', deviceRoutes(deps));
   api.route('/compounds/:cid/policy', policyRoutes(deps));
   for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes, disinfectionRoutes, reportRoutes]) api.route('/compounds/:cid', feature(deps));
-  const live = new LiveFeed();
+  const live = new LiveFeed(deps, o.liveFeed);
   api.route('/', dashboardRoutes(deps, live));
   api.route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted)));
   api.route('/device', disinfectionDeviceRoutes(deps));

@@ -1,33 +1,233 @@
+import { breathe } from '../db/breathe.js';
+import { AppError } from '../errors.js';
 import type { AcceptedCheck } from '../gate/ingest.js';
+import { listGateChecks } from '../gate/queries.js';
+import type { AppDeps, Db } from '../http/context.js';
 
-type Listener = (checkIds: string[]) => void;
+export interface LiveFeedLimits {
+  /** Live feeds one sign-in may hold open at once: a dashboard tab each. */
+  perSession: number;
+  /** Live feeds this server process holds open in all. */
+  total: number;
+  /**
+   * Bytes of events a dashboard may leave unread before it is dropped. Its EventSource reconnects on its
+   * own (what it missed is in the gate-check list); a backlog kept for it would only grow while it does
+   * not read, in the server's memory.
+   */
+  maxPendingBytes: number;
+  /** How long a batch waits for others to join it before the dashboards hear of it. */
+  coalesceMs: number;
+}
+
+export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
+  perSession: 5,
+  total: 200,
+  maxPendingBytes: 1024 * 1024,
+  // Long enough for the tablet's answer to be on its way (the sync publishes just before answering), short
+  // enough that nobody watching a dashboard notices.
+  coalesceMs: 50,
+};
+
+/** The ids of one query of the feed: the gate-check list's own page size. */
+const ROWS_PER_READ = 200;
+const LISTENERS_PER_SLICE = 50;
+
+export class TooManyLiveFeedsError extends AppError {
+  constructor(message: string) {
+    super(429, 'too_many_live_feeds', message);
+  }
+}
+
+/**
+ * One dashboard's connection to the feed: the events for it to write, in order. Events are shared
+ * chunks (the same bytes for every dashboard of a compound), so a queue costs references, not copies;
+ * but a dashboard that stops reading is dropped once it leaves more than `maxPendingBytes` unread.
+ */
+export class LiveListener {
+  private queue: Uint8Array[] = [];
+  /** Bytes queued, plus the chunk last handed out (written, but perhaps not yet taken by the client). */
+  private pendingBytes = 0;
+  private handedOut = 0;
+  private wake: (() => void) | null = null;
+  private dropHandlers: (() => void)[] = [];
+  closed = false;
+  /** Closed by the feed because the client was not reading. */
+  dropped = false;
+
+  constructor(
+    private readonly maxPendingBytes: number,
+    private readonly release: (l: LiveListener) => void,
+  ) {}
+
+  /** Called when the feed drops this listener: the stream must end now, not after its stuck writes. */
+  onDrop(handler: () => void): void {
+    this.dropHandlers.push(handler);
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    // One chunk is always taken, however large: a batch bigger than the limit still reaches a reader.
+    if (this.pendingBytes > 0 && this.pendingBytes + chunk.byteLength > this.maxPendingBytes) {
+      this.dropped = true;
+      this.close();
+      for (const h of this.dropHandlers) h();
+      return;
+    }
+    this.queue.push(chunk);
+    this.pendingBytes += chunk.byteLength;
+    this.wake?.();
+  }
+
+  /**
+   * The next chunk to write; 'idle' when nothing came for `idleMs` (time for a heartbeat); 'closed' at the
+   * end. One writer loop calls it, and calling it again says the chunk it handed out before was written.
+   */
+  async next(idleMs: number): Promise<Uint8Array | 'idle' | 'closed'> {
+    this.pendingBytes -= this.handedOut;
+    this.handedOut = 0;
+    if (!this.queue.length && !this.closed) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        timer = setTimeout(resolve, idleMs);
+      });
+      clearTimeout(timer);
+      this.wake = null;
+    }
+    if (this.closed) return 'closed';
+    const chunk = this.queue.shift();
+    if (!chunk) return 'idle';
+    this.handedOut = chunk.byteLength;
+    return chunk;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    this.release(this);
+    this.wake?.();
+  }
+}
 
 /**
  * The live feed: gate checks accepted by this server process, fanned out to the dashboards watching
  * their compound. In-process only: with several servers on one PostgreSQL database, a dashboard sees
  * the checks that reached its own server (and the rest on its next refresh).
+ *
+ * The gate comes first: `publish` only notes the ids, and the fan-out runs on a timer after the tablet has
+ * its answer. Batches arriving together are read together, once per compound (every office role that may
+ * read a compound sees the same rows of it), rendered as SSE text once, and the same bytes go to every
+ * listener.
  */
 export class LiveFeed {
-  private listeners = new Map<number, Set<Listener>>();
+  private readonly limits: LiveFeedLimits;
+  private readonly db: Db;
+  private listeners = new Map<number, Set<LiveListener>>();
+  private perSession = new Map<string, number>();
+  private count = 0;
+  private pending = new Map<number, string[]>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private flushing = false;
+  private readonly encoder = new TextEncoder();
 
-  publish(accepted: AcceptedCheck[]): void {
-    const byCompound = new Map<number, string[]>();
-    for (const a of accepted) byCompound.set(a.compoundId, [...(byCompound.get(a.compoundId) ?? []), a.id]);
-    for (const [compoundId, ids] of byCompound) for (const l of this.listeners.get(compoundId) ?? []) l(ids);
+  constructor(
+    private readonly deps: Pick<AppDeps, 'database' | 'log'>,
+    limits: Partial<LiveFeedLimits> = {},
+  ) {
+    this.limits = { ...DEFAULT_LIVE_FEED_LIMITS, ...limits };
+    this.db = deps.database.reader;
   }
 
-  /** Listen to one compound's checks; returns the function that stops listening. */
-  subscribe(compoundId: number, listener: Listener): () => void {
+  /** Note checks a sync accepted; their compounds' dashboards hear of them shortly, never in the sync. */
+  publish(accepted: AcceptedCheck[]): void {
+    for (const a of accepted) {
+      if (!this.listeners.has(a.compoundId)) continue;
+      const ids = this.pending.get(a.compoundId);
+      if (ids) ids.push(a.id);
+      else this.pending.set(a.compoundId, [a.id]);
+    }
+    this.schedule();
+  }
+
+  /**
+   * Listen to one compound's checks for one sign-in; close the listener to stop. Refused with a 429 when
+   * the sign-in, or the server, already holds as many feeds as it may.
+   */
+  listen(compoundId: number, sessionId: string): LiveListener {
+    const mine = this.perSession.get(sessionId) ?? 0;
+    if (mine >= this.limits.perSession) {
+      throw new TooManyLiveFeedsError(
+        `This sign-in already has ${mine} live dashboards open, the most one sign-in may. Close other dashboard tabs or windows, then reload this page.`,
+      );
+    }
+    if (this.count >= this.limits.total) {
+      throw new TooManyLiveFeedsError(
+        `The server is at its limit of ${this.limits.total} live feeds. Close dashboard tabs nobody is watching, or reload this page in a few minutes; the figures are up to date on every reload.`,
+      );
+    }
+    this.perSession.set(sessionId, mine + 1);
+    this.count++;
+    const listener = new LiveListener(this.limits.maxPendingBytes, (l) => {
+      this.count--;
+      const left = (this.perSession.get(sessionId) ?? 1) - 1;
+      if (left > 0) this.perSession.set(sessionId, left);
+      else this.perSession.delete(sessionId);
+      const set = this.listeners.get(compoundId);
+      set?.delete(l);
+      if (set && !set.size) this.listeners.delete(compoundId);
+    });
     const set = this.listeners.get(compoundId) ?? new Set();
     set.add(listener);
     this.listeners.set(compoundId, set);
-    return () => {
-      set.delete(listener);
-      if (!set.size) this.listeners.delete(compoundId);
-    };
+    return listener;
   }
 
   watchers(compoundId: number): number {
     return this.listeners.get(compoundId)?.size ?? 0;
+  }
+
+  private schedule(): void {
+    // A flush under way schedules the next one when it ends: one flush at a time, in order.
+    if (!this.pending.size || this.timer || this.flushing) return;
+    this.timer = setTimeout(() => void this.flush(), this.limits.coalesceMs);
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = null;
+    this.flushing = true;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      for (const [compoundId, ids] of batch) {
+        for (let i = 0; i < ids.length; i += ROWS_PER_READ) {
+          if (!this.listeners.get(compoundId)?.size) break;
+          const chunk = await this.render(compoundId, ids.slice(i, i + ROWS_PER_READ));
+          if (!chunk.byteLength) continue;
+          // Listeners that joined since the batch came in get it too: it happened after they opened.
+          const listeners = [...(this.listeners.get(compoundId) ?? [])];
+          // A push sets off that listener's socket write at once: a slice at a time, with the event loop let
+          // go in between, so a sync that arrives during a big fan-out waits for one slice, not for all.
+          for (let k = 0; k < listeners.length; k += LISTENERS_PER_SLICE) {
+            for (const l of listeners.slice(k, k + LISTENERS_PER_SLICE)) l.push(chunk);
+            await breathe();
+          }
+        }
+      }
+    } catch (err) {
+      // The checks are stored; dashboards miss them live and see them on their next reload.
+      this.deps.log(`ERROR live feed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } finally {
+      this.flushing = false;
+      this.schedule();
+    }
+  }
+
+  /** The SSE text of these checks, oldest first, exactly as streamSSE's writeSSE would write each. */
+  private async render(compoundId: number, ids: string[]): Promise<Uint8Array> {
+    const { checks } = await listGateChecks(this.db, compoundId, { ids, limit: ids.length });
+    let text = '';
+    for (const check of checks.reverse()) text += `event: check\ndata: ${JSON.stringify(check)}\nid: ${check.id}\n\n`;
+    return this.encoder.encode(text);
   }
 }

@@ -5,7 +5,6 @@ import { officeUser, readableCompounds } from '../auth/access.js';
 import { sessionStillReads } from '../auth/service.js';
 import { daysBetween, zonedDate } from '../core/time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { listGateChecks } from '../gate/queries.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import type { LiveFeed } from './live.js';
@@ -42,7 +41,10 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
 
   app.get(
     '/compounds/:cid/live',
-    describe("Server-sent events: each gate check the compound's tablets sync, as it arrives (event `check`)", { tags }),
+    describe(
+      "Server-sent events: each gate check the compound's tablets sync, as it arrives (event `check`). Open feeds are capped per sign-in and per server (429 `too_many_live_feeds`); a client that stops reading is disconnected and reconnects",
+      { tags },
+    ),
     param(cidParam),
     async (c) => {
       const { cid } = c.req.valid('param');
@@ -54,32 +56,18 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
       c.header('X-Accel-Buffering', 'no');
       // A HEAD (download managers, link checkers) gets the headers, not a subscription nobody reads.
       if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
+      // Counted (and refused with a 429 past the caps) before the stream starts, so a refusal is plain JSON.
+      const listener = live.listen(cid, sessionId);
       return streamSSE(c, async (stream) => {
-        const queue: string[] = [];
-        let wake: (() => void) | null = null;
-        let open = true;
-        const unsubscribe = live.subscribe(cid, (ids) => {
-          queue.push(...ids);
-          wake?.();
-        });
-        stream.onAbort(() => {
-          open = false;
-          wake?.();
-        });
+        stream.onAbort(() => listener.close());
+        // A dropped listener's writes are stuck behind a client that does not read: abort, do not wait.
+        listener.onDrop(() => stream.abort());
         try {
           await stream.writeSSE({ event: 'ready', data: JSON.stringify({ compoundId: cid }) });
-          while (open) {
-            if (!queue.length) {
-              let timer: ReturnType<typeof setTimeout> | undefined;
-              await new Promise<void>((resolve) => {
-                wake = resolve;
-                timer = setTimeout(resolve, HEARTBEAT_MS);
-              });
-              clearTimeout(timer);
-              wake = null;
-            }
-            if (!open) break;
-            if (!queue.length) {
+          for (;;) {
+            const next = await listener.next(HEARTBEAT_MS);
+            if (next === 'closed') break;
+            if (next === 'idle') {
               // Signed out, expired, or taken off the compound since the feed opened: the feed ends.
               if (!(await sessionStillReads(deps, sessionId, cid))) {
                 await stream.writeSSE({ event: 'end', data: 'session' });
@@ -88,13 +76,12 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
               await stream.writeSSE({ event: 'ping', data: deps.now().toISOString() });
               continue;
             }
-            const ids = queue.splice(0, 200);
-            const { checks } = await listGateChecks(db, cid, { ids, limit: ids.length });
-            for (const check of checks.reverse()) await stream.writeSSE({ event: 'check', id: check.id, data: JSON.stringify(check) });
+            await stream.write(next);
           }
         } finally {
-          unsubscribe();
-          await stream.close();
+          listener.close();
+          if (listener.dropped) stream.abort();
+          else await stream.close();
         }
       });
     },
