@@ -1,13 +1,17 @@
-import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter, sql } from 'kysely';
+import type { DatabaseKind } from './database.js';
 
 /**
  * Insert many rows with one statement, without building a query tree per value: the sync path stores
  * thousands of gate checks a second, and the query builder's per-value work dominated its time there.
  * Rows are plain objects with camelCase keys (as everywhere in the app); columns become snake_case.
- * `onConflict`: the key column(s) whose conflicts are skipped (idempotent inserts).
+ * `onConflict`: the key column(s) whose conflicts are skipped (idempotent inserts). `returning`: a column
+ * whose values come back for the rows actually inserted (a skipped conflict returns nothing), so a caller
+ * can tell what it stored from what was there already, atomically, on both dialects.
  */
-export async function bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[], opts: { onConflict?: string[] } = {}): Promise<void> {
-  if (!rows.length) return;
+export async function bulkInsert(db: Kysely<any>, table: string, rows: Record<string, unknown>[], opts: { onConflict?: string[]; returning?: string } = {}): Promise<unknown[]> {
+  const returned: unknown[] = [];
+  if (!rows.length) return returned;
   const keys = Object.keys(rows[0]!);
   const snake = (k: string) => `"${k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`)}"`;
   const pg = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -24,6 +28,17 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: Record<st
       return `(${marks.join(',')})`;
     });
     const conflict = opts.onConflict ? ` on conflict (${opts.onConflict.map(snake).join(',')}) do nothing` : '';
-    await db.executeQuery(CompiledQuery.raw(`insert into "${table}" (${keys.map(snake).join(',')}) values ${tuples.join(',')}${conflict}`, params));
+    const returning = opts.returning ? ` returning ${snake(opts.returning)} as "v"` : '';
+    const r = await db.executeQuery<{ v: unknown }>(CompiledQuery.raw(`insert into "${table}" (${keys.map(snake).join(',')}) values ${tuples.join(',')}${conflict}${returning}`, params));
+    if (opts.returning) for (const row of r.rows) returned.push(row.v);
   }
+  return returned;
+}
+
+/**
+ * Make writers of one compound take turns until the transaction ends: on PostgreSQL a row lock on the
+ * compound (several server instances, READ COMMITTED); SQLite has a single writer connection already.
+ */
+export async function lockCompound(tx: Kysely<any>, kind: DatabaseKind, compoundId: number): Promise<void> {
+  if (kind === 'postgres') await sql`select id from compound where id = ${compoundId} for update`.execute(tx);
 }

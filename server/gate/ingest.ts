@@ -5,7 +5,7 @@ import { type GateCheckRecord, type SyncOutcome, type SyncRecord, SyncRecordSche
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AppDeps, AuthDevice, Db } from '../http/context.js';
 import { issuesOf } from '../http/validate.js';
-import { bulkInsert } from '../db/bulk.js';
+import { bulkInsert, lockCompound } from '../db/bulk.js';
 import { bumpRosterVersion } from '../roster/version.js';
 
 /**
@@ -45,7 +45,10 @@ interface References {
   checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null; occurredAt: string; direction: string }>;
   voidedChecks: Set<string>;
   shifts: Map<string, { endRecordId: string | null }>;
-  existing: Set<string>;
+  /** Record ids the server already has, with who sent each. */
+  existing: Map<string, Holder>;
+  /** When the compound was created: no tablet of it can have recorded anything long before. */
+  compoundCreatedAt: number;
   /** Buildings and points of the compound, as "building:12" / "point:3". */
   places: Set<string>;
 }
@@ -78,25 +81,14 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
   const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
   const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
 
-  // Which record ids the server already has, kind by kind.
-  const existing = new Set<string>();
-  const checkRecordIds = byKind('gate_check');
-  if (checkRecordIds.length) for (const r of await db.selectFrom('gateCheck').select('id').where('id', 'in', checkRecordIds).execute()) existing.add(r.id);
-  const voidIds = byKind('gate_check_void');
-  if (voidIds.length) for (const r of await db.selectFrom('gateCheckVoid').select('id').where('id', 'in', voidIds).execute()) existing.add(r.id);
-  const startIds = byKind('shift_start');
-  if (startIds.length) for (const r of await db.selectFrom('shift').select('id').where('id', 'in', startIds).execute()) existing.add(r.id);
-  const endIds = byKind('shift_end');
-  if (endIds.length) for (const r of await db.selectFrom('shift').select('endRecordId').where('endRecordId', 'in', endIds).execute()) existing.add(r.endRecordId!);
+  const existing = await storedRecords(db, records);
   const roundIds = byKind('disinfection');
-  if (roundIds.length) for (const r of await db.selectFrom('disinfectionRecord').select('id').where('id', 'in', roundIds).execute()) existing.add(r.id);
   const places = new Set<string>();
   if (roundIds.length) {
     for (const b of await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).execute()) places.add(`building:${b.id}`);
     for (const p of await db.selectFrom('point').select('id').where('compoundId', '=', compoundId).execute()) places.add(`point:${p.id}`);
   }
-  const testIds = byKind('test_result');
-  if (testIds.length) for (const r of await db.selectFrom('testResult').select('recordId').where('recordId', 'in', testIds).execute()) existing.add(r.recordId!);
+  const compound = await db.selectFrom('compound').select('createdAt').where('id', '=', compoundId).executeTakeFirstOrThrow();
 
   return {
     gates: new Set(gates.map((g) => g.id)),
@@ -108,7 +100,54 @@ async function loadReferences(db: Db, compoundId: number, records: SyncRecord[])
     shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
     places,
     existing,
+    compoundCreatedAt: Date.parse(compound.createdAt),
   };
+}
+
+/** Who sent a record the server has: its tablet, the tablet's compound, the volunteer on it. */
+interface Holder {
+  deviceId: number | null;
+  compoundId: number;
+  volunteerId: number | null;
+}
+
+/** Which of these records the server has already, kind by kind, and who sent each. */
+async function storedRecords(db: Db, records: { kind: SyncRecord['kind']; id: string }[]): Promise<Map<string, Holder>> {
+  const byKind = (k: SyncRecord['kind']) => records.filter((r) => r.kind === k).map((r) => r.id);
+  const out = new Map<string, Holder>();
+  const add = (rows: ({ id: string | null } & Holder)[]) => {
+    for (const { id, ...holder } of rows) if (id) out.set(id, holder);
+  };
+  const checks = byKind('gate_check');
+  if (checks.length) add(await db.selectFrom('gateCheck').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', checks).execute());
+  const voids = byKind('gate_check_void');
+  if (voids.length) add(await db.selectFrom('gateCheckVoid').select(['id', 'deviceId', 'compoundId', 'userId as volunteerId']).where('id', 'in', voids).execute());
+  const starts = byKind('shift_start');
+  if (starts.length) add(await db.selectFrom('shift').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', starts).execute());
+  const ends = byKind('shift_end');
+  if (ends.length) add(await db.selectFrom('shift').select(['endRecordId as id', 'deviceId', 'compoundId', 'volunteerId']).where('endRecordId', 'in', ends).execute());
+  const rounds = byKind('disinfection');
+  if (rounds.length) add(await db.selectFrom('disinfectionRecord').select(['id', 'deviceId', 'compoundId', 'operatorId as volunteerId']).where('id', 'in', rounds).execute());
+  const tests = byKind('test_result');
+  if (tests.length) add(await db.selectFrom('testResult').select(['recordId as id', 'deviceId', 'compoundId', 'recordedBy as volunteerId']).where('recordId', 'in', tests).execute());
+  return out;
+}
+
+/** How far ahead of the server's clock, or before its compound existed, a device's time may be. */
+const MAX_AHEAD_MS = 24 * 3_600_000;
+const MAX_BEFORE_COMPOUND_MS = 2 * 24 * 3_600_000;
+
+/**
+ * A record the server has, answered by who sent it: the same tablet sending it again (or the same tablet
+ * enrolled anew, resending its outbox: same compound, same volunteer) is a "duplicate". Anyone else's
+ * record with the same id is not this one: this one was not stored, and "duplicate" would tell the tablet
+ * it was delivered when it was not.
+ */
+function already(record: SyncRecord, holder: Holder | undefined, device: AuthDevice): SyncOutcome {
+  const same = holder && (holder.deviceId === device.id || (holder.compoundId === device.compoundId && holder.volunteerId === record.volunteerId));
+  return same
+    ? { id: record.id, status: 'duplicate' }
+    : { id: record.id, status: 'rejected', reason: reject('id_in_use', 'Another tablet has already sent a record with this id, so this one was not stored. Tell the property office.') };
 }
 
 /** The passes a batch names, with whom they were issued to: the only look-up acknowledging needs. */
@@ -169,6 +208,10 @@ export async function ingestBatch(
   }
   const accepted: AcceptedCheck[] = [];
   const rosterVersion = await db.transaction().execute(async (tx) => {
+    // One compound's syncs take turns (PostgreSQL; SQLite has one writer anyway): what the server "has
+    // already" is then read after any other sync of the compound committed, so a batch replayed in
+    // parallel is answered "duplicate" and its side effects (audit, roster version, live events) happen once.
+    await lockCompound(tx, deps.database.kind, compoundId);
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
     const passIds = [...codes.values()].flatMap((c) => (c?.kind === 'pass' && c.compoundId === compoundId ? [c.passId] : []));
     const passes = await passesWithHouseholds(tx, compoundId, passIds);
@@ -188,7 +231,16 @@ export async function ingestBatch(
         outcomes[index] = o;
       };
       if (refs.existing.has(r.id)) {
-        done({ id: r.id, status: 'duplicate' });
+        done(already(r, refs.existing.get(r.id), device));
+        continue;
+      }
+      const at = Date.parse(r.at);
+      if (at > Date.parse(receivedAt) + MAX_AHEAD_MS || at < refs.compoundCreatedAt - MAX_BEFORE_COMPOUND_MS) {
+        done({
+          id: r.id,
+          status: 'rejected',
+          reason: reject('implausible_time', `This record says it was made at ${r.at}, which cannot be right: check the tablet's date, time and time zone.`),
+        });
         continue;
       }
       if (!refs.volunteers.has(r.volunteerId)) {
@@ -334,40 +386,66 @@ export async function ingestBatch(
 
     const anything = checks.length || voids.length || starts.length || ends.length || tests.length || rounds.length;
     const rv = anything ? await bumpRosterVersion(tx, compoundId) : (await tx.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow()).rosterVersion;
-    await bulkInsert(tx, 'gate_check', checks.map((c) => ({ ...c, rv })), { onConflict: ['id'] });
+    // Each insert says what it stored: a record another transaction stored first (a race the lock above
+    // does not cover: the same id from another compound's tablet) is settled below, not acknowledged.
+    const stored = new Set<unknown>();
+    const keep = (ids: unknown[]) => {
+      for (const id of ids) stored.add(id);
+    };
+    keep(await bulkInsert(tx, 'gate_check', checks.map((c) => ({ ...c, rv })), { onConflict: ['id'], returning: 'id' }));
     if (voids.length) {
-      await tx
+      const rows = await tx
         .insertInto('gateCheckVoid')
         .values(voids.map((v) => ({ ...v, compoundId, deviceId: device.id, receivedAt, rv })))
         .onConflict((oc) => oc.doNothing())
+        .returning('id')
         .execute();
+      keep(rows.map((r) => r.id));
     }
     if (starts.length) {
-      await tx
+      const rows = await tx
         .insertInto('shift')
         .values(starts.map((s) => ({ ...s, compoundId, deviceId: device.id, receivedAt })))
         .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
         .execute();
+      keep(rows.map((r) => r.id));
     }
     for (const e of ends) {
-      await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).execute();
+      const rows = await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).returning('endRecordId').execute();
+      keep(rows.map((r) => r.endRecordId));
     }
-    await bulkInsert(tx, 'disinfection_record', rounds, { onConflict: ['id'] });
+    keep(await bulkInsert(tx, 'disinfection_record', rounds, { onConflict: ['id'], returning: 'id' }));
     if (tests.length) {
-      await tx
+      const rows = await tx
         .insertInto('testResult')
         .values(tests.map((t) => ({ compoundId, residentId: t.residentId, sampledAt: t.sampledAt, result: t.result, source: 'gate' as const, roundId: null, recordedBy: t.volunteerId, deviceId: device.id, recordId: t.recordId, createdAt: receivedAt, rv })))
         .onConflict((oc) => oc.column('recordId').doNothing())
+        .returning('recordId')
         .execute();
+      keep(rows.map((r) => r.recordId));
     }
+    const lost = valid.filter(({ index, record }) => outcomes[index]?.status === 'accepted' && !stored.has(record.id)).map((v) => v.record);
+    if (lost.length) {
+      const holders = await storedRecords(tx, lost);
+      for (const { index, record } of valid) {
+        if (lost.includes(record)) {
+          outcomes[index] = record.kind === 'shift_end' && !holders.has(record.id) ? { id: record.id, status: 'rejected', reason: reject('shift_already_ended', 'That shift has already been ended.') } : already(record, holders.get(record.id), device);
+        }
+      }
+    }
+    const isStored = (id: string) => stored.has(id);
+    const storedChecks = checks.filter((c) => isStored(c.id));
+    const storedVoids = voids.filter((v) => isStored(v.id));
+    for (let i = accepted.length - 1; i >= 0; i--) if (!isStored(accepted[i]!.id)) accepted.splice(i, 1);
     // The server's own look at these checks follows (analysis.ts); the queue entry commits with them.
-    if (checks.length || voids.length) {
+    if (storedChecks.length || storedVoids.length) {
       await tx
         .insertInto('analysisQueue')
-        .values({ compoundId, checkIds: JSON.stringify(checks.map((c) => c.id)), voidedCheckIds: JSON.stringify(voids.map((v) => v.gateCheckId)), createdAt: receivedAt })
+        .values({ compoundId, checkIds: JSON.stringify(storedChecks.map((c) => c.id)), voidedCheckIds: JSON.stringify(storedVoids.map((v) => v.gateCheckId)), createdAt: receivedAt })
         .execute();
     }
-    for (const r of overrides) {
+    for (const r of overrides.filter((o) => isStored(o.id))) {
       await recordAudit(tx, {
         actor: { kind: 'device', device },
         action: 'gate_check.override',

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
 import { ingestBatch } from '../../server/gate/ingest.js';
-import { type Client, makeTestApp, type TestApp } from '../helpers/app.js';
+import { type Client, makeTestApp, officeClient, type TestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, type Scene, sync } from '../helpers/gate.js';
 
 let t: TestApp;
@@ -56,6 +56,38 @@ describe('sync: idempotent, never losing a record', () => {
     expect(all.filter((x) => x.status === 'accepted').length).toBe(30);
     expect(all.filter((x) => x.status === 'duplicate').length).toBe(20);
     expect((await rows()).length).toBe(30);
+  });
+
+  it("a record id another compound's tablet already used is rejected with a reason, never answered as delivered", async () => {
+    const admin = await officeClient(t, 'admin');
+    const foreign = (await enrollTablet(t, admin, s.otherCompoundId, '外区平板')).tablet;
+    const mine = checkRecord(s, { person: 'zhang' });
+    expect(statuses(await sync(t, tablet, [mine]))).toEqual(['accepted']);
+    const res = await sync(t, foreign, [{ ...mine, gateId: 1 }]);
+    expect(res.body.results).toEqual([{ id: mine.id, status: 'rejected', reason: { code: 'id_in_use', message: expect.stringContaining('Another tablet') } }]);
+    // The same tablet sending its own record again is still a plain duplicate.
+    expect(statuses(await sync(t, tablet, [mine]))).toEqual(['duplicate']);
+    expect((await rows()).map((r) => r.deviceId)).toEqual([deviceId]);
+  });
+
+  it.each([
+    ['year 9999', '9999-01-01T00:00:00.000Z'],
+    ['1970', '1970-01-01T00:00:00.000Z'],
+    ['year 0001', '0001-01-01T00:00:00.000Z'],
+    ['two days ahead of the server', 2 * 24 * H],
+    ['a week before the compound existed', -7 * 24 * H],
+  ])('a device time that cannot be right (%s) is rejected with a reason', async (_name, when) => {
+    const at = typeof when === 'number' ? new Date(s.now() + when).toISOString() : when;
+    const r = { ...checkRecord(s), at };
+    const res = await sync(t, tablet, [r]);
+    expect(res.body.results[0]).toMatchObject({ id: r.id, status: 'rejected', reason: { code: 'implausible_time', message: expect.stringContaining("tablet's date") } });
+    expect(await rows()).toEqual([]);
+  });
+
+  it('a tablet clock a few hours off is accepted, with its skew stored', async () => {
+    const r = checkRecord(s, { atMs: s.now() + 3 * H });
+    expect(statuses(await sync(t, tablet, [r], new Date(s.now() + 3 * H).toISOString()))).toEqual(['accepted']);
+    expect((await rows())[0]).toMatchObject({ id: r.id, clockSkewMs: -3 * H });
   });
 
   it('rejects a bad record with a reason and keeps the good ones around it', async () => {
