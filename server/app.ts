@@ -32,7 +32,7 @@ import { userRoutes } from './users/routes.js';
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
 /** Build the whole HTTP app from its dependencies. Nothing here runs on import. */
-export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits> } = {}): Hono<AppEnv> {
+export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>; stalledDownloadMs?: number } = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestLog(deps));
@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>
   api.route('/device', disinfectionDeviceRoutes(deps));
   api.route('/users', userRoutes(deps));
   api.route('/audit', auditRoutes(deps));
-  api.route('/exports', exportRoutes(deps));
+  api.route('/exports', exportRoutes(deps, { stalledDownloadMs: o.stalledDownloadMs }));
 
   api.get('/openapi.json', (c) => c.json(buildOpenApi(app, { version: deps.version })));
   api.get('/docs', (c) => c.html(docsPage()));

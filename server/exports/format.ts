@@ -44,6 +44,34 @@ export function headers<R>(columns: Column<R>[], lang: Lang): string[] {
 
 const ROWS_PER_CHUNK = 500;
 
+/** How long a download may go unread before the server gives up on it (see stallGuard). */
+export const STALLED_DOWNLOAD_MS = 60_000;
+
+/**
+ * A client that stops reading (a laptop closed mid-download, a hostile one) would hold its stream open for
+ * ever, and with it a read transaction that keeps SQLite's WAL from being checkpointed. After `ms` without
+ * a read, `onStall` ends the download and frees what it holds; every read re-arms it.
+ */
+function stallGuard(ms: number, onStall: () => void) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    arm() {
+      clearTimeout(timer);
+      timer = setTimeout(onStall, ms);
+      timer.unref?.();
+    },
+    disarm() {
+      clearTimeout(timer);
+    },
+  };
+}
+
+class StalledDownload extends Error {
+  constructor(ms: number) {
+    super(`The client read nothing for ${Math.round(ms / 1000)} s; the download was ended.`);
+  }
+}
+
 
 /**
  * CSV as a web stream: UTF-8 with a BOM (so Excel and WPS read Chinese right), CRLF lines. Rows are
@@ -53,11 +81,19 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
   const encoder = new TextEncoder();
   const it = rows[Symbol.asyncIterator]();
   let count = 0;
+  let guard: ReturnType<typeof stallGuard>;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      const ms = opts.stallMs ?? STALLED_DOWNLOAD_MS;
+      guard = stallGuard(ms, () => {
+        controller.error(new StalledDownload(ms));
+        void Promise.resolve(it.return?.()).finally(() => opts.onEnd?.(null));
+      });
       controller.enqueue(encoder.encode(`\uFEFF${csvLine(headers(columns, opts.lang))}`));
+      guard.arm();
     },
     async pull(controller) {
+      guard.disarm();
       let text = '';
       try {
         await breathe();
@@ -77,8 +113,10 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
         throw err;
       }
       controller.enqueue(encoder.encode(text));
+      guard.arm();
     },
     async cancel() {
+      guard.disarm();
       await it.return?.();
       await opts.onEnd?.(null);
     },
@@ -89,6 +127,8 @@ export interface StreamOptions {
   lang: Lang;
   /** Called once when the stream has ended: with the number of rows, or null if it failed or was cancelled. */
   onEnd?: (rows: number | null) => void | Promise<void>;
+  /** Give up on a client that reads nothing for this long (default STALLED_DOWNLOAD_MS). */
+  stallMs?: number;
 }
 
 /**
@@ -122,7 +162,8 @@ export function xlsxStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts
       }
     }
     ws.commit();
-    await wb.commit();
+    // The zip's last bytes wait for the client: one that went away (or stalled) ends it here too.
+    await Promise.race([wb.commit(), once(out, 'close')]);
     await opts.onEnd?.(count);
   })().catch(async (err) => {
     out.destroy(err);
@@ -130,14 +171,28 @@ export function xlsxStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts
   });
   // Handed on chunk by chunk as the client reads (Node 20's Readable.toWeb reads ahead without a limit).
   const chunks = out[Symbol.asyncIterator]();
+  let guard: ReturnType<typeof stallGuard>;
   return new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        const ms = opts.stallMs ?? STALLED_DOWNLOAD_MS;
+        // Destroying the writer's stream stops the row loop above, which closes the source and calls onEnd.
+        guard = stallGuard(ms, () => {
+          controller.error(new StalledDownload(ms));
+          out.destroy();
+        });
+      },
       async pull(controller) {
+        guard.disarm();
         const next = await chunks.next();
         if (next.done) controller.close();
-        else controller.enqueue(next.value as Uint8Array);
+        else {
+          controller.enqueue(next.value as Uint8Array);
+          guard.arm();
+        }
       },
       async cancel() {
+        guard.disarm();
         await chunks.return?.();
       },
     },

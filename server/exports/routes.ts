@@ -19,7 +19,7 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.o
  * logs, as CSV or XLSX, streamed from a read-only connection. Every export is written to the audit log
  * before its first byte leaves.
  */
-export function exportRoutes(deps: AppDeps) {
+export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = {}) {
   const app = new Hono<AppEnv>();
   const tags = ['exports'];
 
@@ -80,6 +80,7 @@ export function exportRoutes(deps: AppDeps) {
       const opts = {
         lang: q.lang,
         sheetName: title,
+        stallMs: o.stalledDownloadMs,
         onEnd: async () => {
           if (released) return;
           released = true;
