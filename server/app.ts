@@ -102,15 +102,22 @@ export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>
 
   app.notFound((c) => c.json({ error: { code: 'not_found', message: `Nothing at ${c.req.path}.` } }, 404));
 
+  // A body too large is answered before it has been read: the rest of it is still on its way, so the
+  // connection cannot carry another request. Say so (Connection: close) rather than offer keep-alive
+  // and then reset it under the client's next request.
+  const closeIfTooLarge = (res: Response) => {
+    if (res.status === 413) res.headers.set('connection', 'close');
+    return res;
+  };
   app.onError((err, c) => {
     if (err instanceof AppError) {
       const body: Record<string, unknown> = { code: err.code, message: err.message };
       if (err.details !== undefined) body.details = err.details;
-      return c.json({ error: body }, err.status);
+      return closeIfTooLarge(c.json({ error: body }, err.status));
     }
     if (err instanceof HTTPException) {
       const status = err.status >= 400 && err.status < 500 ? err.status : 400;
-      return c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: err.message || 'Bad request.' } }, status);
+      return closeIfTooLarge(c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: err.message || 'Bad request.' } }, status));
     }
     const kind = constraintKind(err);
     if (kind === 'unique') {
