@@ -179,7 +179,7 @@ export function disinfectionDeviceRoutes(deps: AppDeps) {
       const { recordId } = c.req.valid('param');
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       if (bytes.length > MAX_PHOTO_BYTES) throw new AppError(413, 'photo_too_large', `The photo is ${Math.round(bytes.length / 1024)} KB; at most ${MAX_PHOTO_BYTES / 1024} KB. Take it again (the app shrinks it).`);
-      const info = imageInfo(bytes);
+      const info = await imageInfo(bytes);
       if (!info) throw new AppError(415, 'not_an_image', 'This is not a complete JPEG or PNG image.');
       const record = await db.selectFrom('disinfectionRecord').select(['id', 'compoundId']).where('id', '=', recordId).executeTakeFirst();
       if (!record || record.compoundId !== device.compoundId) {
