@@ -53,7 +53,7 @@ describe('a photo is a real JPEG or PNG, checked through its whole structure', (
     ['a PNG signature, HTML and a PNG end marker', Buffer.concat([PNG.subarray(0, 33), html, PNG.subarray(PNG.length - 12)])],
     ['a PNG header chunk, then HTML, then IEND', Buffer.concat([SIG, ihdr(1, 1), html, chunk('IEND', Buffer.alloc(0))])],
     ['a PNG with HTML after its end', Buffer.concat([PNG, html])],
-    ['a PNG chunk with a wrong CRC', (() => { const b = Buffer.from(PNG); b[30] ^= 0xff; return b; })()],
+    ['a PNG chunk with a wrong CRC', (() => { const b = Buffer.from(PNG); b[30] = b[30]! ^ 0xff; return b; })()],
     ['a PNG whose data is HTML, not deflate', Buffer.concat([SIG, ihdr(1, 1), chunk('IDAT', html), chunk('IEND', Buffer.alloc(0))])],
     ['a PNG whose data is shorter than its header says', png(4, 4, rows(4, 3))],
     ['a PNG whose data is longer than its header says', png(4, 4, rows(4, 5))],
