@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 import type { Actor, AppEnv, AuthDevice, AuthUser, Role } from '../http/context.js';
+import { parseId } from '../http/validate.js';
 
 /**
  * The access rules, in one place.
@@ -63,8 +64,8 @@ export function assertManage(user: AuthUser, compoundId: number): void {
  */
 export const compoundScope: MiddlewareHandler<AppEnv> = async (c, next) => {
   const user = officeUser(c);
-  const cid = Number(c.req.param('cid'));
-  if (!Number.isInteger(cid) || cid <= 0) throw new ForbiddenError('Unknown compound.');
+  const cid = parseId(c.req.param('cid'));
+  if (cid === null) throw new ForbiddenError('Unknown compound.');
   if (c.req.method === 'GET' || c.req.method === 'HEAD') assertRead(user, cid);
   else assertManage(user, cid);
   await next();

@@ -92,7 +92,20 @@ export function describe(summary: string, opts: { tags?: string[]; description?:
 }
 
 /** Common field schemas. */
-export const id = z.coerce.number().int().positive();
+const ID_TEXT = /^[1-9][0-9]{0,14}$/;
+/** An id as a path or query gives it: plain decimal digits, nothing around them (not " 12", "012", "1e1", "0x0c"). */
+export function parseId(text: string | undefined): number | null {
+  return text !== undefined && ID_TEXT.test(text) ? Number(text) : null;
+}
+/**
+ * A database id: a positive whole JSON number, or its one decimal text in a path, query or form. One id,
+ * one text: anything a lenient Number() would also read (spaces, leading zeros, exponents, hex) is refused
+ * here, in the validators, rather than trimmed in some places and not others.
+ */
+export const id = z
+  .union([z.number(), z.string()], { error: 'a whole number like 12' })
+  .refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v > 0 : ID_TEXT.test(v)), 'a whole number like 12, with nothing around it')
+  .transform((v) => Number(v));
 export const idParam = z.object({ id });
 /** A local calendar date, 'YYYY-MM-DD', in a range people mean (2000–2099). */
 export const localDate = z.string().refine((s) => isDateString(s) && s >= '2000-01-01' && s <= '2099-12-31', 'a date like 2026-12-01');

@@ -43,6 +43,14 @@ const cases: { name: string; method: string; path: () => string; body?: unknown 
   { name: 'a phone number already used', method: 'POST', path: () => '/api/users', body: () => ({ role: 'volunteer', displayName: '李四', phone: '13800000001', pin: '123456', compoundIds: [A()] }), status: 409, code: 'account_taken' },
   { name: 'an unknown role', method: 'POST', path: () => '/api/users', body: { role: 'king', displayName: '李四', compoundIds: [] }, status: 400, code: 'invalid_input' },
   { name: 'an audit query with a bad date', method: 'GET', path: () => '/api/audit?from=yesterday', status: 400, code: 'invalid_input' },
+  // One id, one text: nothing a lenient Number() would also read.
+  { name: 'a gate id with a leading space', method: 'PATCH', path: () => `/api/compounds/${A()}/gates/%201`, body: { name: 'x' }, status: 400, code: 'invalid_input' },
+  { name: 'a gate id with a leading zero', method: 'PATCH', path: () => `/api/compounds/${A()}/gates/01`, body: { name: 'x' }, status: 400, code: 'invalid_input' },
+  { name: 'a gate id as an exponent', method: 'PATCH', path: () => `/api/compounds/${A()}/gates/1e0`, body: { name: 'x' }, status: 400, code: 'invalid_input' },
+  { name: 'a compound id with a leading space', method: 'POST', path: () => `/api/compounds/%20${A()}/gates`, body: { name: '北门' }, status: 403, code: 'forbidden' },
+  { name: 'a compound id in hex', method: 'POST', path: () => `/api/compounds/0x${A().toString(16)}/gates`, body: { name: '北门' }, status: 403, code: 'forbidden' },
+  { name: 'a compound id in a body with a space', method: 'POST', path: () => '/api/users', body: () => ({ role: 'manager', displayName: '李四', username: 'li4', password: 'long enough pw', compoundIds: [` ${A()}`] }), status: 400, code: 'invalid_input' },
+  { name: 'an audit filter with a padded compound id', method: 'GET', path: () => `/api/audit?compoundId=%20${A()}`, status: 400, code: 'invalid_input' },
 ];
 
 describe('bad input', () => {
