@@ -17,6 +17,11 @@ export interface LiveFeedLimits {
   maxPendingBytes: number;
   /** How long a batch waits for others to join it before the dashboards hear of it. */
   coalesceMs: number;
+  /**
+   * How often a feed checks that its sign-in may still read the compound (signed out, expired, taken off
+   * it): on a quiet feed with its heartbeat, on a busy one before the next event it would send.
+   */
+  sessionCheckMs: number;
 }
 
 export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
@@ -26,6 +31,8 @@ export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
   // Long enough for the tablet's answer to be on its way (the sync publishes just before answering), short
   // enough that nobody watching a dashboard notices.
   coalesceMs: 50,
+  // Also the heartbeat: proxies close a feed that is quiet for long.
+  sessionCheckMs: 25_000,
 };
 
 /** The ids of one query of the feed: the gate-check list's own page size. */
@@ -121,7 +128,7 @@ export class LiveListener {
  * listener.
  */
 export class LiveFeed {
-  private readonly limits: LiveFeedLimits;
+  readonly limits: LiveFeedLimits;
   private readonly db: Db;
   private listeners = new Map<number, Set<LiveListener>>();
   private perSession = new Map<string, number>();

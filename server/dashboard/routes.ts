@@ -11,8 +11,6 @@ import type { LiveFeed } from './live.js';
 import { compoundDashboard, districtOverview } from './queries.js';
 
 const cidParam = z.object({ cid: id });
-/** A heartbeat keeps proxies from closing a quiet feed, and tells the page the feed is alive. */
-const HEARTBEAT_MS = 25_000;
 const MAX_OVERVIEW_DAYS = 31;
 
 /** The manager's dashboard of a compound, its live feed, and the supervisor's district overview. */
@@ -62,21 +60,26 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
         stream.onAbort(() => listener.close());
         // A dropped listener's writes are stuck behind a client that does not read: abort, do not wait.
         listener.onDrop(() => stream.abort());
+        // A heartbeat keeps proxies from closing a quiet feed and tells the page it is alive; the sign-in is
+        // checked at that pace whether the feed is quiet or busy (a busy gate must not keep a signed-out
+        // manager's feed going).
+        const every = live.limits.sessionCheckMs;
+        let checkedAt = performance.now();
         try {
           await stream.writeSSE({ event: 'ready', data: JSON.stringify({ compoundId: cid }) });
           for (;;) {
-            const next = await listener.next(HEARTBEAT_MS);
+            const next = await listener.next(every);
             if (next === 'closed') break;
-            if (next === 'idle') {
+            if (next === 'idle' || performance.now() - checkedAt >= every) {
+              checkedAt = performance.now();
               // Signed out, expired, or taken off the compound since the feed opened: the feed ends.
               if (!(await sessionStillReads(deps, sessionId, cid))) {
                 await stream.writeSSE({ event: 'end', data: 'session' });
                 break;
               }
-              await stream.writeSSE({ event: 'ping', data: deps.now().toISOString() });
-              continue;
             }
-            await stream.write(next);
+            if (next === 'idle') await stream.writeSSE({ event: 'ping', data: deps.now().toISOString() });
+            else await stream.write(next);
           }
         } finally {
           listener.close();

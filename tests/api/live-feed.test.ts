@@ -215,4 +215,24 @@ describe('live feed fan-out', () => {
     await reading.until(new RegExp(`id: ${more.id}`));
     expect([...reading.text().matchAll(/^id: (.*)$/gm)].length).toBe(sent.length + 1);
   });
+
+  it('a busy feed ends too when its sign-in does: the session is checked between events, not only when quiet', async () => {
+    const app = appWith(t.deps, { sessionCheckMs: 200 });
+    const manager = await officeClient(t, 'mgr');
+    const feed = await openFeed(app, manager);
+    await feed.until(/event: ready/);
+    expect((await manager.post('/api/auth/logout')).status).toBeLessThan(300);
+    // Checks keep arriving faster than the heartbeat: the feed is never idle.
+    for (let i = 0; i < 8 && !/event: end/.test(feed.text()); i++) {
+      const batch = [checkRecord(s, { person: 'li', atMs: s.now() + i * 10_000 })];
+      await syncOn(app, t.deps, batch);
+      await new Promise((r) => setTimeout(r, 60));
+      await feed.until(/id: |event: end/, 1_000).catch(() => {});
+    }
+    expect(await feed.ended(2_000)).toBe(true);
+    expect(feed.text()).toMatch(/event: end\ndata: session/);
+    // No check synced after the sign-out's first re-check reached it.
+    const after = feed.text().split('event: end')[1] ?? '';
+    expect(after).not.toMatch(/id: /);
+  });
 });
