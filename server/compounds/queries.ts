@@ -1,3 +1,4 @@
+import { NotFoundError } from '../errors.js';
 import type { Db } from '../http/context.js';
 
 export function listCompounds(db: Db, only?: number[]) {
@@ -6,12 +7,15 @@ export function listCompounds(db: Db, only?: number[]) {
   return q.execute();
 }
 
-export function getCompound(db: Db, id: number) {
-  return db
+/** The one way to look a compound up by id: a missing one is a 404, never a 500 or an undefined to check. */
+export async function getCompound(db: Db, id: number) {
+  const compound = await db
     .selectFrom('compound')
     .select(['id', 'name', 'timezone', 'createdAt', 'updatedAt'])
     .where('id', '=', id)
     .executeTakeFirst();
+  if (!compound) throw new NotFoundError('The compound');
+  return compound;
 }
 
 export async function insertCompound(db: Db, c: { name: string; timezone: string; at: string }): Promise<number> {
