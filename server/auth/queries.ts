@@ -139,6 +139,10 @@ export async function deleteUserSessions(db: Db, userId: number): Promise<void> 
   await db.deleteFrom('session').where('userId', '=', userId).execute();
 }
 
+export async function deleteDeviceSessions(db: Db, deviceId: number): Promise<void> {
+  await db.deleteFrom('session').where('deviceId', '=', deviceId).execute();
+}
+
 export function findDeviceByTokenHash(db: Db, tokenHash: string) {
   return db
     .selectFrom('device')
