@@ -17,8 +17,30 @@ import { fmt, median, table } from './lib.js';
  * Scan to verdict on the tablet: from the camera running to the verdict painted on screen, with a real
  * pass on Chromium's fake camera; beside a bare html5-qrcode page decoding the same video (same fps, QR
  * only) in the same run. Also the JavaScript a tablet downloads on its first visit, gzipped.
+ *
+ * The app carries no hooks for this: the bench watches the page from outside (OBSERVER, installed before
+ * any of the page's scripts run). The decode itself happens inside the app's bundle (ZXing: headless
+ * Chromium on Linux has no BarcodeDetector to wrap), so "decoded → painted" is not measured.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+/**
+ * Runs in every page before its own scripts: the first camera video playing (html5-qrcode waits for the
+ * same event before it starts scanning), and the first verdict on screen, taken just after the frame that
+ * paints it (a rAF runs before that paint; a timeout queued from it runs after).
+ */
+const OBSERVER = () => {
+  const w = window as unknown as Record<string, number>;
+  addEventListener('playing', (e) => {
+    if (e.target instanceof HTMLVideoElement) w.__benchCameraPlayingAt ??= performance.now();
+  }, true);
+  const seen = new MutationObserver(() => {
+    if (!document.querySelector('[data-testid=verdict]')) return;
+    seen.disconnect();
+    requestAnimationFrame(() => setTimeout(() => (w.__benchVerdictPaintedAt = performance.now()), 0));
+  });
+  seen.observe(document, { childList: true, subtree: true });
+};
 
 const BARE_PAGE = `<!doctype html><html><body><div id="cam" style="width:640px;height:480px"></div>
 <script src="/html5-qrcode.min.js"></script>
@@ -26,7 +48,7 @@ const BARE_PAGE = `<!doctype html><html><body><div id="cam" style="width:640px;h
   const qr = new Html5Qrcode('cam', { verbose: false, formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], experimentalFeatures: { useBarCodeDetectorIfSupported: true }, useBarCodeDetectorIfSupported: true });
   qr.start({ facingMode: 'environment' }, { fps: 10, disableFlip: true }, (text) => {
     if (!window.decodedAt) window.decodedAt = performance.now();
-  }, () => {}).then(() => { window.startedAt = performance.now(); });
+  }, () => {});
 </script></body></html>`;
 
 function launchArgs(video: string) {
@@ -79,16 +101,14 @@ export async function run() {
   await setup.close();
 
   const app: number[] = [];
-  const afterDecode: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const ctx = await chromium.launchPersistentContext(profile, { executablePath, headless: true, args: launchArgs(video.path), viewport: { width: 1280, height: 800 } });
     const p = await ctx.newPage();
+    await p.addInitScript(OBSERVER);
     await p.goto(`${server.url}/tablet`);
-    const started = await waitFor(p, '__gatepostCameraStartedAt');
-    const painted = await waitFor(p, '__gatepostVerdictPaintedAt');
-    const decoded = await waitFor(p, '__gatepostDecodedAt');
+    const started = await waitFor(p, '__benchCameraPlayingAt');
+    const painted = await waitFor(p, '__benchVerdictPaintedAt');
     app.push(painted - started);
-    afterDecode.push(painted - decoded);
     await ctx.close();
   }
 
@@ -97,8 +117,9 @@ export async function run() {
   for (let i = 0; i < RUNS; i++) {
     const browser = await chromium.launch({ executablePath, headless: true, args: launchArgs(video.path) });
     const p = await browser.newPage();
+    await p.addInitScript(OBSERVER);
     await p.goto(bare.url);
-    const started = await waitFor(p, 'startedAt');
+    const started = await waitFor(p, '__benchCameraPlayingAt');
     const decoded = await waitFor(p, 'decodedAt');
     plain.push(decoded - started);
     await browser.close();
@@ -109,11 +130,11 @@ export async function run() {
   video.dispose();
 
   const [a, b] = [median(app), median(plain)];
-  console.log(`\nScan to verdict (camera running → verdict painted), median of ${RUNS} runs:`);
+  console.log(`\nScan to verdict (camera video playing → verdict painted), median of ${RUNS} runs, watched from outside the page:`);
   table([
     ['page', 'ms (median)', 'runs'],
     ['Gatepost tablet: decode + decide offline + paint', Math.round(a), app.map((x) => Math.round(x)).join(' ')],
-    ['  of which decoded → verdict painted', Math.round(median(afterDecode)), afterDecode.map((x) => Math.round(x)).join(' ')],
+    ['  of which decoded → verdict painted', 'not measured', 'the decode runs inside the bundle'],
     ['bare html5-qrcode page: decode only', Math.round(b), plain.map((x) => Math.round(x)).join(' ')],
   ]);
   console.log(`ratio tablet / bare = ${fmt(a / b, 2)}  (aim ≤ 1.15)`);
