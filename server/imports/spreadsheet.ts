@@ -1,32 +1,20 @@
-import { parse } from 'csv-parse/sync';
-import type ExcelJS from 'exceljs';
 import { AppError } from '../errors.js';
+import { csvRows, textEncoding } from './csv.js';
+import { IMPORT_LIMITS, type SheetLimits } from './limits.js';
+import { type ColumnChoice, collectSheet, type Sheet } from './rows.js';
+import { xlsxRows } from './xlsx.js';
+
+export { IMPORT_LIMITS, LIMITS_DOC, type SheetLimits } from './limits.js';
+export type { ColumnChoice, Sheet, SheetRow } from './rows.js';
 
 /**
  * Spreadsheets as property offices and testing stations keep them: CSV in UTF-8 (with or without BOM) or
  * GB18030 (what Excel and WPS save on a Chinese Windows), or XLSX. The first row holds the headers.
  */
-export interface SheetRow {
-  /** Line number as a person sees it in the spreadsheet (the header is line 1). */
-  line: number;
-  cells: Record<string, string>;
-}
-
-export interface Sheet {
-  headers: string[];
-  rows: SheetRow[];
-}
-
-const MAX_ROWS = 50_000;
 
 /** UTF-8 when it is valid UTF-8 (BOM or not); otherwise GB18030, which covers GBK and GB2312. */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return new TextDecoder('gb18030').decode(bytes);
-  }
+  return new TextDecoder(textEncoding(bytes)).decode(bytes);
 }
 
 function isXlsx(name: string, bytes: Uint8Array): boolean {
@@ -34,70 +22,24 @@ function isXlsx(name: string, bytes: Uint8Array): boolean {
   return /\.xlsx$/i.test(name) || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04);
 }
 
-function fromCsv(bytes: Uint8Array): string[][] {
-  const text = decodeText(bytes);
-  try {
-    return parse(text, { relax_column_count: true, skip_empty_lines: true, bom: true, trim: false }) as string[][];
-  } catch (err) {
-    throw new AppError(422, 'unreadable_file', `This CSV file cannot be read: ${(err as Error).message}`);
-  }
+/** An OLE compound file: an Excel 97–2003 workbook, or an encrypted XLSX. */
+function isCompoundFile(bytes: Uint8Array): boolean {
+  return bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** A cell as the text a person sees in it. Dates: exceljs gives the wall-clock time as if it were UTC. */
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) {
-    const d = value;
-    const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-    return d.getUTCHours() || d.getUTCMinutes() ? `${date} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` : date;
+/**
+ * Read a spreadsheet file into header-keyed rows (blank rows skipped, cells trimmed), within `limits`:
+ * XLSX and CSV alike are read as streams and refused (422, in words a manager can act on) at the first
+ * row, column, cell or byte over a limit; the event loop gets a turn every few milliseconds. `columns`
+ * chooses, from the header row, the columns whose cells are kept (an import's mapColumns): a file's other
+ * columns then cost no memory, and a missing column is reported before the rows are read.
+ */
+export async function readSheet(file: { name: string; bytes: Uint8Array }, opts: { limits?: Partial<SheetLimits>; columns?: ColumnChoice } = {}): Promise<Sheet> {
+  const limits = { ...IMPORT_LIMITS, ...opts.limits };
+  if (isCompoundFile(file.bytes)) {
+    throw new AppError(422, 'unreadable_file', 'This file cannot be read: it is an Excel 97–2003 (.xls) workbook or a password-protected one. Save it as .xlsx without a password, or as CSV, then import it.');
   }
-  if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
-    if ('text' in value) return String(value.text);
-    if ('error' in value) return '';
-  }
-  return String(value);
-}
-
-async function fromXlsx(bytes: Uint8Array): Promise<string[][]> {
-  const { default: Excel } = await import('exceljs');
-  const wb = new Excel.Workbook();
-  try {
-    await wb.xlsx.load(Buffer.from(bytes) as unknown as ExcelJS.Buffer);
-  } catch (err) {
-    throw new AppError(422, 'unreadable_file', `This XLSX file cannot be read: ${(err as Error).message}`);
-  }
-  const sheet = wb.worksheets[0];
-  if (!sheet) return [];
-  const rows: string[][] = [];
-  sheet.eachRow({ includeEmpty: true }, (row, n) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      cells[col - 1] = cellText(cell.value);
-    });
-    rows[n - 1] = Array.from(cells, (c) => c ?? '');
-  });
-  return Array.from(rows, (r) => r ?? []);
-}
-
-/** Read a spreadsheet file into header-keyed rows (blank rows skipped, cells trimmed). */
-export async function readSheet(file: { name: string; bytes: Uint8Array }): Promise<Sheet> {
-  const grid = isXlsx(file.name, file.bytes) ? await fromXlsx(file.bytes) : fromCsv(file.bytes);
-  const [head, ...body] = grid;
-  if (!head || head.every((h) => !h.trim())) {
-    throw new AppError(422, 'empty_file', 'The file has no header row. The first row must name the columns, e.g. 楼栋, 单元, 房号, 姓名, 手机号.');
-  }
-  if (body.length > MAX_ROWS) throw new AppError(422, 'too_many_rows', `The file has ${body.length} rows; split it into files of at most ${MAX_ROWS}.`);
-  const headers = head.map((h) => h.replace(/^\uFEFF/, '').trim());
-  const rows: SheetRow[] = [];
-  body.forEach((cells, i) => {
-    if (!cells.some((c) => c?.trim())) return;
-    rows.push({ line: i + 2, cells: Object.fromEntries(headers.map((h, j) => [h, (cells[j] ?? '').trim()])) });
-  });
-  return { headers, rows };
+  return collectSheet(isXlsx(file.name, file.bytes) ? xlsxRows(file.bytes, limits) : csvRows(file.bytes, limits), limits, opts.columns);
 }
 
 /**

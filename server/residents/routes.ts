@@ -4,7 +4,7 @@ import { isDateString } from '../core/time.js';
 import { AppError, NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, form, formFlag, id, json, param, query, text, uploadedFile } from '../http/validate.js';
-import { readSheet } from '../imports/spreadsheet.js';
+import { LIMITS_DOC, readSheet } from '../imports/spreadsheet.js';
 import { listHouseholds, listResidents } from './queries.js';
 import * as residents from './service.js';
 
@@ -78,13 +78,13 @@ export function residentRoutes(deps: AppDeps) {
 
   app.post(
     '/imports/residents',
-    describe('Import residents from CSV (UTF-8 or GB18030) or XLSX: a row-by-row report. mode=strict writes nothing if any row is bad; mode=valid_rows imports the good rows; dryRun previews.', { tags }),
+    describe('Import residents from CSV (UTF-8 or GB18030) or XLSX: a row-by-row report. mode=strict writes nothing if any row is bad; mode=valid_rows imports the good rows; dryRun previews.', { tags, description: LIMITS_DOC }),
     param(cidParam),
     form(z.object({ file: uploadedFile, mode: z.enum(['strict', 'valid_rows']).default('strict'), dryRun: formFlag })),
     async (c) => {
       const { cid } = c.req.valid('param');
       const body = c.req.valid('form');
-      const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) });
+      const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) }, { columns: residents.residentColumns });
       const report = await residents.importResidents(deps, c.get('actor'), cid, sheet, { mode: body.mode, dryRun: body.dryRun, fileName: body.file.name }, c.get('ip'));
       if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', report.message, report);
       return c.json(report);

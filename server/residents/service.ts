@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/queries.js';
 import { isDateString } from '../core/time.js';
 import { NotFoundError } from '../errors.js';
 import type { Actor, AppDeps, Db } from '../http/context.js';
+import { eventLoopPace } from '../imports/pace.js';
 import { type Sheet, mapColumns } from '../imports/spreadsheet.js';
 import { bumpRosterVersion } from '../roster/version.js';
 import { buildingsByName, ensureHousehold, findHousehold, getResident } from './queries.js';
@@ -100,6 +101,9 @@ export const RESIDENT_COLUMNS = {
   note: ['备注', 'note', 'notes'],
 };
 
+/** The columns a resident list is read by (fails in words when a required one is missing); readSheet keeps only their cells. */
+export const residentColumns = (headers: string[]) => mapColumns(headers, RESIDENT_COLUMNS, ['building', 'room', 'name']);
+
 export type ImportMode = 'strict' | 'valid_rows';
 
 export interface ImportRow {
@@ -145,7 +149,7 @@ export async function importResidents(
   ip: string,
 ): Promise<ImportReport> {
   const db = deps.database.db;
-  const cols = mapColumns(sheet.headers, RESIDENT_COLUMNS, ['building', 'room', 'name']);
+  const cols = residentColumns(sheet.headers);
   const buildings = await buildingsByName(db, compoundId);
   const at = deps.now().toISOString();
 
@@ -154,7 +158,9 @@ export async function importResidents(
   const rows: ImportRow[] = [];
   const seen = new Map<string, number>();
 
+  const pace = eventLoopPace();
   for (const { line, cells } of sheet.rows) {
+    if (pace.due()) await pace.turn();
     const get = (f: keyof typeof RESIDENT_COLUMNS) => (cols[f] ? (cells[cols[f]!] ?? '') : '');
     const name = get('name');
     const buildingName = get('building');

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { AppError, NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, form, formFlag, id, json, param, uploadedFile } from '../http/validate.js';
-import { readSheet } from '../imports/spreadsheet.js';
-import { importTestRound, recordTestResult, testHistory } from './service.js';
+import { LIMITS_DOC, readSheet } from '../imports/spreadsheet.js';
+import { importTestRound, recordTestResult, testColumns, testHistory } from './service.js';
 
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });
@@ -50,13 +50,13 @@ export function testResultRoutes(deps: AppDeps) {
 
   app.post(
     '/imports/tests',
-    describe("Import a testing round from the station's CSV/XLSX: matched by address and name, or phone and name; unmatched rows reported", { tags }),
+    describe("Import a testing round from the station's CSV/XLSX: matched by address and name, or phone and name; unmatched rows reported", { tags, description: LIMITS_DOC }),
     param(cidParam),
     form(z.object({ file: uploadedFile, name: z.string().trim().max(60).optional(), mode: z.enum(['strict', 'valid_rows']).default('strict'), dryRun: formFlag })),
     async (c) => {
       const { cid } = c.req.valid('param');
       const body = c.req.valid('form');
-      const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) });
+      const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) }, { columns: testColumns });
       const report = await importTestRound(
         deps,
         c.get('actor'),
