@@ -1,3 +1,4 @@
+import { getCompound } from '../compounds/queries.js';
 import { defaultPolicy, type PolicyRules } from '../core/policy.js';
 import { zonedDate } from '../core/time.js';
 import { constraintKind } from '../db/errors.js';
@@ -38,7 +39,7 @@ export async function currentPolicy(db: Db, compoundId: number, now: Date): Prom
     .limit(1)
     .executeTakeFirst();
   if (row) return parse(row);
-  const compound = await db.selectFrom('compound').select(['timezone', 'createdAt']).where('id', '=', compoundId).executeTakeFirstOrThrow();
+  const compound = await getCompound(db, compoundId);
   const rules = defaultPolicy(zonedDate(Date.parse(compound.createdAt), compound.timezone));
   try {
     await db.insertInto('policy').values({ compoundId, version: 1, rules: JSON.stringify(rules), note: 'default', createdAt: now.toISOString(), createdBy: null }).execute();
