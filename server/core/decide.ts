@@ -8,6 +8,9 @@ import { addDays, daysBetween, zonedDate, zonedToUtc } from './time.js';
  * server (re-run on its own data when a record syncs). Everything it needs comes in; nothing is looked up.
  */
 export type Direction = 'in' | 'out';
+
+/** A test sampled up to this long "after" a check still counts for it: the tablet's and the station's clocks differ. */
+export const TEST_CLOCK_ALLOWANCE_MS = 5 * 60_000;
 export type TestResultValue = 'negative' | 'positive' | 'pending';
 
 export type Subject =
@@ -134,7 +137,7 @@ export function decide(input: DecideInput): Decision {
   }
 
   // The test, as it stands at this moment.
-  const test = facts.test && facts.test.sampledAt <= now + 5 * 60_000 ? facts.test : undefined;
+  const test = facts.test && facts.test.sampledAt <= now + TEST_CLOCK_ALLOWANCE_MS ? facts.test : undefined;
   if (test) {
     testStatus = { result: test.result, sampledAt: test.sampledAt, ageHours: Math.max(0, Math.floor((now - test.sampledAt) / HOUR)) };
   }

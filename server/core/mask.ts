@@ -9,6 +9,9 @@ export function maskName(name: string): string {
   return `${chars[0]}${'*'.repeat(Math.min(chars.length - 2, 3))}${chars[chars.length - 1]}`;
 }
 
+/** A phone number as people write it here: digits, an optional leading +. */
+export const PHONE_PATTERN = /^\+?\d{6,15}$/;
+
 export function maskPhone(phone: string | null | undefined): string {
   if (!phone) return '';
   const digits = phone.replace(/\s+/g, '');

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { PHONE_PATTERN } from './mask.js';
 import { REASON_CODES } from './reasons.js';
 import { UUID_V7 } from './uuid.js';
 
 /**
  * What a tablet sends: records made offline, each with a UUIDv7 made on the device and the device's time.
- * The same schemas validate on the tablet (before a record enters the outbox) and on the server.
+ * The server validates every record with these schemas; the tablet builds its records from the same types
+ * (server/core/gate-check.ts makes gate checks), so what it sends has this shape by construction.
  */
 const uuid = z.string().regex(UUID_V7, 'a UUIDv7 made on the device');
 const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
@@ -20,7 +22,7 @@ export const TestStatusSchema = z.object({
 
 export const VisitorSchema = z.object({
   name: z.string().trim().min(1).max(40),
-  phone: z.string().trim().regex(/^\+?\d{6,15}$/, 'a phone number: digits only'),
+  phone: z.string().trim().regex(PHONE_PATTERN, 'a phone number: digits only'),
   reason: z.string().trim().min(1).max(100),
   hostHouseholdId: int.nullish(),
 });

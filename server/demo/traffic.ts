@@ -1,7 +1,9 @@
+import { parseCode } from '../core/code.js';
 import { decide, type Direction, type GateFacts } from '../core/decide.js';
+import { countsAsExit, gateCheckRecord, passIdOf } from '../core/gate-check.js';
 import { defaultPolicy, type PolicyRules } from '../core/policy.js';
 import type { Reason } from '../core/reasons.js';
-import type { GateCheckRecord, SyncRecord } from '../core/sync.js';
+import type { SyncRecord } from '../core/sync.js';
 import { addDays, formatLocal, zonedDate, zonedToUtc } from '../core/time.js';
 import { uuidv7 } from '../core/uuid.js';
 import { defaultSlots, DISINFECTANTS } from '../core/disinfection.js';
@@ -176,7 +178,8 @@ export async function seedCompoundHistory(
   const attempt = (p: Person, direction: Direction, t: number, gate: number, opt: { manual?: boolean; offline?: boolean; reluctant?: boolean } = {}) => {
     if (t > nowMs) return false;
     const code = opt.manual ? null : p.code;
-    const parsedPassId = Number.parseInt(p.code.split('.')[2]!, 36);
+    const parsed = parseCode(p.code)!; // issued by the server a moment ago: genuine
+    const parsedPassId = passIdOf(parsed, c.id)!;
     const facts = factsFor(p, t);
     const d = decide({
       now: t,
@@ -185,7 +188,7 @@ export async function seedCompoundHistory(
       timezone: tz,
       policy: rules,
       rosterAgeMs: rng.int(2, 50) * 60_000,
-      subject: opt.manual ? { kind: 'manual', residentId: p.id } : { kind: 'code', code: { kind: 'pass', kid: 'k1', passId: parsedPassId, compoundId: c.id, issuedAt: 0, message: '', signature: '' }, signature: 'valid' },
+      subject: opt.manual ? { kind: 'manual', residentId: p.id } : { kind: 'code', code: parsed, signature: 'valid' },
       facts: { ...facts, pass: { id: parsedPassId, residentId: p.id, status: 'active' } },
     });
     if (opt.reluctant && d.verdict === 'deny' && !rng.chance(0.12)) return false;
@@ -195,31 +198,21 @@ export async function seedCompoundHistory(
     let override: { reason: string } | null = null;
     if (verdict === 'review') override = { reason: '人工核验通过' };
     else if (verdict === 'deny' && d.canOverride && rng.chance(0.35)) override = { reason: rng.pick(OVERRIDE_REASONS) };
-    const passed = verdict === 'allow' || !!override;
-    const record: GateCheckRecord = {
-      kind: 'gate_check',
-      id: uuidv7(t),
-      at: new Date(t).toISOString(),
+    const record = gateCheckRecord(opt.manual ? { kind: 'manual', residentId: p.id } : { kind: 'code', text: code! }, { verdict, reasons, test: d.test }, {
+      now: t,
       gateId: gate,
       shiftId: null,
       volunteerId: 0,
       direction,
-      subject: opt.manual ? 'manual' : 'code',
-      code,
-      residentId: opt.manual ? p.id : null,
-      visitor: null,
-      verdict,
-      reasons,
-      testStatus: d.test,
       override,
-      passed,
       policyVersion,
       rosterVersion: 0,
-    };
+    });
+    const passed = record.passed;
     events.push({ t, record, gate });
     if (passed) {
       passages.set(p.id, { direction, at: t });
-      if (direction === 'out') exits.set(p.householdId, [...(exits.get(p.householdId) ?? []), t]);
+      if (countsAsExit(record)) exits.set(p.householdId, [...(exits.get(p.householdId) ?? []), t]);
     }
     return passed;
   };
@@ -262,7 +255,7 @@ export async function seedCompoundHistory(
           events.push({
             t,
             gate,
-            record: { kind: 'gate_check', id: uuidv7(t), at: new Date(t).toISOString(), gateId: gate, shiftId: null, volunteerId: 0, direction, subject: 'visitor', code: null, residentId: null, visitor, verdict: 'allow', reasons: [], testStatus: null, override: null, passed: true, policyVersion, rosterVersion: 0 },
+            record: gateCheckRecord({ kind: 'visitor', visitor }, null, { now: t, gateId: gate, shiftId: null, volunteerId: 0, direction, policyVersion, rosterVersion: 0 }),
           });
           summary.visitors++;
         }

@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { parseCode } from '../core/code.js';
 import { decide, quotaPeriod } from '../core/decide.js';
+import { countsAsExit, passIdOf } from '../core/gate-check.js';
 import type { PolicyRules } from '../core/policy.js';
 import { isDeny } from '../core/reasons.js';
 import { bulkInsert } from '../db/bulk.js';
@@ -91,7 +92,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
   const codes = new Map(fresh.map((c) => [c.id, c.code ? parseCode(c.code) : null]));
   const times = checks.map((c) => Date.parse(c.occurredAt));
   const facts = await loadBatchFacts(tx, compoundId, {
-    passIds: [...codes.values()].flatMap((p) => (p?.kind === 'pass' && p.compoundId === compoundId ? [p.passId] : [])),
+    passIds: [...codes.values()].flatMap((p) => passIdOf(p, compoundId) ?? []),
     residentIds: checks.flatMap((c) => (c.residentId ? [c.residentId] : [])),
     from: Math.min(...times),
     to: Math.max(...times),
@@ -106,7 +107,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
     const t = Date.parse(c.occurredAt);
     const known: string[] = (JSON.parse(c.reasons) as { code: string }[]).map((r) => r.code);
     if (c.passed && c.residentId) touched.residents.add(c.residentId);
-    if (c.passed && c.direction === 'out' && c.subject !== 'visitor' && c.householdId) touch(c.householdId, t);
+    if (countsAsExit(c) && c.householdId) touch(c.householdId, t);
     if (c.subject === 'visitor') {
       analyses.push({ gateCheckId: c.id, verdict: null, reasons: null, analyzedAt: at });
       continue;
@@ -116,7 +117,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
     // does not recognise needs the signature check, to tell a forgery from another compound's pass.
     const issued = parsed?.kind === 'pass' ? facts.passes.get(parsed.passId) : undefined;
     const signature = !parsed ? 'invalid' : issued && issued.code === c.code ? 'valid' : await deps.keys.verify(parsed);
-    const passId = parsed?.kind === 'pass' && parsed.compoundId === compoundId ? parsed.passId : null;
+    const passId = passIdOf(parsed, compoundId);
     const decision = decide({
       now: t,
       direction: c.direction,

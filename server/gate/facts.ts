@@ -1,11 +1,11 @@
-import type { GateFacts } from '../core/decide.js';
+import { type GateFacts, TEST_CLOCK_ALLOWANCE_MS } from '../core/decide.js';
 import type { Db } from '../http/context.js';
-import { notVoided } from './queries.js';
+import { countsAsExitSql, notVoided } from './queries.js';
 
 /**
  * What the server knows about the people in one sync batch, loaded with a handful of queries, so the
- * rules can be re-run for every record without a query per record. Checks accepted from the batch are
- * added as they go (`add`), so later records see earlier ones.
+ * rules can be re-run for every record without a query per record. (The batch's own checks are stored
+ * before they are analysed, so the loaded facts already hold them.)
  */
 export interface Crossing {
   id: string;
@@ -41,7 +41,7 @@ export class BatchFacts {
     const household = alive ? this.households.get(alive.householdId) : undefined;
     const tests = (residentId && this.tests.get(residentId)) || [];
     let test: GateFacts['test'];
-    for (const t of tests) if (t.sampledAt <= at + 5 * 60_000) test = t;
+    for (const t of tests) if (t.sampledAt <= at + TEST_CLOCK_ALLOWANCE_MS) test = t;
     const before = (list: Crossing[] | undefined) => (list ?? []).filter((c) => c.at < at && c.id !== excludeId);
     const mine = before(residentId ? this.crossings.get(residentId) : undefined);
     const last = mine[mine.length - 1];
@@ -53,32 +53,6 @@ export class BatchFacts {
       householdExits: before(household ? this.exits.get(household.id) : undefined).map((c) => c.at),
       lastPassage: last ? { direction: last.direction, at: last.at } : undefined,
     };
-  }
-
-  /** Forget a check that a correction voided. */
-  remove(checkId: string) {
-    for (const map of [this.crossings, this.exits]) {
-      for (const [key, list] of map) {
-        const i = list.findIndex((c) => c.id === checkId);
-        if (i >= 0) {
-          list.splice(i, 1);
-          map.set(key, list);
-        }
-      }
-    }
-  }
-
-  /** Record a check the batch just accepted, in time order. */
-  add(c: { residentId: number | null; householdId: number | null; passed: boolean; crossing: Crossing; countsAsExit: boolean }) {
-    if (!c.passed) return;
-    const insert = (map: Map<number, Crossing[]>, key: number) => {
-      const list = map.get(key) ?? [];
-      list.push(c.crossing);
-      list.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : 1));
-      map.set(key, list);
-    };
-    if (c.residentId) insert(this.crossings, c.residentId);
-    if (c.householdId && c.countsAsExit) insert(this.exits, c.householdId);
   }
 }
 
@@ -153,12 +127,9 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
       .select(['g.id', 'g.householdId', 'g.occurredAt', 'g.reasons'])
       .where('g.compoundId', '=', compoundId)
       .where('g.householdId', 'in', householdIds)
-      .where('g.passed', '=', 1)
-      .where('g.direction', '=', 'out')
-      .where('g.subject', '!=', 'visitor')
+      .where(countsAsExitSql)
       .where('g.occurredAt', '>=', new Date(want.from - 31 * DAY).toISOString())
       .where('g.occurredAt', '<=', new Date(want.to + 31 * DAY).toISOString())
-      .where(notVoided)
       .orderBy('g.occurredAt')
       .orderBy('g.id')
       .execute();

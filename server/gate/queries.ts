@@ -131,6 +131,9 @@ export function summarize(rows: { direction: string; verdict: string; passed: nu
 /** Only checks no correction has voided (for an alias `g` of gate_check). */
 export const notVoided = (eb: any) => eb.not(eb.exists(eb.selectFrom('gateCheckVoid as v').select('v.id').whereRef('v.gateCheckId', '=', 'g.id')));
 
+/** `countsAsExit` (server/core/gate-check.ts) as a condition on `gate_check as g`, voided checks excluded. */
+export const countsAsExitSql = (eb: any) => eb.and([eb('g.passed', '=', 1), eb('g.direction', '=', 'out'), eb('g.subject', '!=', 'visitor'), notVoided(eb)]);
+
 /** Shifts of a compound in a time range, with their counts. */
 export async function listShifts(db: Db, compoundId: number, f: { from?: string | undefined; to?: string | undefined; gateId?: number | undefined }) {
   let q = db
@@ -258,4 +261,25 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
   if (status === 'reviewed') q = q.where('c.reviewedAt', 'is not', null);
   const rows = await q.orderBy('c.id', 'desc').limit(500).execute();
   return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
+}
+
+/** The compound a tablet belongs to, as a gate check needs it. */
+export async function compoundOfDevice(db: Db, compoundId: number) {
+  return db.selectFrom('compound').select(['id', 'name', 'timezone', 'rosterVersion']).where('id', '=', compoundId).executeTakeFirstOrThrow();
+}
+
+/** A resident's name and address, for the volunteer's screen (masked by the caller). */
+export async function personAddress(db: Db, residentId: number) {
+  return db
+    .selectFrom('resident as r')
+    .innerJoin('household as h', 'h.id', 'r.householdId')
+    .innerJoin('building as b', 'b.id', 'h.buildingId')
+    .select(['r.name', 'b.name as building', 'h.unit', 'h.room'])
+    .where('r.id', '=', residentId)
+    .executeTakeFirst();
+}
+
+/** A tablet downloaded its roster now (the dashboard shows how old each tablet's roster is). */
+export async function noteRosterFetched(db: Db, deviceId: number, at: string): Promise<void> {
+  await db.updateTable('device').set({ rosterFetchedAt: at }).where('id', '=', deviceId).execute();
 }

@@ -1,14 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { recordAudit } from '../audit/queries.js';
 import { officeUser } from '../auth/access.js';
 import { REASON_CODES } from '../core/reasons.js';
-import { uuidv7 } from '../core/uuid.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, json, param, query } from '../http/validate.js';
-import { bumpRosterVersion } from '../roster/version.js';
 import { listConflicts, listGateChecks, listShifts, shiftLog } from './queries.js';
+import { reviewConflict, voidCheck } from './service.js';
 
 const cidParam = z.object({ cid: id });
 const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
@@ -16,7 +14,6 @@ const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISO
 /** What managers read and reconcile: gate checks, shift logs, conflicts; and corrections from the office. */
 export function gateRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
-  const db = deps.database.db;
   const reader = deps.database.reader;
   const tags = ['gate checks'];
 
@@ -48,18 +45,7 @@ export function gateRoutes(deps: AppDeps) {
     json(z.object({ reason: z.string().trim().min(1).max(200) })),
     async (c) => {
       const { cid, checkId } = c.req.valid('param');
-      const user = officeUser(c);
-      const check = await db.selectFrom('gateCheck').select('id').where('compoundId', '=', cid).where('id', '=', checkId).executeTakeFirst();
-      if (!check) throw new NotFoundError('The gate check');
-      if (await db.selectFrom('gateCheckVoid').select('id').where('gateCheckId', '=', checkId).executeTakeFirst()) {
-        throw new ConflictError('That gate check has already been voided.', 'already_voided');
-      }
-      const at = deps.now().toISOString();
-      await db.transaction().execute(async (tx) => {
-        const rv = await bumpRosterVersion(tx, cid);
-        await tx.insertInto('gateCheckVoid').values({ id: uuidv7(), compoundId: cid, gateCheckId: checkId, reason: c.req.valid('json').reason, userId: user.id, deviceId: null, createdAt: at, receivedAt: at, rv }).execute();
-        await recordAudit(tx, { actor: c.get('actor'), action: 'gate_check.void', entity: 'gate_check', entityId: checkId, compoundId: cid, details: c.req.valid('json'), at, ip: c.get('ip') });
-      });
+      await voidCheck(deps, { actor: c.get('actor'), ip: c.get('ip'), user: officeUser(c) }, cid, checkId, c.req.valid('json').reason);
       return c.json({ ok: true });
     },
   );
@@ -94,15 +80,7 @@ export function gateRoutes(deps: AppDeps) {
     json(z.object({ note: z.string().trim().min(1).max(500) })),
     async (c) => {
       const { cid, id: conflictId } = c.req.valid('param');
-      const user = officeUser(c);
-      const at = deps.now().toISOString();
-      const conflict = await db.selectFrom('conflict').select(['id', 'reviewedAt']).where('compoundId', '=', cid).where('id', '=', conflictId).executeTakeFirst();
-      if (!conflict) throw new NotFoundError('The conflict');
-      if (conflict.reviewedAt) throw new ConflictError('This conflict has already been reviewed.', 'already_reviewed');
-      await db.transaction().execute(async (tx) => {
-        await tx.updateTable('conflict').set({ reviewedAt: at, reviewedBy: user.id, reviewNote: c.req.valid('json').note }).where('id', '=', conflictId).execute();
-        await recordAudit(tx, { actor: c.get('actor'), action: 'conflict.review', entity: 'conflict', entityId: conflictId, compoundId: cid, details: c.req.valid('json'), at, ip: c.get('ip') });
-      });
+      await reviewConflict(deps, { actor: c.get('actor'), ip: c.get('ip'), user: officeUser(c) }, cid, conflictId, c.req.valid('json').note);
       return c.json({ ok: true });
     },
   );

@@ -4,7 +4,7 @@ import { deltas, RESULT_CODE, type RosterPayload } from '../core/roster.js';
 import type { AppDeps, Db } from '../http/context.js';
 import { PASSBACK_DAYS } from '../gate/facts.js';
 import { schedules, templates } from '../disinfection/queries.js';
-import { notVoided } from '../gate/queries.js';
+import { countsAsExitSql, notVoided } from '../gate/queries.js';
 import { currentPolicy } from '../policy/queries.js';
 
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -81,13 +81,10 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
         .selectFrom('gateCheck as g')
         .select(['g.id', 'g.householdId', 'g.occurredAt'])
         .where('g.compoundId', '=', compoundId)
-        .where('g.passed', '=', 1)
-        .where('g.direction', '=', 'out')
-        .where('g.subject', '!=', 'visitor')
+        .where(countsAsExitSql)
         .where('g.householdId', 'is not', null)
         .where('g.occurredAt', '>=', new Date(period.start).toISOString())
-        .where('g.occurredAt', '<', new Date(period.end).toISOString())
-        .where(notVoided);
+        .where('g.occurredAt', '<', new Date(period.end).toISOString());
       if (exitHouseholds) q = q.where('g.householdId', 'in', exitHouseholds);
       for (const e of await q.orderBy('g.occurredAt').execute()) {
         const list = exits.get(e.householdId!) ?? [];

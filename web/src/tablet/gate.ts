@@ -1,9 +1,9 @@
 import { parseCode } from '../../../server/core/code';
 import { type Decision, type Direction, decide, type GateFacts, type TestStatus } from '../../../server/core/decide';
+import { countsAsExit, gateCheckRecord, passIdOf } from '../../../server/core/gate-check';
 import type { Reason } from '../../../server/core/reasons';
 import type { RosterState } from '../../../server/core/roster';
 import type { GateCheckRecord } from '../../../server/core/sync';
-import { uuidv7 } from '../../../server/core/uuid';
 import { verifyCode } from './crypto';
 import type { RecentPassage } from './db';
 
@@ -69,33 +69,18 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
 }
 
 export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number): Promise<LocalDecision> {
-  let d: Decision;
-  if (subject.kind === 'code') {
-    const code = parseCode(subject.text);
-    const signature = code ? await verifyCode(code, roster.keys) : 'invalid';
-    const passId = code?.kind === 'pass' && code.compoundId === roster.compound.id ? code.passId : null;
-    d = decide({
-      now,
-      direction,
-      compoundId: roster.compound.id,
-      timezone: roster.compound.timezone,
-      policy: roster.policy.rules,
-      rosterAgeMs: now - roster.fetchedAt,
-      subject: { kind: 'code', code, signature },
-      facts: facts(roster, recent, null, passId, now),
-    });
-  } else {
-    d = decide({
-      now,
-      direction,
-      compoundId: roster.compound.id,
-      timezone: roster.compound.timezone,
-      policy: roster.policy.rules,
-      rosterAgeMs: now - roster.fetchedAt,
-      subject: { kind: 'manual', residentId: subject.residentId },
-      facts: facts(roster, recent, subject.residentId, null, now),
-    });
-  }
+  const code = subject.kind === 'code' ? parseCode(subject.text) : null;
+  const passId = passIdOf(code, roster.compound.id);
+  const d = decide({
+    now,
+    direction,
+    compoundId: roster.compound.id,
+    timezone: roster.compound.timezone,
+    policy: roster.policy.rules,
+    rosterAgeMs: now - roster.fetchedAt,
+    subject: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
+    facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
+  });
   return { ...d, subject, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
 }
 
@@ -104,27 +89,7 @@ export function checkRecord(
   d: LocalDecision,
   ctx: { gateId: number; shiftId: string; volunteerId: number; direction: Direction; now: number; override?: { reason: string } | null },
 ): GateCheckRecord {
-  const override = ctx.override && d.verdict !== 'allow' ? ctx.override : null;
-  return {
-    kind: 'gate_check',
-    id: uuidv7(ctx.now),
-    at: new Date(ctx.now).toISOString(),
-    gateId: ctx.gateId,
-    shiftId: ctx.shiftId,
-    volunteerId: ctx.volunteerId,
-    direction: ctx.direction,
-    subject: d.subject.kind,
-    code: d.subject.kind === 'code' ? d.subject.text : null,
-    residentId: d.subject.kind === 'manual' ? d.subject.residentId : null,
-    visitor: null,
-    verdict: d.verdict,
-    reasons: d.reasons as GateCheckRecord['reasons'],
-    testStatus: d.test,
-    override,
-    passed: d.verdict === 'allow' || !!override,
-    policyVersion: d.policyVersion,
-    rosterVersion: d.rosterVersion,
-  };
+  return gateCheckRecord(d.subject, d, { ...ctx, policyVersion: d.policyVersion, rosterVersion: d.rosterVersion });
 }
 
 /** What a passed check adds to this tablet's own recent passages. */
@@ -136,7 +101,7 @@ export function passageOf(record: GateCheckRecord, d: LocalDecision): RecentPass
     householdId: d.person.householdId,
     direction: record.direction,
     at: Date.parse(record.at),
-    exit: record.direction === 'out',
+    exit: countsAsExit(record),
   };
 }
 

@@ -1,0 +1,72 @@
+import type { ParsedCode } from './code.js';
+import type { Decision, Direction } from './decide.js';
+import type { GateCheckRecord } from './sync.js';
+import { uuidv7 } from './uuid.js';
+
+/**
+ * The gate check, in one place: who a scanned code stands for, what counts as a household's exit, and the
+ * record every path writes (the tablet offline, the online check, the demo), so the tablet, the server's
+ * ingest and its re-run of the rules cannot come to disagree about any of them.
+ */
+
+/** The pass a scanned code stands for at this compound; null for anything else (another compound's, a placard, nothing). */
+export function passIdOf(code: ParsedCode | null | undefined, compoundId: number): number | null {
+  return code?.kind === 'pass' && code.compoundId === compoundId ? code.passId : null;
+}
+
+/**
+ * Does a passage use up the household's exit quota? A resident's "out" that was let through. Visitors go
+ * out too, but they are nobody's household exit. (Voided checks count for nothing: the queries say so.)
+ */
+export function countsAsExit(c: { passed: boolean | number; direction: Direction; subject: GateCheckRecord['subject'] }): boolean {
+  return !!c.passed && c.direction === 'out' && c.subject !== 'visitor';
+}
+
+export type CheckSubject =
+  | { kind: 'code'; text: string }
+  | { kind: 'manual'; residentId: number }
+  | { kind: 'visitor'; visitor: NonNullable<GateCheckRecord['visitor']> };
+
+/**
+ * The record of one gate check, as it is stored and synced. `decision` is what the rules said (a visitor,
+ * whom no rule stops today, passes with none); an override counts only against a verdict that was not
+ * "allow", and a check is passed when it was allowed or overridden.
+ */
+export function gateCheckRecord(
+  subject: CheckSubject,
+  decision: Pick<Decision, 'verdict' | 'reasons' | 'test'> | null,
+  ctx: {
+    id?: string;
+    now: number;
+    gateId: number;
+    shiftId: string | null;
+    volunteerId: number;
+    direction: Direction;
+    override?: { reason: string } | null;
+    policyVersion: number;
+    rosterVersion: number;
+  },
+): GateCheckRecord {
+  const verdict = decision?.verdict ?? 'allow';
+  const override = ctx.override && verdict !== 'allow' ? ctx.override : null;
+  return {
+    kind: 'gate_check',
+    id: ctx.id ?? uuidv7(ctx.now),
+    at: new Date(ctx.now).toISOString(),
+    gateId: ctx.gateId,
+    shiftId: ctx.shiftId,
+    volunteerId: ctx.volunteerId,
+    direction: ctx.direction,
+    subject: subject.kind,
+    code: subject.kind === 'code' ? subject.text : null,
+    residentId: subject.kind === 'manual' ? subject.residentId : null,
+    visitor: subject.kind === 'visitor' ? subject.visitor : null,
+    verdict,
+    reasons: (decision?.reasons ?? []) as GateCheckRecord['reasons'],
+    testStatus: decision?.test ?? null,
+    override,
+    passed: verdict === 'allow' || !!override,
+    policyVersion: ctx.policyVersion,
+    rosterVersion: ctx.rosterVersion,
+  };
+}

@@ -1,0 +1,224 @@
+import type { Insertable } from 'kysely';
+import type { ParsedCode } from '../core/code.js';
+import { passIdOf } from '../core/gate-check.js';
+import type { GateCheckRecord, SyncOutcome, SyncRecord } from '../core/sync.js';
+import { bulkInsert } from '../db/bulk.js';
+import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
+import type { AuthDevice, Db } from '../http/context.js';
+import type { passesWithHouseholds, References } from './ingest-queries.js';
+
+/**
+ * One handler per kind of record a tablet syncs. A handler checks what only its kind needs (its gate,
+ * its shift, its place…) and either rejects the record with a reason or adds what to store to the
+ * batch's writes; `storeWrites` then writes them all, each insert saying what it stored.
+ */
+export interface AcceptedCheck {
+  id: string;
+  compoundId: number;
+  gateId: number;
+  direction: 'in' | 'out';
+  verdict: string;
+  passed: boolean;
+  occurredAt: string;
+}
+
+export type Rejection = { code: string; message: string };
+export const reject = (code: string, message: string): Rejection => ({ code, message });
+
+/** What a batch being acknowledged knows, and what it will write. */
+export interface BatchContext {
+  compoundId: number;
+  device: AuthDevice;
+  receivedAt: string;
+  skew: number;
+  refs: References;
+  codes: Map<string, ParsedCode | null>;
+  passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
+  writes: Writes;
+  accepted: AcceptedCheck[];
+}
+
+export interface Writes {
+  checks: Insertable<GateCheckTable>[];
+  voids: { id: string; gateCheckId: string; reason: string; userId: number; createdAt: string }[];
+  starts: { id: string; gateId: number; volunteerId: number; startedAt: string }[];
+  ends: { id: string; shiftId: string; at: string; note: string }[];
+  tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number }[];
+  rounds: Insertable<DisinfectionRecordTable>[];
+  overrides: GateCheckRecord[];
+  /** Checks and voids of this batch, for a void of a check sent in the same batch. */
+  batchChecks: Set<string>;
+  batchVoided: Set<string>;
+}
+
+export const emptyWrites = (): Writes => ({ checks: [], voids: [], starts: [], ends: [], tests: [], rounds: [], overrides: [], batchChecks: new Set(), batchVoided: new Set() });
+
+type Handler<K extends SyncRecord['kind']> = (b: BatchContext, r: Extract<SyncRecord, { kind: K }>) => SyncOutcome;
+const rejected = (id: string, code: string, message: string): SyncOutcome => ({ id, status: 'rejected', reason: reject(code, message) });
+const ok = (id: string): SyncOutcome => ({ id, status: 'accepted' });
+
+const gateCheck: Handler<'gate_check'> = (b, r) => {
+  const { refs, compoundId } = b;
+  if (!refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`);
+  if (r.subject === 'manual' && !refs.residents.has(r.residentId!)) return rejected(r.id, 'unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`);
+  const host = r.visitor?.hostHouseholdId;
+  if (r.subject === 'visitor' && host && !refs.households.has(host)) return rejected(r.id, 'unknown_household', `Household ${host} is not in this compound.`);
+  // Whose check it is: the resident the code was issued to (found by the pass id the code names, and only
+  // if it is the very text the server issued: a forgery is nobody's), or the one a volunteer looked up.
+  // The server's own verdict comes later (analysis.ts).
+  const passId = passIdOf(b.codes.get(r.id), compoundId);
+  const issued = passId ? b.passes.get(passId) : undefined;
+  const genuine = issued && issued.code === r.code ? issued : undefined;
+  const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
+  const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
+  b.writes.checks.push({
+    id: r.id,
+    compoundId,
+    deviceId: b.device.id,
+    gateId: r.gateId,
+    shiftId: r.shiftId ?? null,
+    volunteerId: r.volunteerId,
+    direction: r.direction,
+    subject: r.subject,
+    code: r.code ?? null,
+    passId: genuine?.id ?? null,
+    residentId,
+    householdId,
+    visitor: r.visitor ? JSON.stringify({ name: r.visitor.name, phone: r.visitor.phone, reason: r.visitor.reason }) : null,
+    testStatus: r.testStatus ? JSON.stringify(r.testStatus) : null,
+    verdict: r.verdict,
+    reasons: JSON.stringify(r.reasons),
+    overrideReason: r.override?.reason ?? null,
+    overrideBy: r.override ? r.volunteerId : null,
+    passed: r.passed ? 1 : 0,
+    policyVersion: r.policyVersion,
+    rosterVersion: r.rosterVersion,
+    occurredAt: r.at,
+    receivedAt: b.receivedAt,
+    clockSkewMs: b.skew,
+  });
+  if (r.override) b.writes.overrides.push(r);
+  b.writes.batchChecks.add(r.id);
+  b.accepted.push({ id: r.id, compoundId, gateId: r.gateId, direction: r.direction, verdict: r.verdict, passed: r.passed, occurredAt: r.at });
+  return ok(r.id);
+};
+
+const gateCheckVoid: Handler<'gate_check_void'> = (b, r) => {
+  const target = b.refs.checks.get(r.checkId);
+  if (!(target ? target.compoundId === b.compoundId : b.writes.batchChecks.has(r.checkId))) return rejected(r.id, 'unknown_check', `There is no gate check ${r.checkId} in this compound.`);
+  if (b.refs.voidedChecks.has(r.checkId) || b.writes.batchVoided.has(r.checkId)) return rejected(r.id, 'already_voided', 'That gate check has already been voided.');
+  b.writes.batchVoided.add(r.checkId);
+  b.writes.voids.push({ id: r.id, gateCheckId: r.checkId, reason: r.reason, userId: r.volunteerId, createdAt: r.at });
+  return ok(r.id);
+};
+
+const shiftStart: Handler<'shift_start'> = (b, r) => {
+  if (!b.refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`);
+  b.writes.starts.push({ id: r.id, gateId: r.gateId, volunteerId: r.volunteerId, startedAt: r.at });
+  b.refs.shifts.set(r.id, { endRecordId: null });
+  return ok(r.id);
+};
+
+const shiftEnd: Handler<'shift_end'> = (b, r) => {
+  const shift = b.refs.shifts.get(r.shiftId);
+  if (!shift) return rejected(r.id, 'unknown_shift', `There is no shift ${r.shiftId} on this compound's tablets.`);
+  if (shift.endRecordId) return rejected(r.id, 'shift_already_ended', 'That shift has already been ended.');
+  shift.endRecordId = r.id;
+  b.writes.ends.push({ id: r.id, shiftId: r.shiftId, at: r.at, note: r.handoverNote });
+  return ok(r.id);
+};
+
+const disinfection: Handler<'disinfection'> = (b, r) => {
+  if (!b.refs.places.has(`${r.target.kind}:${r.target.id}`)) return rejected(r.id, 'unknown_place', `There is no ${r.target.kind} ${r.target.id} in this compound.`);
+  b.writes.rounds.push({
+    id: r.id,
+    compoundId: b.compoundId,
+    targetKind: r.target.kind,
+    targetId: r.target.id,
+    slotDate: r.slotDate,
+    slotTime: r.slotTime,
+    status: r.status,
+    items: JSON.stringify(r.items),
+    disinfectant: r.disinfectant ?? null,
+    concentration: r.concentration ?? null,
+    note: r.note ?? null,
+    skipReason: r.status === 'skipped' ? (r.skipReason ?? null) : null,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    via: r.via,
+    operatorId: r.volunteerId,
+    deviceId: b.device.id,
+    shiftId: r.shiftId ?? null,
+    receivedAt: b.receivedAt,
+    clockSkewMs: b.skew,
+  });
+  return ok(r.id);
+};
+
+const testResult: Handler<'test_result'> = (b, r) => {
+  if (!b.refs.residents.has(r.residentId)) return rejected(r.id, 'unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`);
+  b.writes.tests.push({ recordId: r.id, residentId: r.residentId, sampledAt: r.sampledAt, result: r.result, volunteerId: r.volunteerId });
+  return ok(r.id);
+};
+
+const HANDLERS: { [K in SyncRecord['kind']]: Handler<K> } = {
+  gate_check: gateCheck,
+  gate_check_void: gateCheckVoid,
+  shift_start: shiftStart,
+  shift_end: shiftEnd,
+  disinfection,
+  test_result: testResult,
+};
+
+/** Check a record of any kind and add it to the batch's writes. */
+export function handleRecord(b: BatchContext, r: SyncRecord): SyncOutcome {
+  return (HANDLERS[r.kind] as Handler<typeof r.kind>)(b, r as never);
+}
+
+export const anythingToWrite = (w: Writes) => !!(w.checks.length || w.voids.length || w.starts.length || w.ends.length || w.tests.length || w.rounds.length);
+
+/**
+ * Write what the batch accepted, stamped with roster version `rv`. Each insert says what it stored: a
+ * record another transaction stored first is missing from the answer, for the caller to settle.
+ */
+export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<Set<unknown>> {
+  const { writes: w, compoundId, device, receivedAt } = b;
+  const stored = new Set<unknown>();
+  const keep = (ids: unknown[]) => {
+    for (const id of ids) stored.add(id);
+  };
+  keep(await bulkInsert(tx, 'gate_check', w.checks.map((c) => ({ ...c, rv })), { onConflict: ['id'], returning: 'id' }));
+  if (w.voids.length) {
+    const rows = await tx
+      .insertInto('gateCheckVoid')
+      .values(w.voids.map((v) => ({ ...v, compoundId, deviceId: device.id, receivedAt, rv })))
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
+    keep(rows.map((r) => r.id));
+  }
+  if (w.starts.length) {
+    const rows = await tx
+      .insertInto('shift')
+      .values(w.starts.map((s) => ({ ...s, compoundId, deviceId: device.id, receivedAt })))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    keep(rows.map((r) => r.id));
+  }
+  for (const e of w.ends) {
+    const rows = await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).returning('endRecordId').execute();
+    keep(rows.map((r) => r.endRecordId));
+  }
+  keep(await bulkInsert(tx, 'disinfection_record', w.rounds, { onConflict: ['id'], returning: 'id' }));
+  if (w.tests.length) {
+    const rows = await tx
+      .insertInto('testResult')
+      .values(w.tests.map((t) => ({ compoundId, residentId: t.residentId, sampledAt: t.sampledAt, result: t.result, source: 'gate' as const, roundId: null, recordedBy: t.volunteerId, deviceId: device.id, recordId: t.recordId, createdAt: receivedAt, rv })))
+      .onConflict((oc) => oc.column('recordId').doNothing())
+      .returning('recordId')
+      .execute();
+    keep(rows.map((r) => r.recordId));
+  }
+  return stored;
+}

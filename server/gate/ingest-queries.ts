@@ -1,0 +1,121 @@
+import type { SyncRecord } from '../core/sync.js';
+import type { Db } from '../http/context.js';
+
+/**
+ * What acknowledging a sync batch looks up, with a handful of queries per batch (never one per record):
+ * the compound's gates, volunteers, residents and households the records name, the checks a correction
+ * voids, the shifts, which records the server has already (and who sent them), and the passes scanned.
+ */
+export interface References {
+  gates: Set<number>;
+  volunteers: Set<number>;
+  residents: Map<number, number>; // resident -> household, in this compound
+  households: Set<number>;
+  checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null; occurredAt: string; direction: string }>;
+  voidedChecks: Set<string>;
+  shifts: Map<string, { endRecordId: string | null }>;
+  /** Record ids the server already has, with who sent each. */
+  existing: Map<string, Holder>;
+  /** When the compound was created: no tablet of it can have recorded anything long before. */
+  compoundCreatedAt: number;
+  /** Buildings and points of the compound, as "building:12" / "point:3". */
+  places: Set<string>;
+}
+
+export async function loadReferences(db: Db, compoundId: number, records: SyncRecord[]): Promise<References> {
+  const ids = (pick: (r: SyncRecord) => number | string | null | undefined) => [...new Set(records.map(pick).filter((v) => v !== null && v !== undefined))];
+  const volunteerIds = ids((r) => r.volunteerId) as number[];
+  const residentIds = ids((r) => (r.kind === 'gate_check' ? r.residentId : r.kind === 'test_result' ? r.residentId : null)) as number[];
+  const householdIds = ids((r) => (r.kind === 'gate_check' ? r.visitor?.hostHouseholdId : null)) as number[];
+  const checkIds = ids((r) => (r.kind === 'gate_check_void' ? r.checkId : null)) as string[];
+  const shiftIds = ids((r) => (r.kind === 'shift_end' ? r.shiftId : r.kind === 'shift_start' ? r.id : null)) as string[];
+  const byKind = (k: SyncRecord['kind']) => records.filter((r) => r.kind === k).map((r) => r.id);
+
+  const gates = await db.selectFrom('gate').select('id').where('compoundId', '=', compoundId).execute();
+  const volunteers = volunteerIds.length
+    ? await db
+        .selectFrom('user')
+        .leftJoin('userCompound as uc', (j) => j.onRef('uc.userId', '=', 'user.id').on('uc.compoundId', '=', compoundId))
+        .select(['user.id', 'user.role', 'uc.compoundId'])
+        .where('user.id', 'in', volunteerIds)
+        .execute()
+    : [];
+  const residents = residentIds.length
+    ? await db.selectFrom('resident').select(['id', 'householdId']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute()
+    : [];
+  const households = householdIds.length ? await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', 'in', householdIds).execute() : [];
+  const checks = checkIds.length
+    ? await db.selectFrom('gateCheck').select(['id', 'compoundId', 'residentId', 'householdId', 'occurredAt', 'direction']).where('id', 'in', checkIds).execute()
+    : [];
+  const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
+  const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
+
+  const existing = await storedRecords(db, records);
+  const roundIds = byKind('disinfection');
+  const places = new Set<string>();
+  if (roundIds.length) {
+    for (const b of await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).execute()) places.add(`building:${b.id}`);
+    for (const p of await db.selectFrom('point').select('id').where('compoundId', '=', compoundId).execute()) places.add(`point:${p.id}`);
+  }
+  const compound = await db.selectFrom('compound').select('createdAt').where('id', '=', compoundId).executeTakeFirstOrThrow();
+
+  return {
+    gates: new Set(gates.map((g) => g.id)),
+    volunteers: new Set(volunteers.filter((v) => v.role === 'admin' || v.compoundId === compoundId).map((v) => v.id)),
+    residents: new Map(residents.map((r) => [r.id, r.householdId])),
+    households: new Set(households.map((h) => h.id)),
+    checks: new Map(checks.map((c) => [c.id, c])),
+    voidedChecks: new Set(voided.map((v) => v.gateCheckId)),
+    shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
+    places,
+    existing,
+    compoundCreatedAt: Date.parse(compound.createdAt),
+  };
+}
+
+/** Who sent a record the server has: its tablet, the tablet's compound, the volunteer on it. */
+export interface Holder {
+  deviceId: number | null;
+  compoundId: number;
+  volunteerId: number | null;
+}
+
+/** Which of these records the server has already, kind by kind, and who sent each. */
+export async function storedRecords(db: Db, records: { kind: SyncRecord['kind']; id: string }[]): Promise<Map<string, Holder>> {
+  const byKind = (k: SyncRecord['kind']) => records.filter((r) => r.kind === k).map((r) => r.id);
+  const out = new Map<string, Holder>();
+  const add = (rows: ({ id: string | null } & Holder)[]) => {
+    for (const { id, ...holder } of rows) if (id) out.set(id, holder);
+  };
+  const checks = byKind('gate_check');
+  if (checks.length) add(await db.selectFrom('gateCheck').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', checks).execute());
+  const voids = byKind('gate_check_void');
+  if (voids.length) add(await db.selectFrom('gateCheckVoid').select(['id', 'deviceId', 'compoundId', 'userId as volunteerId']).where('id', 'in', voids).execute());
+  const starts = byKind('shift_start');
+  if (starts.length) add(await db.selectFrom('shift').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', starts).execute());
+  const ends = byKind('shift_end');
+  if (ends.length) add(await db.selectFrom('shift').select(['endRecordId as id', 'deviceId', 'compoundId', 'volunteerId']).where('endRecordId', 'in', ends).execute());
+  const rounds = byKind('disinfection');
+  if (rounds.length) add(await db.selectFrom('disinfectionRecord').select(['id', 'deviceId', 'compoundId', 'operatorId as volunteerId']).where('id', 'in', rounds).execute());
+  const tests = byKind('test_result');
+  if (tests.length) add(await db.selectFrom('testResult').select(['recordId as id', 'deviceId', 'compoundId', 'recordedBy as volunteerId']).where('recordId', 'in', tests).execute());
+  return out;
+}
+
+/** The passes a batch names, with whom they were issued to: the only look-up acknowledging needs. */
+export async function passesWithHouseholds(db: Db, compoundId: number, passIds: number[]) {
+  const out = new Map<number, { id: number; code: string; residentId: number; householdId: number }>();
+  const ids = [...new Set(passIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db
+      .selectFrom('pass as p')
+      .innerJoin('resident as r', 'r.id', 'p.residentId')
+      .select(['p.id', 'p.code', 'p.residentId', 'r.householdId'])
+      .where('p.compoundId', '=', compoundId)
+      .where('p.id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.id, r);
+  }
+  return out;
+}
+
