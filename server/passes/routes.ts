@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, json, param, query } from '../http/validate.js';
-import { naturally } from '../residents/queries.js';
+import { listResidentPasses } from './queries.js';
 import * as passes from './service.js';
-import { passSheetHtml, qrSvg } from './sheet.js';
+import { qrSvg } from './sheet.js';
 
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });
@@ -15,16 +14,9 @@ export function passRoutes(deps: AppDeps) {
   const db = deps.database.db;
   const tags = ['passes'];
 
-  app.get('/passes', describe("A resident's passes (current and revoked)", { tags }), param(cidParam), query(z.object({ residentId: id })), async (c) => {
-    const rows = await db
-      .selectFrom('pass')
-      .select(['id', 'residentId', 'status', 'issuedAt', 'revokedAt', 'revokeReason', 'code'])
-      .where('compoundId', '=', c.req.valid('param').cid)
-      .where('residentId', '=', c.req.valid('query').residentId)
-      .orderBy('id', 'desc')
-      .execute();
-    return c.json({ passes: rows });
-  });
+  app.get('/passes', describe("A resident's passes (current and revoked)", { tags }), param(cidParam), query(z.object({ residentId: id })), async (c) =>
+    c.json({ passes: await listResidentPasses(db, c.req.valid('param').cid, c.req.valid('query').residentId) }),
+  );
 
   app.post('/residents/:id/pass', describe('Issue a resident a pass (revokes the one they had)', { tags }), param(itemParam), async (c) => {
     const { cid, id: residentId } = c.req.valid('param');
@@ -44,9 +36,8 @@ export function passRoutes(deps: AppDeps) {
 
   app.get('/passes/:id/qr.svg', describe("A pass's QR code as SVG", { tags }), param(itemParam), async (c) => {
     const { cid, id: passId } = c.req.valid('param');
-    const pass = await db.selectFrom('pass').select('code').where('compoundId', '=', cid).where('id', '=', passId).executeTakeFirst();
-    if (!pass) throw new NotFoundError('The pass');
-    return c.body(await qrSvg(pass.code), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=3600' });
+    const code = await passes.passCode(db, cid, passId);
+    return c.body(await qrSvg(code), 200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=3600' });
   });
 
   app.get(
@@ -56,33 +47,7 @@ export function passRoutes(deps: AppDeps) {
     query(z.object({ lang: z.enum(['zh', 'en']).default('zh') })),
     async (c) => {
       const { cid, id: buildingId } = c.req.valid('param');
-      const building = await db
-        .selectFrom('building')
-        .innerJoin('compound', 'compound.id', 'building.compoundId')
-        .select(['building.name', 'compound.name as compound'])
-        .where('building.compoundId', '=', cid)
-        .where('building.id', '=', buildingId)
-        .executeTakeFirst();
-      if (!building) throw new NotFoundError('The building');
-      const cards = await db
-        .selectFrom('pass as p')
-        .innerJoin('resident as r', 'r.id', 'p.residentId')
-        .innerJoin('household as h', 'h.id', 'r.householdId')
-        .select(['p.id as passId', 'p.code', 'r.name', 'h.unit', 'h.room'])
-        .where('h.buildingId', '=', buildingId)
-        .where('p.status', '=', 'active')
-        .orderBy('h.unit')
-        .orderBy(naturally('h.room'))
-        .orderBy('h.room')
-        .orderBy('r.id')
-        .execute();
-      const page = await passSheetHtml({
-        compound: building.compound,
-        building: building.name,
-        cards: cards.map((x) => ({ ...x, building: building.name })),
-        lang: c.req.valid('query').lang,
-      });
-      return c.html(page);
+      return c.html(await passes.buildingPassSheet(db, cid, buildingId, c.req.valid('query').lang));
     },
   );
 
