@@ -12,6 +12,8 @@ import {
   TEMPLATE_TARGETS,
   type TemplateTarget,
 } from '../core/disinfection.js';
+import { getCompound } from '../compounds/queries.js';
+import { NotFoundError } from '../errors.js';
 import type { Db } from '../http/context.js';
 import { naturally } from '../residents/queries.js';
 
@@ -167,4 +169,45 @@ export async function grid(db: Db, compoundId: number, date: string, now: Date) 
   for (const r of rows) for (const c of r.cells) if (c.state) counts[c.state]++;
   const missed = rows.flatMap((r) => r.cells.filter((c) => c.state === 'missed').map((c) => ({ kind: r.kind, id: r.id, name: r.name, time: c.time })));
   return { date, timezone: compound.timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, missed };
+}
+
+/** A building or point of the compound, with the compound's name and time zone (placards and sheets). */
+export async function findPlace(db: Db, compoundId: number, kind: 'buildings' | 'points', placeId: number): Promise<Place & { compound: string; timezone: string }> {
+  const compound = await getCompound(db, compoundId);
+  const p = (await places(db, compoundId)).find((x) => x.kind === (kind === 'buildings' ? 'building' : 'point') && x.id === placeId);
+  if (!p) throw new NotFoundError(kind === 'buildings' ? 'The building' : 'The point');
+  return { ...p, compound: compound.name, timezone: compound.timezone };
+}
+
+export async function upsertTemplate(tx: Db, t: { compoundId: number; target: TemplateTarget; items: ChecklistItem[]; at: string; userId: number | null }): Promise<void> {
+  await tx
+    .insertInto('checklistTemplate')
+    .values({ compoundId: t.compoundId, target: t.target, items: JSON.stringify(t.items), updatedAt: t.at, updatedBy: t.userId })
+    .onConflict((oc) => oc.columns(['compoundId', 'target']).doUpdateSet({ items: JSON.stringify(t.items), updatedAt: t.at }))
+    .execute();
+}
+
+/** The round a photo belongs to, if the server has it. */
+export async function photoRecord(db: Db, recordId: string) {
+  return db.selectFrom('disinfectionRecord').select(['id', 'compoundId']).where('id', '=', recordId).executeTakeFirst();
+}
+
+/** Store a round's photo once; false when it was there already. */
+export async function storePhotoRow(
+  db: Db,
+  p: { recordId: string; contentType: string; bytes: Uint8Array; size: number; width: number; height: number; receivedAt: string },
+): Promise<boolean> {
+  const rows = await db.insertInto('disinfectionPhoto').values(p).onConflict((oc) => oc.column('recordId').doNothing()).returning('recordId').execute();
+  return rows.length > 0;
+}
+
+/** A round's photo, if the round is this compound's. */
+export async function photoOf(db: Db, compoundId: number, recordId: string) {
+  return db
+    .selectFrom('disinfectionPhoto as p')
+    .innerJoin('disinfectionRecord as r', 'r.id', 'p.recordId')
+    .select(['p.bytes', 'p.contentType'])
+    .where('r.compoundId', '=', compoundId)
+    .where('p.recordId', '=', recordId)
+    .executeTakeFirst();
 }
