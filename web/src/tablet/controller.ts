@@ -1,72 +1,15 @@
+import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
 import type { RosterPayload } from '../../../server/core/roster';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, api } from '../api';
-import type { ParsedCode } from '../../../server/core/code';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
-import type { RoundTarget } from './rounds';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
 import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
-
-/**
- * Everything the tablet knows and does, apart from drawing it: the enrolled device, the volunteer on
- * duty, the shift, the outbox and its sync, the roster. Screens read `state` and call methods.
- */
-export interface DeviceInfo {
-  token: string;
-  device: { id: number; name: string; compoundId: number };
-  compound: { id: number; name: string; timezone: string };
-}
-
-export interface Volunteer {
-  userId: number;
-  displayName: string;
-  phone: string;
-  signedInAt: number;
-  /** Signed in with the network down (checked against this tablet's own record of their PIN). */
-  offline: boolean;
-}
-
-export interface Shift {
-  id: string;
-  gateId: number;
-  direction: Direction;
-  startedAt: number;
-  counts: { in: number; out: number; denied: number };
-}
-
-export interface Settings {
-  muted: boolean;
-  /** The camera the volunteer chose (null: the back camera). */
-  cameraId: string | null;
-  /** Off when the volunteer works with a scanner gun only. */
-  cameraOn: boolean;
-}
-
-export interface SyncStatus {
-  online: boolean;
-  syncing: boolean;
-  pending: number;
-  /** Photos still to send (they follow their rounds). */
-  photos: number;
-  rejected: { id: string; kind: string; at: string; reason: string }[];
-  lastSyncAt: number | null;
-  lastError: string | null;
-}
-
-export interface TabletState {
-  ready: boolean;
-  device: DeviceInfo | null;
-  volunteer: Volunteer | null;
-  shift: Shift | null;
-  settings: Settings;
-  sync: SyncStatus;
-  rosterVersion: number | null;
-  rosterFetchedAt: number | null;
-}
+import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {
   userId: number;
@@ -78,7 +21,16 @@ interface OfflineSignIn extends PinVerifier {
 export const OFFLINE_SIGNIN_MS = 24 * 3_600_000;
 const SYNC_EVERY_MS = 30_000;
 const ROSTER_EVERY_MS = 2 * 60_000;
+/** A code just decided is not decided again for this long (a pass held up in front of the camera). */
+const SAME_CODE_MS = 5_000;
+/** The verdict goes back to scanning by itself: quickly when the person may pass, a little later when not. */
+const VERDICT_MS = { allow: 2_000, deny: 5_000, review: 5_000 } as const;
 
+/**
+ * Everything the tablet knows and does, apart from drawing it: the enrolled device, the volunteer on
+ * duty, the shift, the verdict on screen, the outbox and its sync, the roster. Screens read `state` and
+ * call methods.
+ */
 export class TabletController {
   state: TabletState = {
     ready: false,
@@ -89,6 +41,7 @@ export class TabletController {
     sync: { online: typeof navigator === 'undefined' ? true : navigator.onLine, syncing: false, pending: 0, photos: 0, rejected: [], lastSyncAt: null, lastError: null },
     rosterVersion: null,
     rosterFetchedAt: null,
+    verdict: null,
   };
   readonly roster: RosterStore;
   readonly outbox: Outbox;
@@ -162,6 +115,7 @@ export class TabletController {
     if (this.timer) return;
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
+    window.addEventListener('pagehide', this.onPageHide);
     this.timer = setInterval(() => void this.tick(), SYNC_EVERY_MS / 3);
     void this.tick(true);
   }
@@ -171,6 +125,7 @@ export class TabletController {
     this.timer = null;
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('pagehide', this.onPageHide);
   }
 
   private onOnline = () => {
@@ -180,6 +135,9 @@ export class TabletController {
   };
 
   private onOffline = () => this.setSync({ online: false });
+
+  // Whatever is pending is recorded if the app is put away or closed.
+  private onPageHide = () => void this.settle();
 
   private lastTick = 0;
   private async tick(force = false) {
@@ -257,7 +215,9 @@ export class TabletController {
   private async forgetDevice(why: string) {
     await Promise.all([kvDelete(this.db, 'device'), kvDelete(this.db, 'volunteer'), kvDelete(this.db, 'shift')]);
     await this.roster.clear();
-    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null });
+    this.unresolved = null;
+    this.stopVerdictTimer();
+    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null, verdict: null });
     this.setSync({ lastError: why });
   }
 
@@ -303,6 +263,7 @@ export class TabletController {
     const shift: Shift = { id: uuidv7(now), gateId, direction, startedAt: now, counts: { in: 0, out: 0, denied: 0 } };
     await this.outbox.add({ kind: 'shift_start', id: shift.id, at: new Date(now).toISOString(), gateId, volunteerId: v.userId }, now);
     await kvSet(this.db, 'shift', shift);
+    this.lastCode = null;
     this.set({ shift });
     void this.syncSoon();
   }
@@ -316,6 +277,9 @@ export class TabletController {
   async endShift(handoverNote: string): Promise<void> {
     const { shift, volunteer } = this.state;
     if (!shift || !volunteer) return;
+    // A verdict still waiting for the volunteer belongs to this shift.
+    await this.settle();
+    this.clearVerdict();
     const now = this.now();
     await this.outbox.add({ kind: 'shift_end', id: uuidv7(now), at: new Date(now).toISOString(), shiftId: shift.id, volunteerId: volunteer.userId, handoverNote }, now);
     await kvDelete(this.db, 'shift');
@@ -324,7 +288,7 @@ export class TabletController {
   }
 
   /** A scanned placard: the place it names, if the code is genuine and of this compound. */
-  async placard(code: ParsedCode): Promise<RoundTarget | null> {
+  private async placard(code: ParsedCode): Promise<RoundTarget | null> {
     const roster = this.roster.state;
     if (!roster || code.kind !== 'placard' || code.compoundId !== roster.compound.id) return null;
     if ((await verifyCode(code, roster.keys)) !== 'valid') return null;
@@ -339,7 +303,7 @@ export class TabletController {
   }
 
   /** Record a decided check (with an override where the volunteer gave one). */
-  async record(d: LocalDecision, override: { reason: string } | null = null): Promise<void> {
+  private async record(d: LocalDecision, override: { reason: string } | null = null): Promise<void> {
     const { shift, volunteer } = this.state;
     if (!shift || !volunteer) return;
     const now = this.now();
@@ -403,10 +367,129 @@ export class TabletController {
   }
 
   // -------------------------------------------------------------------------------------------------------
+  // The verdict on screen: shown, then recorded (an allow at once; a deny or review once the volunteer has
+  // turned the person back or let them through with a reason), then gone.
+
+  /** The deny or review on screen, until the volunteer resolves it. */
+  private unresolved: LocalDecision | null = null;
+  private lastCode: { text: string; at: number } | null = null;
+  private verdictTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A sheet is open over the verdict: it stays until the sheet is closed. */
+  private verdictHeld = false;
+
+  /**
+   * A code from the camera or a scanner gun. The same code again within seconds is ignored, and so is any
+   * code while a form is open (the camera waits). A placard names a place for its rounds; anything else
+   * is a person's pass, decided and shown.
+   */
+  async scan(text: string, opts: { formOpen: boolean }): Promise<ScanOutcome> {
+    const now = this.now();
+    const code = text.trim();
+    if (this.lastCode && this.lastCode.text === code && now - this.lastCode.at < SAME_CODE_MS) return { kind: 'ignored' };
+    this.lastCode = { text: code, at: now };
+    if (opts.formOpen) return { kind: 'ignored' };
+    const parsed = parseCode(code);
+    if (parsed?.kind === 'placard') return { kind: 'place', target: await this.placard(parsed) };
+    await this.showVerdict(await this.decide({ kind: 'code', text: code }));
+    return { kind: 'verdict' };
+  }
+
+  /**
+   * Put a decision on screen; its record follows at once (a deny or review when resolved, or when the
+   * next verdict replaces it: turned back).
+   */
+  async showVerdict(d: LocalDecision): Promise<void> {
+    const previous = this.unresolved;
+    this.unresolved = d.verdict === 'allow' ? null : d;
+    this.set({ verdict: { decision: d, at: this.now() } });
+    this.armVerdictTimer();
+    if (previous) await this.record(previous);
+    if (d.verdict === 'allow') await this.record(d);
+  }
+
+  /** Back to scanning (a deny or review not overridden is recorded as turned back). */
+  dismissVerdict(): Promise<void> {
+    const settled = this.settle();
+    this.clearVerdict();
+    return settled;
+  }
+
+  /** Let the person on screen through against the verdict, with the volunteer's reason. */
+  async overrideVerdict(reason: string): Promise<void> {
+    await this.settle({ reason });
+    this.clearVerdict();
+  }
+
+  /**
+   * While a sheet is open the verdict stays; once none is, it goes back to scanning by itself after its
+   * full time again.
+   */
+  holdVerdict(held: boolean): void {
+    this.verdictHeld = held;
+    this.armVerdictTimer();
+  }
+
+  private async settle(override: { reason: string } | null = null) {
+    const d = this.unresolved;
+    this.unresolved = null;
+    if (d) await this.record(d, override);
+  }
+
+  private clearVerdict() {
+    this.stopVerdictTimer();
+    if (this.state.verdict) this.set({ verdict: null });
+  }
+
+  private armVerdictTimer() {
+    this.stopVerdictTimer();
+    const v = this.state.verdict;
+    if (!v || this.verdictHeld) return;
+    this.verdictTimer = setTimeout(() => {
+      this.verdictTimer = null;
+      void this.dismissVerdict();
+    }, VERDICT_MS[v.decision.verdict]);
+  }
+
+  private stopVerdictTimer() {
+    if (this.verdictTimer) clearTimeout(this.verdictTimer);
+    this.verdictTimer = null;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
   // Disinfection rounds
 
+  /**
+   * Record a round as the volunteer filled it in: a done round with its photo and disinfectant (remembered
+   * for next time), a skipped one with its reason.
+   */
+  async finishRound(draft: RoundDraft, photo: Blob | null): Promise<void> {
+    const now = this.now();
+    const done = draft.status === 'done';
+    const record: DisinfectionRecord = {
+      kind: 'disinfection',
+      id: uuidv7(now),
+      at: new Date(now).toISOString(),
+      volunteerId: this.state.volunteer!.userId,
+      shiftId: this.state.shift?.id ?? null,
+      target: { kind: draft.target.kind, id: draft.target.id },
+      slotDate: draft.slotDate,
+      slotTime: draft.slotTime,
+      status: draft.status,
+      items: draft.items,
+      disinfectant: done ? draft.disinfectant : null,
+      concentration: done ? draft.concentration.trim() || null : null,
+      note: draft.note.trim() || null,
+      skipReason: done ? null : draft.skipReason,
+      startedAt: new Date(draft.startedAt).toISOString(),
+      finishedAt: new Date(now).toISOString(),
+      via: draft.target.via,
+    };
+    await this.recordRound(record, done ? photo : null);
+    if (done) await this.remember('disinfectant', { disinfectant: draft.disinfectant, concentration: draft.concentration });
+  }
+
   /** Record a round (and keep its photo to send once the round has reached the server). */
-  async recordRound(record: DisinfectionRecord, photo: Blob | null): Promise<void> {
+  private async recordRound(record: DisinfectionRecord, photo: Blob | null): Promise<void> {
     await this.outbox.add(record, this.now());
     if (photo) await this.db.put('photos', { recordId: record.id, blob: photo });
     // This tablet's own rounds of the last days, to show slot states while offline.
@@ -465,15 +548,6 @@ export class TabletController {
   }
 }
 
-export interface LocalRound {
-  id: string;
-  target: { kind: 'building' | 'point'; id: number };
-  slotDate?: string;
-  slotTime: string;
-  status: 'done' | 'skipped';
-  finishedAt: string;
-  operator: string | null;
-}
 
 export class OfflineSignInError extends Error {
   constructor(readonly why: 'never' | 'expired' | 'wrong_pin') {

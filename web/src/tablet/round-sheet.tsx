@@ -1,51 +1,18 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { checklistFor, DISINFECTANTS, type SlotState, slotState, slotsOfDay, type TemplateTarget } from '../../../server/core/disinfection';
-import type { DisinfectionRecord } from '../../../server/core/sync';
 import { zonedDate } from '../../../server/core/time';
-import { uuidv7 } from '../../../server/core/uuid';
 import { useI18n } from '../i18n';
 import { ErrorBox, useAction } from '../ui/kit';
-import { useTablet } from './app';
-import type { LocalRound } from './controller';
+import { useTablet } from './context';
 import { shrinkPhoto } from './photo';
-
-export interface RoundTarget {
-  kind: 'building' | 'point';
-  id: number;
-  /** Opened by scanning the place's placard (proof of presence), or picked from a list. */
-  via: 'placard' | 'manual';
-}
+import type { LocalRound, RoundTarget } from './types';
 
 const STATE_TONE: Record<SlotState, string> = { done: 'ok', late: 'warn', missed: 'bad', skipped: 'muted', due: 'due', upcoming: 'muted' };
-
-/** Pick a building or point by hand (when its placard is torn or missing): marked as picked, not scanned. */
-export function PlacePicker(props: { onPick: (t: RoundTarget) => void }) {
-  const { t } = useI18n();
-  const { c } = useTablet();
-  const roster = c.roster.state;
-  return (
-    <div>
-      <p class="t-hint">{t('tablet.manualPickHint')}</p>
-      <div class="t-chips">
-        {roster?.points.map((p) => (
-          <button type="button" key={`p${p.id}`} class="t-chip" onClick={() => props.onPick({ kind: 'point', id: p.id, via: 'manual' })}>
-            {p.name}
-          </button>
-        ))}
-        {roster?.buildings.map((b) => (
-          <button type="button" key={`b${b.id}`} class="t-chip" onClick={() => props.onPick({ kind: 'building', id: b.id, via: 'manual' })}>
-            {b.name}
-          </button>
-        ))}
-      </div>
-    </div>
-  );
-}
 
 /** Today's rounds at one place: its slots and their states, and the checklist for the one being done. */
 export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
   const { t } = useI18n();
-  const { c, s } = useTablet();
+  const { c } = useTablet();
   const roster = c.roster.state!;
   const tz = roster.compound.timezone;
   const [openedAt] = useState(() => Date.now());
@@ -101,28 +68,8 @@ export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
 
   const submit = useAction(async (status: 'done' | 'skipped') => {
     if (!chosen || !place) return;
-    const now = Date.now();
-    const record: DisinfectionRecord = {
-      kind: 'disinfection',
-      id: uuidv7(now),
-      at: new Date(now).toISOString(),
-      volunteerId: s.volunteer!.userId,
-      shiftId: s.shift?.id ?? null,
-      target: { kind: props.target.kind, id: props.target.id },
-      slotDate: today,
-      slotTime: chosen,
-      status,
-      items: items.map((i) => ({ ...i, done: ticked.has(i.key) })),
-      disinfectant: status === 'done' ? disinfectant : null,
-      concentration: status === 'done' ? concentration.trim() || null : null,
-      note: note.trim() || null,
-      skipReason: status === 'skipped' ? skip : null,
-      startedAt: new Date(openedAt).toISOString(),
-      finishedAt: new Date(now).toISOString(),
-      via: props.target.via,
-    };
-    await c.recordRound(record, status === 'done' ? photo : null);
-    if (status === 'done') await c.remember('disinfectant', { disinfectant, concentration });
+    const checked = items.map((i) => ({ ...i, done: ticked.has(i.key) }));
+    await c.finishRound({ target: props.target, slotDate: today, slotTime: chosen, status, items: checked, disinfectant, concentration, note, skipReason: skip, startedAt: openedAt }, photo);
     props.onDone();
   });
 

@@ -1,0 +1,106 @@
+import type { Direction } from '../../../server/core/decide';
+import type { DisinfectionRecord } from '../../../server/core/sync';
+import type { LocalDecision } from './gate';
+
+/** The shapes of what the tablet holds: the controller's state, and what its screens hand it back. */
+
+export interface DeviceInfo {
+  token: string;
+  device: { id: number; name: string; compoundId: number };
+  compound: { id: number; name: string; timezone: string };
+}
+
+export interface Volunteer {
+  userId: number;
+  displayName: string;
+  phone: string;
+  signedInAt: number;
+  /** Signed in with the network down (checked against this tablet's own record of their PIN). */
+  offline: boolean;
+}
+
+export interface Shift {
+  id: string;
+  gateId: number;
+  direction: Direction;
+  startedAt: number;
+  counts: { in: number; out: number; denied: number };
+}
+
+export interface Settings {
+  muted: boolean;
+  /** The camera the volunteer chose (null: the back camera). */
+  cameraId: string | null;
+  /** Off when the volunteer works with a scanner gun only. */
+  cameraOn: boolean;
+}
+
+export interface SyncStatus {
+  online: boolean;
+  syncing: boolean;
+  pending: number;
+  /** Photos still to send (they follow their rounds). */
+  photos: number;
+  rejected: { id: string; kind: string; at: string; reason: string }[];
+  lastSyncAt: number | null;
+  lastError: string | null;
+}
+
+/** The verdict on screen: a new one for each decision shown, even the same person's again. */
+export interface ShownVerdict {
+  decision: LocalDecision;
+  at: number;
+}
+
+export interface TabletState {
+  ready: boolean;
+  device: DeviceInfo | null;
+  volunteer: Volunteer | null;
+  shift: Shift | null;
+  settings: Settings;
+  sync: SyncStatus;
+  rosterVersion: number | null;
+  rosterFetchedAt: number | null;
+  verdict: ShownVerdict | null;
+}
+
+/** What became of a scanned code. */
+export type ScanOutcome =
+  /** The same code again within seconds, or a form is open. */
+  | { kind: 'ignored' }
+  /** A person's pass: its verdict is on screen. */
+  | { kind: 'verdict' }
+  /** A placard: the place it names (null when it is not genuine or not of this compound). */
+  | { kind: 'place'; target: RoundTarget | null };
+
+export interface RoundTarget {
+  kind: 'building' | 'point';
+  id: number;
+  /** Opened by scanning the place's placard (proof of presence), or picked from a list. */
+  via: 'placard' | 'manual';
+}
+
+/** A round as the volunteer filled it in; the controller makes the record. */
+export interface RoundDraft {
+  target: RoundTarget;
+  slotDate: string;
+  slotTime: string;
+  status: 'done' | 'skipped';
+  items: DisinfectionRecord['items'];
+  disinfectant: string;
+  concentration: string;
+  note: string;
+  skipReason: string | null;
+  /** When the sheet was opened (epoch ms). */
+  startedAt: number;
+}
+
+export interface LocalRound {
+  id: string;
+  target: { kind: 'building' | 'point'; id: number };
+  slotDate?: string;
+  slotTime: string;
+  status: 'done' | 'skipped';
+  finishedAt: string;
+  operator: string | null;
+}
