@@ -1,5 +1,11 @@
 import type { Actor, Db } from '../http/context.js';
 
+/** Who asks, from where: what an audit row records of the caller. */
+export interface Asker {
+  actor: Actor | null;
+  ip: string;
+}
+
 export interface AuditInput {
   actor: Actor | null;
   action: string;

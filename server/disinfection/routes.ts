@@ -6,7 +6,7 @@ import { getCompound } from '../compounds/queries.js';
 import { ChecklistSchema, SlotSpecsSchema, TEMPLATE_TARGETS } from '../core/disinfection.js';
 import { zonedDate } from '../core/time.js';
 import { NotFoundError } from '../errors.js';
-import type { Asker } from '../gate/service.js';
+import type { Asker } from '../audit/queries.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, json, localDate as date, param, query } from '../http/validate.js';
 import { grid, photoOf, rounds, schedules, templates } from './queries.js';

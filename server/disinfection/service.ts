@@ -1,10 +1,9 @@
-import { recordAudit } from '../audit/queries.js';
+import { type Asker, recordAudit } from '../audit/queries.js';
 import { placardMessage } from '../core/code.js';
 import { type ChecklistItem, type SlotSpec, slotState, slotsOfDay, type TemplateTarget } from '../core/disinfection.js';
 import { zonedDate } from '../core/time.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { AppDeps, AuthDevice } from '../http/context.js';
-import type { Asker } from '../gate/service.js';
 import { imageInfo } from './photo.js';
 import { dailySheetHtml, placardHtml } from './placards.js';
 import { findPlace, insertSchedule, photoRecord, rounds, schedules, storePhotoRow, templates, upsertTemplate } from './queries.js';

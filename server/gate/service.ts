@@ -1,22 +1,16 @@
-import { recordAudit } from '../audit/queries.js';
+import { type Asker, recordAudit } from '../audit/queries.js';
 import { parseCode } from '../core/code.js';
 import { decide, type Direction } from '../core/decide.js';
 import { gateCheckRecord, passIdOf } from '../core/gate-check.js';
 import { maskName } from '../core/mask.js';
 import { uuidv7 } from '../core/uuid.js';
 import { AppError, ConflictError, NotFoundError } from '../errors.js';
-import type { Actor, AppDeps, AuthDevice, AuthUser } from '../http/context.js';
+import type { AppDeps, AuthDevice, AuthUser } from '../http/context.js';
 import { currentPolicy } from '../policy/queries.js';
 import { bumpRosterVersion } from '../roster/version.js';
 import { loadBatchFacts } from './facts.js';
 import { type IngestResult, ingestBatch } from './ingest.js';
 import { compoundOfDevice, personAddress } from './queries.js';
-
-/** Who asks, from where: audited with the change. */
-export interface Asker {
-  actor: Actor | null;
-  ip: string;
-}
 
 /**
  * The online check (a volunteer whose tablet reaches the server): decided on the server's live data
