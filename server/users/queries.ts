@@ -1,3 +1,4 @@
+import type { UserUpdate } from '../db/schema.js';
 import type { Db } from '../http/context.js';
 
 export async function listUsers(db: Db, filter: { compounds?: number[] | undefined; id?: number } = {}) {
@@ -38,6 +39,10 @@ export async function getUser(db: Db, id: number) {
   if (!u) return undefined;
   const links = await db.selectFrom('userCompound').select('compoundId').where('userId', '=', id).execute();
   return { ...u, compoundIds: links.map((l) => l.compoundId) };
+}
+
+export async function updateUserRow(db: Db, id: number, set: UserUpdate): Promise<void> {
+  await db.updateTable('user').set(set).where('id', '=', id).execute();
 }
 
 export async function setUserCompounds(db: Db, userId: number, compoundIds: number[]) {

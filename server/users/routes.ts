@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
 import { passwordSchema, phoneSchema, pinSchema, usernameSchema } from '../auth/routes.js';
@@ -25,7 +25,8 @@ const userPatch = userBody
 export function userRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const tags = ['users'];
-  const office = (c: any) => {
+  // The service needs the whole actor (for the audit row), not only the user officeUser returns.
+  const office = (c: Context<AppEnv>) => {
     officeUser(c, ['admin', 'manager']);
     return c.get('actor') as Actor & { kind: 'office' };
   };

@@ -3,6 +3,7 @@ import { deleteUserSessions, insertUser, clearFailures, countFailures } from '..
 import { hashSecret } from '../auth/secrets.js';
 import { MAX_FAILURES_PER_HOUR, accountKey } from '../auth/service.js';
 import { constraintKind } from '../db/errors.js';
+import type { UserUpdate } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Actor, AppDeps, AuthUser, Role } from '../http/context.js';
 import * as q from './queries.js';
@@ -106,7 +107,7 @@ export async function updateUser(deps: AppDeps, actor: Actor & { kind: 'office' 
   assertMayManage(actor.user, next);
   await assertCompoundsExist(deps, next.compoundIds);
   const at = deps.now().toISOString();
-  const set: Record<string, unknown> = { updatedAt: at, role: next.role, username: next.username, phone: next.phone };
+  const set: UserUpdate = { updatedAt: at, role: next.role, username: next.username, phone: next.phone };
   if (patch.displayName) set.displayName = patch.displayName;
   if (patch.password) set.passwordHash = await hashSecret(patch.password, deps.passwordCost);
   if (patch.pin) set.pinHash = await hashSecret(patch.pin, deps.passwordCost);
@@ -115,7 +116,7 @@ export async function updateUser(deps: AppDeps, actor: Actor & { kind: 'office' 
   await db
     .transaction()
     .execute(async (tx) => {
-      await tx.updateTable('user').set(set).where('id', '=', id).execute();
+      await q.updateUserRow(tx, id, set);
       if (patch.compoundIds) await q.setUserCompounds(tx, id, next.compoundIds);
       if (endSessions) await deleteUserSessions(tx, id);
       const { password, pin, ...shown } = patch;
