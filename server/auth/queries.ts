@@ -151,6 +151,45 @@ export function findDeviceByTokenHash(db: Db, tokenHash: string) {
     .executeTakeFirst();
 }
 
+export async function markLoggedIn(db: Db, userId: number, at: string): Promise<void> {
+  await db.updateTable('user').set({ lastLoginAt: at }).where('id', '=', userId).execute();
+}
+
+export function findDeviceById(db: Db, id: number) {
+  return db.selectFrom('device').select(['id', 'compoundId', 'name', 'revokedAt']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function touchDevice(db: Db, id: number, at: string): Promise<void> {
+  await db.updateTable('device').set({ lastSeenAt: at }).where('id', '=', id).execute();
+}
+
+/** The device an enrollment code was issued for, with what the tablet needs to know of its compound. */
+export function findDeviceByEnrollmentHash(db: Db, codeHash: string) {
+  return db
+    .selectFrom('device')
+    .innerJoin('compound', 'compound.id', 'device.compoundId')
+    .select([
+      'device.id',
+      'device.name',
+      'device.compoundId',
+      'device.enrollmentExpiresAt',
+      'device.revokedAt',
+      'compound.name as compoundName',
+      'compound.timezone',
+    ])
+    .where('device.enrollmentCodeHash', '=', codeHash)
+    .executeTakeFirst();
+}
+
+/** The code is spent: only the credential's hash remains. */
+export async function markDeviceEnrolled(db: Db, id: number, tokenHash: string, at: string): Promise<void> {
+  await db
+    .updateTable('device')
+    .set({ tokenHash, enrolledAt: at, enrollmentCodeHash: null, enrollmentExpiresAt: null, lastSeenAt: at })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function insertUser(
   db: Db,
   u: {

@@ -160,7 +160,7 @@ export async function loginOffice(
   const session = await createSession(deps, user.id, null, deps.config.sessionIdleMinutes, OFFICE_SESSION_DAYS * 24 * HOUR);
   await releaseAttempt(deps, reserved);
   const at = deps.now().toISOString();
-  await db.updateTable('user').set({ lastLoginAt: at }).where('id', '=', user.id).execute();
+  await q.markLoggedIn(db, user.id, at);
   await recordAudit(db, { actor: null, action: 'login', entity: 'user', entityId: user.id, at, ip });
   return { user: toAuthUser(user, await q.userCompoundIds(db, user.id)), token: session.token, expiresAt: session.expiresAt };
 }
@@ -189,7 +189,7 @@ export async function loginWithPin(
   const session = await createSession(deps, user.id, device.id, VOLUNTEER_IDLE_MINUTES, VOLUNTEER_SESSION_HOURS * HOUR);
   await releaseAttempt(deps, reserved);
   const at = deps.now().toISOString();
-  await db.updateTable('user').set({ lastLoginAt: at }).where('id', '=', user.id).execute();
+  await q.markLoggedIn(db, user.id, at);
   await recordAudit(db, {
     actor: { kind: 'device', device },
     action: 'pin_login',
@@ -213,26 +213,9 @@ export async function enrollDevice(
   const at = deps.now().toISOString();
   const token = newToken('gpd_');
   const found = await db.transaction().execute(async (tx) => {
-    const device = await tx
-      .selectFrom('device')
-      .innerJoin('compound', 'compound.id', 'device.compoundId')
-      .select([
-        'device.id',
-        'device.name',
-        'device.compoundId',
-        'device.enrollmentExpiresAt',
-        'device.revokedAt',
-        'compound.name as compoundName',
-        'compound.timezone',
-      ])
-      .where('device.enrollmentCodeHash', '=', sha256(normalizeEnrollmentCode(code)))
-      .executeTakeFirst();
+    const device = await q.findDeviceByEnrollmentHash(tx, sha256(normalizeEnrollmentCode(code)));
     if (!device || device.revokedAt || !device.enrollmentExpiresAt || device.enrollmentExpiresAt < at) return undefined;
-    await tx
-      .updateTable('device')
-      .set({ tokenHash: sha256(token), enrolledAt: at, enrollmentCodeHash: null, enrollmentExpiresAt: null, lastSeenAt: at })
-      .where('id', '=', device.id)
-      .execute();
+    await q.markDeviceEnrolled(tx, device.id, sha256(token), at);
     await recordAudit(tx, {
       actor: null,
       action: 'device.enrolled',
@@ -284,7 +267,7 @@ export async function resolveActor(
     if (!device || device.revokedAt) return null;
     // Marking a tablet seen at most once a minute keeps a write off every request.
     if (!device.lastSeenAt || now.getTime() - Date.parse(device.lastSeenAt) > 60_000) {
-      await db.updateTable('device').set({ lastSeenAt: now.toISOString() }).where('id', '=', device.id).execute();
+      await q.touchDevice(db, device.id, now.toISOString());
     }
     return { kind: 'device', device: { id: device.id, compoundId: device.compoundId, name: device.name } };
   }
@@ -306,11 +289,7 @@ export async function resolveActor(
     // A tablet session is only as good as its tablet: it must come as a bearer token, and the device must
     // still be enrolled.
     if (!bearer) return null;
-    const device = await db
-      .selectFrom('device')
-      .select(['id', 'compoundId', 'name', 'revokedAt'])
-      .where('id', '=', s.deviceId)
-      .executeTakeFirst();
+    const device = await q.findDeviceById(db, s.deviceId);
     if (!device || device.revokedAt) return null;
     return { kind: 'volunteer', user, device: { id: device.id, compoundId: device.compoundId, name: device.name }, sessionId: s.sessionId };
   }
