@@ -163,3 +163,10 @@ export async function districtOverview(db: Db, compounds: CompoundRef[], from: s
   }
   return { from, to, rows };
 }
+
+/** The compounds of a scope (undefined: all), by id. */
+export async function compoundsIn(db: Db, scope: number[] | undefined) {
+  let q = db.selectFrom('compound').select(['id', 'name', 'timezone']).orderBy('id');
+  if (scope) q = q.where('id', 'in', scope.length ? scope : [0]);
+  return q.execute();
+}

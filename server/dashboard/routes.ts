@@ -4,11 +4,12 @@ import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
 import { sessionStillReads } from '../auth/service.js';
 import { daysBetween, zonedDate } from '../core/time.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import type { LiveFeed } from './live.js';
-import { compoundDashboard, districtOverview } from './queries.js';
+import { compoundDashboard, compoundsIn, districtOverview } from './queries.js';
+import { getCompound } from '../compounds/queries.js';
 
 const cidParam = z.object({ cid: id });
 const MAX_OVERVIEW_DAYS = 31;
@@ -19,19 +20,13 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
   const tags = ['dashboards'];
   const db = deps.database.reader;
 
-  async function compoundOf(cid: number) {
-    const c = await db.selectFrom('compound').select(['id', 'name', 'timezone']).where('id', '=', cid).executeTakeFirst();
-    if (!c) throw new NotFoundError('The compound');
-    return c;
-  }
-
   app.get(
     '/compounds/:cid/dashboard',
     describe("A compound's day at a glance: traffic by hour, denials by reason, overrides, visitors, tablets, disinfection", { tags }),
     param(cidParam),
     query(z.object({ date: date.optional() })),
     async (c) => {
-      const compound = await compoundOf(c.req.valid('param').cid);
+      const compound = await getCompound(db, c.req.valid('param').cid);
       const day = c.req.valid('query').date ?? zonedDate(deps.now().getTime(), compound.timezone);
       return c.json(await compoundDashboard(db, compound, day, deps.now()));
     },
@@ -46,7 +41,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
     param(cidParam),
     async (c) => {
       const { cid } = c.req.valid('param');
-      await compoundOf(cid);
+      await getCompound(db, cid);
       officeUser(c);
       const actor = c.get('actor');
       const sessionId = actor?.kind === 'office' ? actor.sessionId : '';
@@ -99,10 +94,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
       const { from, to } = c.req.valid('query');
       if (from > to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
       if (daysBetween(from, to) >= MAX_OVERVIEW_DAYS) throw new ValidationError(`At most ${MAX_OVERVIEW_DAYS} days at once.`, [{ path: 'to', message: 'range too long' }]);
-      const scope = readableCompounds(user);
-      let q = db.selectFrom('compound').select(['id', 'name', 'timezone']).orderBy('id');
-      if (scope) q = q.where('id', 'in', scope.length ? scope : [0]);
-      return c.json(await districtOverview(db, await q.execute(), from, to, deps.now()));
+      return c.json(await districtOverview(db, await compoundsIn(db, readableCompounds(user)), from, to, deps.now()));
     },
   );
   return app;

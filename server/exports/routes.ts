@@ -1,13 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { recordAudit } from '../audit/queries.js';
-import { assertRead, officeUser } from '../auth/access.js';
+import { assertRead, officeUser, readableCompounds } from '../auth/access.js';
+import { compoundsIn } from '../dashboard/queries.js';
 import { daysBetween } from '../core/time.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import { DATASETS, type DatasetName, type ExportScope } from './datasets.js';
 import { csvStream, xlsxStream } from './format.js';
+import { auditExport } from './service.js';
 
 /** Two years at most in one file: a longer range is a mistake more often than a need. */
 const MAX_DAYS = 731;
@@ -44,11 +45,7 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
       if (daysBetween(q.from, q.to) >= MAX_DAYS) throw new ValidationError(`At most ${MAX_DAYS} days in one export: split the range.`, [{ path: 'to', message: 'range too long' }]);
       if (q.compoundId) assertRead(user, q.compoundId);
 
-      const db = deps.database.db;
-      let cq = db.selectFrom('compound').select(['id', 'name', 'timezone']).orderBy('id');
-      if (q.compoundId) cq = cq.where('id', '=', q.compoundId);
-      else if (user.role === 'manager') cq = cq.where('id', 'in', user.compoundIds.length ? user.compoundIds : [0]);
-      const compounds = await cq.execute();
+      const compounds = await compoundsIn(deps.database.db, q.compoundId ? [q.compoundId] : readableCompounds(user));
       if (q.compoundId && !compounds.length) throw new NotFoundError('The compound');
 
       const dataset = DATASETS[name];
@@ -67,13 +64,7 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
       if (c.req.method === 'HEAD') return c.body(null, 200, headers);
 
       // One audit line per compound exported, so each compound's log shows every export of its data.
-      const at = deps.now().toISOString();
-      const details = { dataset: name, format: q.format, from: q.from, to: q.to, compoundIds: compounds.map((x) => x.id), lang: q.lang };
-      await db.transaction().execute(async (tx) => {
-        for (const compound of compounds.length ? compounds : [null]) {
-          await recordAudit(tx, { actor: c.get('actor'), action: 'export', entity: 'export', entityId: name, compoundId: compound?.id ?? null, details, ip: c.get('ip'), at });
-        }
-      });
+      await auditExport(deps, { actor: c.get('actor'), ip: c.get('ip') }, name, compounds, { format: q.format, from: q.from, to: q.to, lang: q.lang });
 
       const reader = deps.database.longReader();
       let released = false;
