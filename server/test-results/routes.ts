@@ -4,6 +4,7 @@ import { AppError, NotFoundError } from '../errors.js';
 import type { AppDeps, AppEnv } from '../http/context.js';
 import { describe, form, formFlag, id, json, param, uploadedFile } from '../http/validate.js';
 import { LIMITS_DOC, readSheet } from '../imports/spreadsheet.js';
+import { getTestRound, listTestRounds } from './queries.js';
 import { importTestRound, recordTestResult, testColumns, testHistory } from './service.js';
 
 const cidParam = z.object({ cid: id });
@@ -31,21 +32,13 @@ export function testResultRoutes(deps: AppDeps) {
     },
   );
 
-  app.get('/test-rounds', describe('Imported testing rounds', { tags }), param(cidParam), async (c) => {
-    const rounds = await db
-      .selectFrom('testRound')
-      .select(['id', 'name', 'fileName', 'importedAt', 'matched', 'unmatched'])
-      .where('compoundId', '=', c.req.valid('param').cid)
-      .orderBy('id', 'desc')
-      .execute();
-    return c.json({ rounds });
-  });
+  app.get('/test-rounds', describe('Imported testing rounds', { tags }), param(cidParam), async (c) => c.json({ rounds: await listTestRounds(db, c.req.valid('param').cid) }));
 
   app.get('/test-rounds/:id', describe('One round with its import report', { tags }), param(itemParam), async (c) => {
     const { cid, id: roundId } = c.req.valid('param');
-    const round = await db.selectFrom('testRound').selectAll().where('compoundId', '=', cid).where('id', '=', roundId).executeTakeFirst();
+    const round = await getTestRound(db, cid, roundId);
     if (!round) throw new NotFoundError('The testing round');
-    return c.json({ round: { ...round, report: JSON.parse(round.report) } });
+    return c.json({ round });
   });
 
   app.post(

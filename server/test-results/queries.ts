@@ -1,0 +1,12 @@
+import type { Db } from '../http/context.js';
+
+/** A compound's imported testing rounds, newest first (without their reports). */
+export async function listTestRounds(db: Db, compoundId: number) {
+  return db.selectFrom('testRound').select(['id', 'name', 'fileName', 'importedAt', 'matched', 'unmatched']).where('compoundId', '=', compoundId).orderBy('id', 'desc').execute();
+}
+
+/** One round with its import report. */
+export async function getTestRound(db: Db, compoundId: number, roundId: number) {
+  const round = await db.selectFrom('testRound').selectAll().where('compoundId', '=', compoundId).where('id', '=', roundId).executeTakeFirst();
+  return round ? { ...round, report: JSON.parse(round.report) as unknown } : undefined;
+}
