@@ -370,19 +370,5 @@ export interface DB {
   disinfectionPhoto: DisinfectionPhotoTable;
 }
 
-export type Compound = Selectable<CompoundTable>;
-export type Gate = Selectable<GateTable>;
-export type Building = Selectable<BuildingTable>;
-export type Point = Selectable<PointTable>;
-export type Household = Selectable<HouseholdTable>;
-export type Resident = Selectable<ResidentTable>;
 export type User = Selectable<UserTable>;
-export type NewUser = Insertable<UserTable>;
 export type UserUpdate = Updateable<UserTable>;
-export type Device = Selectable<DeviceTable>;
-export type Session = Selectable<SessionTable>;
-export type AuditEntry = Selectable<AuditLogTable>;
-export type Pass = Selectable<PassTable>;
-export type GateCheck = Selectable<GateCheckTable>;
-export type NewGateCheck = Insertable<GateCheckTable>;
-export type Shift = Selectable<ShiftTable>;

@@ -53,8 +53,3 @@ export type AppEnv = {
 };
 
 export type Db = Kysely<DB>;
-
-/** The current time as the ISO-8601 UTC string every table stores. */
-export function nowIso(deps: Pick<AppDeps, 'now'>): string {
-  return deps.now().toISOString();
-}
