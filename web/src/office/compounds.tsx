@@ -15,12 +15,7 @@ import { PolicyTab } from './roster/policy';
 import { ResidentsTab } from './roster/residents';
 import { TestsTab } from './roster/tests';
 import { ShiftsTab } from './shifts';
-
-export interface Compound {
-  id: number;
-  name: string;
-  timezone: string;
-}
+import type { Compound } from './types';
 
 export function CompoundsPage() {
   const { t } = useI18n();

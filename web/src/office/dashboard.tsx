@@ -1,13 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { REASON_LABELS } from '../../../server/core/i18n';
-import type { ReasonCode } from '../../../server/core/reasons';
 import { zonedDate } from '../../../server/core/time';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { HourlyChart } from './charts';
-import type { Compound } from './compounds';
+import { useReasonLabel } from './format';
+import type { Compound } from './types';
 
 interface Dashboard {
   date: string;
@@ -39,11 +38,6 @@ export interface LiveCheck {
 
 const REFRESH_MS = 60_000;
 const FEED_SIZE = 30;
-
-export function useReasonLabel() {
-  const { lang } = useI18n();
-  return (code: string) => REASON_LABELS[code as ReasonCode]?.[lang === 'zh' ? 0 : 1] ?? code;
-}
 
 /** Minutes as "5 分钟前" / "3 小时前". */
 export function useAgo() {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Form, Loading, useAction, useLoad } from '../ui/kit';
-import type { Compound } from './compounds';
+import type { Compound } from './types';
 
 interface DeviceRow {
   id: number;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
-import type { Compound } from './compounds';
+import type { Compound } from './types';
 
 type State = 'done' | 'late' | 'missed' | 'skipped' | 'due' | 'upcoming';
 

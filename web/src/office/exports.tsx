@@ -3,7 +3,7 @@ import { addDays, zonedDate } from '../../../server/core/time';
 import { api } from '../api';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../ui/kit';
-import type { Compound } from './compounds';
+import type { Compound } from './types';
 
 const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as const;
 

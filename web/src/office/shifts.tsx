@@ -4,8 +4,8 @@ import { api } from '../api';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
-import type { Compound } from './compounds';
-import { useReasonLabel } from './dashboard';
+import { useReasonLabel } from './format';
+import type { Compound } from './types';
 
 interface ShiftRow {
   id: string;

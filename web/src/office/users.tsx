@@ -3,7 +3,7 @@ import { api } from '../api';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
-import type { Compound } from './compounds';
+import type { Compound } from './types';
 
 type Role = 'admin' | 'supervisor' | 'manager' | 'volunteer';
 

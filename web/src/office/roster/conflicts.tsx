@@ -4,8 +4,8 @@ import type { Reason } from '../../../../server/core/reasons';
 import { api } from '../../api';
 import { hasString, useI18n } from '../../i18n';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
-import type { Compound } from '../compounds';
-import { useReasonLabel } from './shared';
+import { useReasonLabel } from '../format';
+import type { Compound } from '../types';
 
 type Status = 'open' | 'reviewed' | 'all';
 

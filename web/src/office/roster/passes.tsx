@@ -2,8 +2,10 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api';
 import { hasString, useI18n } from '../../i18n';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
-import type { Compound } from '../compounds';
-import { type Building, BuildingSelect, emptyFilter, Pager, PassBadge, ResidentSearch, type ResidentFilter, type ResidentRow, useBuildings, useResidents } from './shared';
+import type { Compound } from '../types';
+import { PassBadge } from './badges';
+import { BuildingSelect, Pager, ResidentSearch } from './resident-search';
+import { type Building, emptyFilter, type ResidentFilter, type ResidentRow, useBuildings, useResidents } from './residents-data';
 
 interface Pass {
   id: number;

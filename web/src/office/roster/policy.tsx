@@ -5,8 +5,8 @@ import { OVERRIDABLE_REASONS } from '../../../../server/core/reasons';
 import { api } from '../../api';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
-import type { Compound } from '../compounds';
-import { useReasonLabel, useToday } from './shared';
+import { useReasonLabel, useToday } from '../format';
+import type { Compound } from '../types';
 
 interface PolicyVersion {
   version: number;

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../../ui/kit';
-import type { Compound } from '../compounds';
-import { ImportPanel, type ImportReportBase, ImportRows } from './shared';
+import type { Compound } from '../types';
+import { ImportPanel, type ImportReportBase, ImportRows } from './import-panel';
 
 interface Round {
   id: number;
