@@ -24,8 +24,10 @@ import { residentRoutes } from './residents/routes.js';
 import { testResultRoutes } from './test-results/routes.js';
 import { AppError } from './errors.js';
 import { exportRoutes } from './exports/routes.js';
-import type { AppDeps, AppEnv } from './http/context.js';
-import { authenticate, clientIp, requestLog, sizeLimits } from './http/middleware.js';
+import type { AppDeps } from './deps.js';
+import type { AppEnv } from './http/context.js';
+import { clientIp, requestLog, sizeLimits } from './http/middleware.js';
+import { authenticate } from './auth/middleware.js';
 import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
 import { userRoutes } from './users/routes.js';
 

@@ -2,10 +2,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_COST } from './auth/secrets.js';
-import { signingKeys } from './codes/keys.js';
+import { type SigningKeys, signingKeys } from './codes/keys.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
-import type { AppDeps } from './http/context.js';
+
+/** What every feature is built from; passed to createApp, never imported as a singleton. */
+export interface AppDeps {
+  database: Database;
+  config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir'>;
+  /** The current time; tests move it. */
+  now: () => Date;
+  /** Ed25519 keys that sign passes and placards. */
+  keys: SigningKeys;
+  /** log2 of scrypt's N for new password/PIN hashes. */
+  passwordCost: number;
+  version: string;
+  /** Folder of the built web app, served at / when present. */
+  webDist?: string | undefined;
+  log: (line: string) => void;
+}
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

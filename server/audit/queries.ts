@@ -1,4 +1,5 @@
-import type { Actor, Db } from '../http/context.js';
+import type { Actor } from '../auth/actor.js';
+import type { Db } from '../db/database.js';
 
 /** Who asks, from where: what an audit row records of the caller. */
 export interface Asker {

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
-import type { Actor, AppEnv, AuthDevice, AuthUser, Role } from '../http/context.js';
+import type { Actor, AuthDevice, AuthUser, Role } from './actor.js';
+import type { AppEnv } from '../http/context.js';
 import { parseId } from '../http/validate.js';
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PostgresAdapter, sql } from 'kysely';
-import type { Db, Role } from '../http/context.js';
+import type { Db } from '../db/database.js';
+import type { Role } from './actor.js';
 import type { User } from '../db/schema.js';
 
 export async function countUsers(db: Db): Promise<number> {

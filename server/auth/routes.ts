@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
-import type { AppDeps, AppEnv, AuthUser } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
+import type { AuthUser } from './actor.js';
 import { describe, json } from '../http/validate.js';
 import { deviceOf, officeUser } from './access.js';
 import * as auth from './service.js';

@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/queries.js';
 import { AppError, ConflictError, ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors.js';
-import type { Actor, AppDeps, AuthDevice, AuthUser, Role } from '../http/context.js';
+import type { Actor, AuthDevice, AuthUser, Role } from './actor.js';
+import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
 import { hashSecret, newToken, normalizeEnrollmentCode, sha256, verifySecret } from './secrets.js';
 

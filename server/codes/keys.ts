@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
 import { fromBase64Url, type ParsedCode, toBase64Url, withSignature } from '../core/code.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /**
  * The server's Ed25519 signing keys, kept in the database (so every server instance signs alike). A key id

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../errors.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 export function listCompounds(db: Db, only?: number[]) {
   let q = db.selectFrom('compound').select(['id', 'name', 'timezone', 'createdAt', 'updatedAt']).orderBy('id');

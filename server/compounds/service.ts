@@ -3,7 +3,8 @@ import { defaultPolicy } from '../core/policy.js';
 import { zonedDate } from '../core/time.js';
 import { constraintKind } from '../db/errors.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Actor, AppDeps } from '../http/context.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppDeps } from '../deps.js';
 import { insertPolicyVersion } from '../policy/queries.js';
 import * as q from './queries.js';
 

@@ -2,7 +2,8 @@ import { breathe } from '../db/breathe.js';
 import { AppError } from '../errors.js';
 import type { AcceptedCheck } from '../gate/ingest.js';
 import { listGateChecks } from '../gate/queries.js';
-import type { AppDeps, Db } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/database.js';
 
 export interface LiveFeedLimits {
   /** Live feeds one sign-in may hold open at once: a dashboard tab each. */

@@ -2,7 +2,7 @@ import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 type CompoundRef = { id: number; name: string; timezone: string };
 

@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { CamelCasePlugin, Kysely, SqliteDialect } from 'kysely';
-import type { DB } from './schema.js';
+import type { Tables } from './schema.js';
+
+/** A connection or a transaction: what every query helper takes (`Database` is the whole handle). */
+export type Db = Kysely<Tables>;
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -14,13 +17,13 @@ export type DatabaseKind = 'sqlite' | 'postgres';
  */
 export interface Database {
   kind: DatabaseKind;
-  db: Kysely<DB>;
-  reader: Kysely<DB>;
+  db: Kysely<Tables>;
+  reader: Kysely<Tables>;
   /**
    * A read-only handle for one long streamed read (an export), released when it is done. On SQLite a
    * connection of its own: a stream holds its connection to the end, and must not hold the shared reader.
    */
-  longReader(): { db: Kysely<DB>; release(): Promise<void> };
+  longReader(): { db: Kysely<Tables>; release(): Promise<void> };
   /** PostgreSQL schema holding the tables (tests use one per run); undefined: the default. */
   schema?: string;
   /** Where the SQLite file lives (undefined in memory or on PostgreSQL); used by backups. */
@@ -46,13 +49,13 @@ export function openSqlite(file: string): Database {
   if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
   const writer = new SQLite(file);
   applyWriterPragmas(writer, inMemory);
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: writer }), plugins });
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }), plugins });
 
   const openReader = () => {
     const conn = new SQLite(file, { readonly: true, fileMustExist: true });
     conn.pragma('busy_timeout = 5000');
     conn.pragma('query_only = ON');
-    return new Kysely<DB>({ dialect: new SqliteDialect({ database: conn }), plugins });
+    return new Kysely<Tables>({ dialect: new SqliteDialect({ database: conn }), plugins });
   };
   const reader = inMemory ? db : openReader();
   return {

@@ -2,7 +2,7 @@ import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database } from './database.js';
-import type { DB } from './schema.js';
+import type { Tables } from './schema.js';
 
 // COUNT(*) and other int8 results come back as strings by default; every count we keep fits in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -13,7 +13,7 @@ export function openPostgres(url: string, opts: { schema?: string } = {}): Datab
     // A schema (tests: one per test) is set for every connection at connect time, before any query.
     const options = opts.schema ? `-c search_path=${opts.schema.replace(/[^a-z0-9_]/gi, '')}` : undefined;
     const pool = new pg.Pool({ connectionString: url, max, ...(options ? { options } : {}) });
-    return new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), plugins: [new CamelCasePlugin()] });
+    return new Kysely<Tables>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), plugins: [new CamelCasePlugin()] });
   };
   const db = make(10);
   const reader = make(4);

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Selectable, Updateable } from 'kysely';
 
 // Table types as the app sees them: camelCase (the CamelCasePlugin maps to snake_case SQL).
 // Times are ISO-8601 UTC strings; booleans 0/1; JSON columns are strings parsed in queries.
@@ -340,7 +340,7 @@ export interface DisinfectionPhotoTable {
   receivedAt: string;
 }
 
-export interface DB {
+export interface Tables {
   compound: CompoundTable;
   gate: GateTable;
   building: BuildingTable;

@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { chineseName, mobile } from './names.js';
 import type { Random } from './random.js';
 

@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /** A compound's tablets as the office sees them: never a token or code hash. */
 export async function listDevices(db: Db, compoundId: number, now: string, only?: { id: number }) {

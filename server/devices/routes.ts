@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
 import { describe, id, json, param, text } from '../http/validate.js';
 import { listDevices } from './queries.js';
 import * as devices from './service.js';

@@ -2,7 +2,8 @@ import { recordAudit } from '../audit/queries.js';
 import { deleteDeviceSessions } from '../auth/queries.js';
 import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/secrets.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { Actor, AppDeps } from '../http/context.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
 
 const ENROLLMENT_HOURS = 24;

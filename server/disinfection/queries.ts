@@ -14,7 +14,7 @@ import {
 } from '../core/disinfection.js';
 import { getCompound } from '../compounds/queries.js';
 import { NotFoundError } from '../errors.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { naturally } from '../residents/queries.js';
 
 const FOREVER = '1970-01-01T00:00:00.000Z';

@@ -7,7 +7,8 @@ import { ChecklistSchema, SlotSpecsSchema, TEMPLATE_TARGETS } from '../core/disi
 import { zonedDate } from '../core/time.js';
 import { NotFoundError } from '../errors.js';
 import type { Asker } from '../audit/queries.js';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
 import { describe, id, json, localDate as date, param, query } from '../http/validate.js';
 import { grid, photoOf, rounds, schedules, templates } from './queries.js';
 import { changeSchedule, changeTemplate, dailySheetPage, placardPage, storePhoto } from './service.js';

@@ -3,7 +3,7 @@ import { addDays, formatLocal, zonedToUtc } from '../core/time.js';
 import { type DailyRow, dailySummary } from '../dashboard/queries.js';
 import { breathe } from '../db/breathe.js';
 import { type GateCheckRow, gateCheckRows, notVoided, summarize } from '../gate/queries.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import type { Column } from './format.js';
 
 /** What an export covers: compounds (each read in its own time zone) and local dates, both ends included. */

@@ -1,5 +1,5 @@
 import { type Asker, recordAudit } from '../audit/queries.js';
-import type { AppDeps } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
 
 /**
  * An export is written to the audit log before its first byte leaves: one line per compound exported, so

@@ -6,7 +6,8 @@ import type { PolicyRules } from '../core/policy.js';
 import { isDeny } from '../core/reasons.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { ConflictTable } from '../db/schema.js';
-import type { AppDeps, Db } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/database.js';
 import { currentPolicy, policyByVersion } from '../policy/queries.js';
 import { type BatchFacts, loadBatchFacts } from './facts.js';
 
@@ -267,7 +268,10 @@ export class Analyzer {
 
 const analyzers = new WeakMap<AppDeps, Analyzer>();
 
-/** The one analyzer of an app (its dependencies identify it). */
+/**
+ * The analyzer of an app, one per AppDeps (held weakly, keyed by them): every app createApp builds (one
+ * per test) has its own, and it goes when they go. Not a process-wide singleton.
+ */
 export function analyzerOf(deps: AppDeps): Analyzer {
   let a = analyzers.get(deps);
   if (!a) {

@@ -1,5 +1,5 @@
 import { type GateFacts, TEST_CLOCK_ALLOWANCE_MS } from '../core/decide.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { countsAsExitSql, notVoided } from './queries.js';
 
 /**

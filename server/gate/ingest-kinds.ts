@@ -4,7 +4,8 @@ import { passIdOf } from '../core/gate-check.js';
 import type { GateCheckRecord, SyncOutcome, SyncRecord } from '../core/sync.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
-import type { AuthDevice, Db } from '../http/context.js';
+import type { AuthDevice } from '../auth/actor.js';
+import type { Db } from '../db/database.js';
 import type { passesWithHouseholds, References } from './ingest-queries.js';
 
 /**

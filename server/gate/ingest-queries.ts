@@ -1,5 +1,5 @@
 import type { SyncRecord } from '../core/sync.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /**
  * What acknowledging a sync batch looks up, with a handful of queries per batch (never one per record):

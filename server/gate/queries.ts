@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 export interface CheckFilter {
   gateId?: number | undefined;

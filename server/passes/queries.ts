@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { naturally } from '../residents/queries.js';
 
 export function listResidentPasses(db: Db, compoundId: number, residentId: number) {

@@ -2,7 +2,7 @@ import { getCompound } from '../compounds/queries.js';
 import { defaultPolicy, type PolicyRules } from '../core/policy.js';
 import { zonedDate } from '../core/time.js';
 import { constraintKind } from '../db/errors.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { bumpRosterVersion } from '../roster/version.js';
 
 export interface PolicyVersion {

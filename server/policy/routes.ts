@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { PolicyRulesSchema } from '../core/policy.js';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
 import { describe, id, json, param } from '../http/validate.js';
 import { currentPolicy, policyVersions } from './queries.js';
 import { changePolicy } from './service.js';

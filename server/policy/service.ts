@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/queries.js';
 import type { PolicyRules } from '../core/policy.js';
-import type { Actor, AppDeps } from '../http/context.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppDeps } from '../deps.js';
 import { currentPolicy, insertPolicyVersion } from './queries.js';
 
 /** A change never edits a version: it stores the next one, so old gate checks keep the rules they were decided under. */

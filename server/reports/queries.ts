@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 import { notVoided } from '../gate/queries.js';
 import type { DossierPassage } from './pages.js';
 

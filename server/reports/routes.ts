@@ -1,7 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { Asker } from '../audit/queries.js';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
 import { describe, id, localDate, param, query } from '../http/validate.js';
 import { dailyReport, dossier } from './service.js';
 

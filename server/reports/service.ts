@@ -5,7 +5,7 @@ import { compoundDashboard } from '../dashboard/queries.js';
 import { rounds } from '../disinfection/queries.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { listShifts } from '../gate/queries.js';
-import type { AppDeps } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
 import { dailyReportHtml, dossierHtml } from './pages.js';
 import { buildingOf, dossierPassages } from './queries.js';
 

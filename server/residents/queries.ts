@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /** "2号楼" before "10号楼", "302" before "1101": shorter names first, then by name. */
 export const naturally = (column: string) => sql`length(${sql.ref(column)})`;

@@ -1,7 +1,9 @@
 import { recordAudit } from '../audit/queries.js';
 import { isDateString } from '../core/time.js';
 import { NotFoundError } from '../errors.js';
-import type { Actor, AppDeps, Db } from '../http/context.js';
+import type { Actor } from '../auth/actor.js';
+import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/database.js';
 import { eventLoopPace } from '../imports/pace.js';
 import { type Sheet, mapColumns } from '../imports/spreadsheet.js';
 import { bumpRosterVersion } from '../roster/version.js';

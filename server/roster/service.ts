@@ -1,7 +1,8 @@
 import { quotaPeriod } from '../core/decide.js';
 import { maskName } from '../core/mask.js';
 import { deltas, RESULT_CODE, type RosterPayload } from '../core/roster.js';
-import type { AppDeps, Db } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { Db } from '../db/database.js';
 import { PASSBACK_DAYS } from '../gate/facts.js';
 import { schedules, templates } from '../disinfection/queries.js';
 import { countsAsExitSql, notVoided } from '../gate/queries.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /**
  * Every change a tablet must learn of (residents, households, passes, tests, policy, gate checks) is

@@ -1,4 +1,4 @@
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 /** A compound's imported testing rounds, newest first (without their reports). */
 export async function listTestRounds(db: Db, compoundId: number) {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../errors.js';
-import type { AppDeps, AppEnv } from '../http/context.js';
+import type { AppDeps } from '../deps.js';
+import type { AppEnv } from '../http/context.js';
 import { describe, form, formFlag, id, json, param, uploadedFile } from '../http/validate.js';
 import { LIMITS_DOC, readSheet } from '../imports/spreadsheet.js';
 import { getTestRound, listTestRounds } from './queries.js';

@@ -1,5 +1,5 @@
 import type { UserUpdate } from '../db/schema.js';
-import type { Db } from '../http/context.js';
+import type { Db } from '../db/database.js';
 
 export async function listUsers(db: Db, filter: { compounds?: number[] | undefined; id?: number } = {}) {
   const onlyCompounds = filter.compounds;

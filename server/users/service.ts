@@ -5,7 +5,8 @@ import { MAX_FAILURES_PER_HOUR, accountKey } from '../auth/service.js';
 import { constraintKind } from '../db/errors.js';
 import type { UserUpdate } from '../db/schema.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Actor, AppDeps, AuthUser, Role } from '../http/context.js';
+import type { Actor, AuthUser, Role } from '../auth/actor.js';
+import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
 
 export interface UserInput {

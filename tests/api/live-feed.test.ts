@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
 import type { LiveFeedLimits } from '../../server/dashboard/live.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
-import type { AppDeps, AppEnv } from '../../server/http/context.js';
+import type { AppDeps } from '../../server/deps.js';
+import type { AppEnv } from '../../server/http/context.js';
 import { Client, makeTestApp, officeClient, ORIGIN, type TestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, type Scene } from '../helpers/gate.js';
 

@@ -4,7 +4,9 @@ import { hashSecret } from '../../server/auth/secrets.js';
 import { signingKeys } from '../../server/codes/keys.js';
 import { openSqlite, type Database } from '../../server/db/database.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
-import type { AppDeps, AppEnv, Role } from '../../server/http/context.js';
+import type { AppDeps } from '../../server/deps.js';
+import type { AppEnv } from '../../server/http/context.js';
+import type { Role } from '../../server/auth/actor.js';
 import { TestClock } from './clock.js';
 
 /** Cheap scrypt for tests (the production cost is tested on its own). */
