@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import type { Database } from '../server/db/database.js';
 import { insertChunked } from '../server/demo/district.js';
 import { chineseName, mobile } from '../server/demo/names.js';
 import { Random } from '../server/demo/random.js';
-import { bundled, fmt, freshDatabase, table } from './lib.js';
+import { bundled, fmt, freshDatabase, spawnServer, statusKb, stop, stopAll, table, track } from './lib.js';
 
 /**
  * Exports of gate checks through the real endpoint (GET /api/exports/gate-checks, CSV and XLSX, streamed
@@ -107,36 +107,8 @@ export async function fill(database: Database): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------
 // Processes: the server (bench/serve-file.ts) and the in-memory baseline (bench/export-inmemory.ts).
 
-const children = new Set<ChildProcess>();
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no ${field} for process ${pid}`);
-  return Number(m[1]);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-async function startServer(file: string): Promise<{ url: string; pid: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [await bundled(path.join(import.meta.dirname, 'serve-file.ts')), file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child };
+async function startServer(file: string) {
+  return spawnServer(await bundled(path.join(import.meta.dirname, 'serve-file.ts')), [file]);
 }
 
 async function login(url: string): Promise<string> {
@@ -228,14 +200,12 @@ async function measureExport(file: string, format: 'csv' | 'xlsx', days: number,
 }
 
 async function measureInMemory(file: string, days: number, out: string) {
-  const child = spawn(process.execPath, [await bundled(path.join(import.meta.dirname, 'export-inmemory.ts')), file, FIRST_DAY, addDays(FIRST_DAY, days - 1), out], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.add(child);
+  const child = track(spawn(process.execPath, [await bundled(path.join(import.meta.dirname, 'export-inmemory.ts')), file, FIRST_DAY, addDays(FIRST_DAY, days - 1), out], { stdio: ['ignore', 'pipe', 'inherit'] }));
   let text = '';
   child.stdout!.on('data', (d: Buffer) => {
     text += d.toString();
   });
   const [code] = (await once(child, 'exit')) as [number | null];
-  children.delete(child);
   if (code !== 0) throw new Error(`in-memory export exited (${code})`);
   const r = JSON.parse(text.trim().split('\n').at(-1)!) as { rows: number; seconds: number; builtSeconds: number; bytes: number; idleKb: number; peakKb: number; heapLimitMb: number };
   return { ...r, idleMb: r.idleKb / 1024, peakMb: r.peakKb / 1024 };
@@ -340,7 +310,7 @@ export async function run() {
     if (stall > 1000 || resets) console.log(`  Note: while an export ran, GET /healthz waited up to ${fmt(stall / 1000, 1)} s${resets ? ` and ${resets} probe(s) had the connection reset` : ''} — the export held the event loop, so other requests (tablets' sync) wait too.`);
     console.log(`Whole benchmark: ${fmt((performance.now() - t0) / 1000)} s.`);
   } finally {
-    await Promise.all([...children].map(stop));
+    await stopAll();
     await fresh.cleanup().catch(() => {});
   }
 }

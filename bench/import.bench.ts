@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
@@ -9,7 +7,7 @@ import { insertChunked } from '../server/demo/district.js';
 import { chineseName, mobile } from '../server/demo/names.js';
 import { Random } from '../server/demo/random.js';
 import { rowXml, xlsxOf } from '../tests/fixtures/xlsx.js';
-import { bundled, fmt, freshDatabase, table } from './lib.js';
+import { bundled, fmt, freshDatabase, spawnServer, statusKb, stop, stopAll, table } from './lib.js';
 
 /**
  * Spreadsheet imports within limits (issue 10, item 4: a 12.3 MB XLSX took the server to 2,243 MB for 12 s
@@ -117,35 +115,8 @@ function bomb(): Promise<Uint8Array> {
 // ---------------------------------------------------------------------------------------------------------
 // The server and one upload.
 
-const children = new Set<ChildProcess>();
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!m) throw new Error(`no ${field} for process ${pid}`);
-  return Number(m[1]);
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 async function startServer(entry: string, dbFile: string) {
-  const child = spawn(process.execPath, [entry, dbFile], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
+  const { url, pid, child } = await spawnServer(entry, [dbFile], { ipc: true });
   const loop = (what: 'reset' | 'read') =>
     new Promise<{ maxMs: number; p99Ms: number }>((resolve) => {
       if (what === 'reset') {
@@ -155,7 +126,7 @@ async function startServer(entry: string, dbFile: string) {
       child.once('message', (m) => resolve(m as { maxMs: number; p99Ms: number }));
       child.send('read');
     });
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, loop };
+  return { url, pid, child, loop };
 }
 
 async function login(url: string): Promise<string> {
@@ -264,7 +235,7 @@ export async function run() {
     }
     console.log(`Whole benchmark: ${fmt((performance.now() - t0) / 1000)} s.`);
   } finally {
-    await Promise.all([...children].map(stop));
+    await stopAll();
     await fresh.cleanup().catch(() => {});
   }
 }

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,4 +50,43 @@ export async function bundled(entry: string): Promise<string> {
   const out = path.join(root, 'build', `bench-${path.basename(entry, '.ts')}.mjs`);
   await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
   return out;
+}
+
+/** Every process a benchmark started and has not stopped: `stopAll()` in a finally ends them. */
+const children = new Set<ChildProcess>();
+
+/** End a process and wait for it (at once if it has ended already). */
+export function stop(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export const stopAll = () => Promise.all([...children].map(stop));
+
+/** Count a child process among those `stopAll()` ends. */
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/**
+ * A server in a process of its own (bundled, as `npm start` runs it): resolves when it prints "PORT <n>".
+ * `nodeArgs` go to node (e.g. --cpu-prof); `ipc` opens a channel to talk to it.
+ */
+export async function spawnServer(entry: string, args: string[] = [], o: { nodeArgs?: string[]; ipc?: boolean } = {}) {
+  const child = track(spawn(process.execPath, [...(o.nodeArgs ?? []), entry, ...args], { stdio: ['ignore', 'pipe', 'inherit', ...(o.ipc ? ['ipc' as const] : [])] }));
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, stop: () => stop(child) };
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import SQLite from 'better-sqlite3';
@@ -13,7 +12,7 @@ import { chineseName } from '../server/demo/names.js';
 import { Random } from '../server/demo/random.js';
 import { issueMissingPasses } from '../server/passes/service.js';
 import { buildRoster } from '../server/roster/service.js';
-import { bundled, fmt, freshDatabase, median, table } from './lib.js';
+import { bundled, fmt, freshDatabase, median, spawnServer, table } from './lib.js';
 
 /**
  * Sync ingest through the real HTTP endpoint (batches of 500 gate checks, each re-decided by the server,
@@ -113,26 +112,8 @@ function rawInsertRate(file: string, rows: Record<string, unknown>[]): number {
  * function. `args` go to serve-file.ts after the file.
  */
 export async function serverProcess(file: string, args: string[] = []): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const server = await bundled(path.join(import.meta.dirname, 'serve-file.ts'));
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), server, file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    pid: child.pid!,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  const entry = await bundled(path.join(import.meta.dirname, 'serve-file.ts'));
+  return spawnServer(entry, [file, ...args], { nodeArgs: process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [] });
 }
 
 async function queueLength(file: string): Promise<number> {
