@@ -1,6 +1,6 @@
 import type { Generated, Selectable, Updateable } from 'kysely';
 
-// Table types as the app sees them: camelCase (the CamelCasePlugin maps to snake_case SQL).
+// One file for every table's declaration (long because the schema is), as the app sees them: camelCase (the CamelCasePlugin maps to snake_case SQL).
 // Times are ISO-8601 UTC strings; booleans 0/1; JSON columns are strings parsed in queries.
 
 export interface CompoundTable {

@@ -20,13 +20,18 @@ import { bumpRosterVersion } from '../roster/version.js';
 import { importTestRound } from '../test-results/service.js';
 import { mobile } from './names.js';
 
-const H = 3_600_000;
 import type { Random } from './random.js';
+
+const H = 3_600_000;
 
 /**
  * A week of history for one compound, made the way it would really happen: passes issued, two testing
  * rounds imported from spreadsheets, and tablets at every gate deciding with the same rules as the real
  * ones and syncing their records through the real sync path.
+ *
+ * Long on purpose: seedCompoundHistory draws from one seeded random stream in a fixed order, so the same
+ * seed makes the same district on every run (tests/unit/demo.test.ts); pieces split off would have to
+ * share that order anyway.
  */
 const OVERRIDE_REASONS = ['就医', '持纸质阴性报告', '送孩子就医', '刚才漏扫', '物业确认'];
 const HANDOVER_NOTES = ['一切正常', '快递较多，已登记', '测温枪电量低，已更换电池', '东侧栏杆松动，已报修', '消毒液剩余半桶', '有居民询问下轮核酸时间'];
