@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import type { ExtractSchema, MergeSchemaPath } from 'hono/types';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -32,6 +33,54 @@ import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
 import { userRoutes } from './users/routes.js';
 
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+/**
+ * The /api app, registered as one chain so that its type carries every route's input and response: the web
+ * app's client (web/src/client.ts) is typed from it. `whole` is the app it is mounted in, which the OpenAPI
+ * document is read off.
+ */
+function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: { liveFeed?: Partial<LiveFeedLimits>; stalledDownloadMs?: number }) {
+  const live = new LiveFeed(deps, o.liveFeed);
+  return (
+    new Hono<AppEnv>()
+      .use(clientIp(deps))
+      .use(sizeLimits())
+      .use(compress())
+      .use(authenticate(deps))
+      // Every route under /api/compounds/:cid is checked against the caller's compound scope here, once.
+      .use('/compounds/:cid', compoundScope)
+      .use('/compounds/:cid/*', compoundScope)
+      .route('/', authRoutes(deps))
+      .route('/compounds', compoundRoutes(deps))
+      .route('/compounds/:cid/devices', deviceRoutes(deps))
+      .route('/compounds/:cid/policy', policyRoutes(deps))
+      .route('/compounds/:cid', residentRoutes(deps))
+      .route('/compounds/:cid', passRoutes(deps))
+      .route('/compounds/:cid', testResultRoutes(deps))
+      .route('/compounds/:cid', gateRoutes(deps))
+      .route('/compounds/:cid', disinfectionRoutes(deps))
+      .route('/compounds/:cid', reportRoutes(deps))
+      .route('/', dashboardRoutes(deps, live))
+      .route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted)))
+      .route('/device', disinfectionDeviceRoutes(deps))
+      .route('/users', userRoutes(deps))
+      .route('/audit', auditRoutes(deps))
+      .route('/exports', exportRoutes(deps, { stalledDownloadMs: o.stalledDownloadMs }))
+      .get('/openapi.json', (c) => c.json(buildOpenApi(whole, { version: deps.version })))
+      .get('/docs', (c) => c.html(docsPage()))
+      .get('/docs/assets/init.js', (c) => c.body(docsInitScript, 200, { 'content-type': 'text/javascript' }))
+      .use('/docs/assets/*', serveStatic({ root: swaggerDir, rewriteRequestPath: (p) => p.replace(/^\/api\/docs\/assets/, '') }))
+      .all('*', (c) => {
+        throw new AppError(404, 'not_found', `There is no API route ${c.req.method} ${c.req.path}.`);
+      })
+  );
+}
+
+/**
+ * The type of the HTTP API as the web app sees it: every route under /api with its inputs and its success
+ * response (failures are the one error shape app.onError makes, so they are not part of any route's type).
+ */
+export type AppType = Hono<AppEnv, MergeSchemaPath<ExtractSchema<ReturnType<typeof apiRoutes>>, '/api'>, '/'>;
 
 /** Build the whole HTTP app from its dependencies. Nothing here runs on import. */
 export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>; stalledDownloadMs?: number } = {}): Hono<AppEnv> {
@@ -63,36 +112,7 @@ export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>
     return c.json({ ok: true, database: deps.database.kind, version: deps.version });
   });
 
-  const api = new Hono<AppEnv>();
-  api.use(clientIp(deps));
-  api.use(sizeLimits());
-  api.use(compress());
-  api.use(authenticate(deps));
-  // Every route under /api/compounds/:cid is checked against the caller's compound scope here, once.
-  api.use('/compounds/:cid', compoundScope);
-  api.use('/compounds/:cid/*', compoundScope);
-
-  api.route('/', authRoutes(deps));
-  api.route('/compounds', compoundRoutes(deps));
-  api.route('/compounds/:cid/devices', deviceRoutes(deps));
-  api.route('/compounds/:cid/policy', policyRoutes(deps));
-  for (const feature of [residentRoutes, passRoutes, testResultRoutes, gateRoutes, disinfectionRoutes, reportRoutes]) api.route('/compounds/:cid', feature(deps));
-  const live = new LiveFeed(deps, o.liveFeed);
-  api.route('/', dashboardRoutes(deps, live));
-  api.route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted)));
-  api.route('/device', disinfectionDeviceRoutes(deps));
-  api.route('/users', userRoutes(deps));
-  api.route('/audit', auditRoutes(deps));
-  api.route('/exports', exportRoutes(deps, { stalledDownloadMs: o.stalledDownloadMs }));
-
-  api.get('/openapi.json', (c) => c.json(buildOpenApi(app, { version: deps.version })));
-  api.get('/docs', (c) => c.html(docsPage()));
-  api.get('/docs/assets/init.js', (c) => c.body(docsInitScript, 200, { 'content-type': 'text/javascript' }));
-  api.use('/docs/assets/*', serveStatic({ root: swaggerDir, rewriteRequestPath: (p) => p.replace(/^\/api\/docs\/assets/, '') }));
-  api.all('*', (c) => {
-    throw new AppError(404, 'not_found', `There is no API route ${c.req.method} ${c.req.path}.`);
-  });
-  app.route('/api', api);
+  app.route('/api', apiRoutes(deps, app, o));
 
   // The built web app; any other path is a page of the single-page app.
   const dist = deps.webDist;

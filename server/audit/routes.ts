@@ -19,10 +19,9 @@ const auditQuery = z.object({
 
 /** The audit log is read here and nowhere written but through recordAudit; no route edits it. */
 export function auditRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
-  app.get('/', describe('The audit log, newest first (managers: their compounds)', { tags: ['audit'] }), query(auditQuery), async (c) => {
-    const user = officeUser(c, ['admin', 'supervisor', 'manager']);
-    return c.json(await listAuditEntries(deps.database.reader, c.req.valid('query'), readableCompounds(user)));
-  });
-  return app;
+  return new Hono<AppEnv>()
+    .get('/', describe('The audit log, newest first (managers: their compounds)', { tags: ['audit'] }), query(auditQuery), async (c) => {
+      const user = officeUser(c, ['admin', 'supervisor', 'manager']);
+      return c.json(await listAuditEntries(deps.database.reader, c.req.valid('query'), readableCompounds(user)));
+    });
 }

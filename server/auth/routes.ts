@@ -32,7 +32,6 @@ function me(user: AuthUser) {
 }
 
 export function authRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
   const cookie = () => ({
     httpOnly: true,
     sameSite: 'Strict' as const,
@@ -41,61 +40,54 @@ export function authRoutes(deps: AppDeps) {
     maxAge: 7 * 24 * 3600,
   });
 
-  app.get('/setup', describe('Is first-run setup needed?', { tags: ['auth'] }), async (c) =>
-    c.json({ needed: await auth.isSetupNeeded(deps) }),
-  );
-
-  app.post(
-    '/setup',
-    describe('First run: create the administrator (refused once any user exists)', { tags: ['auth'] }),
-    json(z.object({ username: usernameSchema, displayName: z.string().trim().min(1).max(60), password: passwordSchema })),
-    async (c) => {
-      const r = await auth.setupAdmin(deps, c.req.valid('json'), c.get('ip'));
-      setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
-      return c.json({ user: me(r.user) }, 201);
-    },
-  );
-
-  app.post(
-    '/auth/login',
-    describe('Office sign-in (sets an HttpOnly session cookie)', { tags: ['auth'] }),
-    json(z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) })),
-    async (c) => {
-      const r = await auth.loginOffice(deps, c.req.valid('json'), c.get('ip'));
-      setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
-      return c.json({ user: me(r.user) });
-    },
-  );
-
-  app.post('/auth/logout', describe('Sign out', { tags: ['auth'] }), async (c) => {
-    const actor = c.get('actor');
-    if (actor) await auth.logout(deps, actor, c.get('ip'));
-    deleteCookie(c, auth.SESSION_COOKIE, { path: '/' });
-    return c.json({ ok: true });
-  });
-
-  app.get('/auth/me', describe('Who am I?', { tags: ['auth'] }), (c) => c.json({ user: me(officeUser(c)) }));
-
-  app.post(
-    '/device/enroll',
-    describe('A tablet trades a one-time enrollment code for its device credential', { tags: ['devices'] }),
-    json(z.object({ code: z.string().trim().min(4).max(20) })),
-    async (c) => c.json(await auth.enrollDevice(deps, c.req.valid('json').code, c.get('ip')), 201),
-  );
-
-  app.post(
-    '/device/login',
-    describe('Volunteer PIN sign-in on an enrolled tablet (returns a bearer session token)', {
-      tags: ['devices'],
-      auth: 'device',
-    }),
-    json(z.object({ phone: phoneSchema, pin: pinSchema })),
-    async (c) => {
-      const device = deviceOf(c);
-      const r = await auth.loginWithPin(deps, device, c.req.valid('json'), c.get('ip'));
-      return c.json({ token: r.token, expiresAt: r.expiresAt, user: me(r.user), device });
-    },
-  );
-
-  return app;
+  return new Hono<AppEnv>()
+    .get('/setup', describe('Is first-run setup needed?', { tags: ['auth'] }), async (c) =>
+      c.json({ needed: await auth.isSetupNeeded(deps) }),
+    )
+    .post(
+      '/setup',
+      describe('First run: create the administrator (refused once any user exists)', { tags: ['auth'] }),
+      json(z.object({ username: usernameSchema, displayName: z.string().trim().min(1).max(60), password: passwordSchema })),
+      async (c) => {
+        const r = await auth.setupAdmin(deps, c.req.valid('json'), c.get('ip'));
+        setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
+        return c.json({ user: me(r.user) }, 201);
+      },
+    )
+    .post(
+      '/auth/login',
+      describe('Office sign-in (sets an HttpOnly session cookie)', { tags: ['auth'] }),
+      json(z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) })),
+      async (c) => {
+        const r = await auth.loginOffice(deps, c.req.valid('json'), c.get('ip'));
+        setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
+        return c.json({ user: me(r.user) });
+      },
+    )
+    .post('/auth/logout', describe('Sign out', { tags: ['auth'] }), async (c) => {
+      const actor = c.get('actor');
+      if (actor) await auth.logout(deps, actor, c.get('ip'));
+      deleteCookie(c, auth.SESSION_COOKIE, { path: '/' });
+      return c.json({ ok: true });
+    })
+    .get('/auth/me', describe('Who am I?', { tags: ['auth'] }), (c) => c.json({ user: me(officeUser(c)) }))
+    .post(
+      '/device/enroll',
+      describe('A tablet trades a one-time enrollment code for its device credential', { tags: ['devices'] }),
+      json(z.object({ code: z.string().trim().min(4).max(20) })),
+      async (c) => c.json(await auth.enrollDevice(deps, c.req.valid('json').code, c.get('ip')), 201),
+    )
+    .post(
+      '/device/login',
+      describe('Volunteer PIN sign-in on an enrolled tablet (returns a bearer session token)', {
+        tags: ['devices'],
+        auth: 'device',
+      }),
+      json(z.object({ phone: phoneSchema, pin: pinSchema })),
+      async (c) => {
+        const device = deviceOf(c);
+        const r = await auth.loginWithPin(deps, device, c.req.valid('json'), c.get('ip'));
+        return c.json({ token: r.token, expiresAt: r.expiresAt, user: me(r.user), device });
+      },
+    );
 }

@@ -1,4 +1,6 @@
 import { NotFoundError } from '../errors.js';
+import type { Selectable } from 'kysely';
+import type { Tables } from '../db/schema.js';
 import type { Db } from '../db/database.js';
 
 export function listCompounds(db: Db, only?: number[]) {
@@ -34,22 +36,25 @@ export async function updateCompound(db: Db, id: number, patch: { name?: string;
 /** The compound's places: gates, buildings and points share one shape of table and one set of queries. */
 export type PlaceTable = 'gate' | 'building' | 'point';
 
-export function listPlaces(db: Db, table: PlaceTable, compoundId: number) {
+/** A row of one kind of place, as the web app receives it. */
+export type Place<T extends PlaceTable> = Selectable<Tables[T]>;
+
+export function listPlaces<T extends PlaceTable>(db: Db, table: T, compoundId: number) {
   return (db as Db)
     .selectFrom(table as 'building')
     .selectAll()
     .where('compoundId', '=', compoundId)
     .orderBy('name')
-    .execute() as Promise<Record<string, unknown>[]>;
+    .execute() as Promise<Place<T>[]>;
 }
 
-export function getPlace(db: Db, table: PlaceTable, compoundId: number, id: number) {
+export function getPlace<T extends PlaceTable>(db: Db, table: T, compoundId: number, id: number) {
   return db
     .selectFrom(table as 'building')
     .selectAll()
     .where('compoundId', '=', compoundId)
     .where('id', '=', id)
-    .executeTakeFirst() as Promise<Record<string, unknown> | undefined>;
+    .executeTakeFirst() as Promise<Place<T> | undefined>;
 }
 
 export async function insertPlace(db: Db, table: PlaceTable, values: Record<string, unknown>): Promise<number> {

@@ -29,61 +29,58 @@ const places = {
 } as const;
 
 export function compoundRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
   const db = deps.database.db;
   const tags = ['compounds'];
 
-  app.get('/', describe('Compounds in your scope', { tags }), async (c) => {
-    const user = officeUser(c);
-    return c.json({ compounds: await q.listCompounds(db, readableCompounds(user)) });
-  });
-
-  app.post('/', describe('Create a compound (admin)', { tags }), json(compoundBody), async (c) => {
-    officeUser(c, ['admin']);
-    const newId = await compounds.createCompound(deps, c.get('actor'), c.req.valid('json'), c.get('ip'));
-    return c.json({ compound: await q.getCompound(db, newId) }, 201);
-  });
-
-  // Routes below name a compound (/:cid): app.ts checks its scope for every one of them.
-  app.get('/:cid', describe('One compound', { tags }), param(cidParam), async (c) =>
-    c.json({ compound: await q.getCompound(db, c.req.valid('param').cid) }),
+  return (
+    new Hono<AppEnv>()
+      .get('/', describe('Compounds in your scope', { tags }), async (c) => {
+        const user = officeUser(c);
+        return c.json({ compounds: await q.listCompounds(db, readableCompounds(user)) });
+      })
+      .post('/', describe('Create a compound (admin)', { tags }), json(compoundBody), async (c) => {
+        officeUser(c, ['admin']);
+        const newId = await compounds.createCompound(deps, c.get('actor'), c.req.valid('json'), c.get('ip'));
+        return c.json({ compound: await q.getCompound(db, newId) }, 201);
+      })
+      // Routes below name a compound (/:cid): app.ts checks its scope for every one of them.
+      .get('/:cid', describe('One compound', { tags }), param(cidParam), async (c) => c.json({ compound: await q.getCompound(db, c.req.valid('param').cid) }))
+      .patch('/:cid', describe('Rename a compound or change its time zone', { tags }), param(cidParam), json(compoundBody.partial()), async (c) => {
+        const { cid } = c.req.valid('param');
+        await compounds.updateCompound(deps, c.get('actor'), cid, c.req.valid('json'), c.get('ip'));
+        return c.json({ compound: await q.getCompound(db, cid) });
+      })
+      .route('/:cid/gates', placeRoutes(deps, 'gate', places.gate))
+      .route('/:cid/buildings', placeRoutes(deps, 'building', places.building))
+      .route('/:cid/points', placeRoutes(deps, 'point', places.point))
   );
+}
 
-  app.patch('/:cid', describe('Rename a compound or change its time zone', { tags }), param(cidParam), json(compoundBody.partial()), async (c) => {
-    const { cid } = c.req.valid('param');
-    await compounds.updateCompound(deps, c.get('actor'), cid, c.req.valid('json'), c.get('ip'));
-    return c.json({ compound: await q.getCompound(db, cid) });
-  });
+/** One kind of place (gates, buildings, points): list, add, change, delete; the same four routes each. */
+function placeRoutes<T extends q.PlaceTable, B extends z.ZodObject<{ name: ReturnType<typeof text> }>>(deps: AppDeps, table: T, spec: { path: string; body: B }) {
+  const db = deps.database.db;
+  const tags = [spec.path];
 
-  for (const [table, spec] of Object.entries(places) as [q.PlaceTable, (typeof places)[q.PlaceTable]][]) {
-    const t = [spec.path];
-    const base = `/:cid/${spec.path}`;
-
-    app.get(base, describe(`List the compound's ${spec.path}`, { tags: t }), param(cidParam), async (c) => {
+  return new Hono<AppEnv>()
+    .get('/', describe(`List the compound's ${spec.path}`, { tags }), param(cidParam), async (c) => {
       const { cid } = c.req.valid('param');
       await q.getCompound(db, cid);
       return c.json({ items: await q.listPlaces(db, table, cid) });
-    });
-
-    app.post(base, describe(`Add a ${table}`, { tags: t }), param(cidParam), json(spec.body), async (c) => {
+    })
+    .post('/', describe(`Add a ${table}`, { tags }), param(cidParam), json(spec.body), async (c) => {
       const { cid } = c.req.valid('param');
       const body = c.req.valid('json') as Record<string, unknown> & { name: string };
       const newId = await compounds.addPlace(deps, c.get('actor'), table, cid, body, c.get('ip'));
       return c.json({ item: await q.getPlace(db, table, cid, newId) }, 201);
-    });
-
-    app.patch(`${base}/:id`, describe(`Change a ${table}`, { tags: t }), param(itemParam), json(spec.body.partial()), async (c) => {
+    })
+    .patch('/:id', describe(`Change a ${table}`, { tags }), param(itemParam), json(spec.body.partial()), async (c) => {
       const { cid, id: itemId } = c.req.valid('param');
       await compounds.changePlace(deps, c.get('actor'), table, cid, itemId, c.req.valid('json'), c.get('ip'));
       return c.json({ item: await q.getPlace(db, table, cid, itemId) });
-    });
-
-    app.delete(`${base}/:id`, describe(`Delete a ${table} nothing refers to yet`, { tags: t }), param(itemParam), async (c) => {
+    })
+    .delete('/:id', describe(`Delete a ${table} nothing refers to yet`, { tags }), param(itemParam), async (c) => {
       const { cid, id: itemId } = c.req.valid('param');
       await compounds.removePlace(deps, c.get('actor'), table, cid, itemId, c.get('ip'));
       return c.json({ ok: true });
     });
-  }
-
-  return app;
 }

@@ -22,68 +22,63 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.o
  * before its first byte leaves.
  */
 export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = {}) {
-  const app = new Hono<AppEnv>();
   const tags = ['exports'];
 
-  app.get(
-    '/:dataset',
-    describe('Export a dataset (gate-checks, daily-summaries, disinfection, shifts) for local dates from–to, one compound or all in your scope', { tags }),
-    param(z.object({ dataset: z.enum(Object.keys(DATASETS) as [DatasetName, ...DatasetName[]]) })),
-    query(
-      z.object({
-        from: date,
-        to: date,
-        compoundId: id.optional(),
-        format: z.enum(['csv', 'xlsx']).default('csv'),
-        lang: z.enum(['zh', 'en']).default('zh'),
-      }),
-    ),
-    async (c) => {
-      const user = officeUser(c, ['admin', 'supervisor', 'manager']);
-      const { dataset: name } = c.req.valid('param');
-      const q = c.req.valid('query');
-      if (q.from > q.to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
-      if (daysBetween(q.from, q.to) >= MAX_DAYS) throw new ValidationError(`At most ${MAX_DAYS} days in one export: split the range.`, [{ path: 'to', message: 'range too long' }]);
-      if (q.compoundId) assertRead(user, q.compoundId);
-
-      const compounds = await compoundsIn(deps.database.db, q.compoundId ? [q.compoundId] : readableCompounds(user));
-      if (q.compoundId && !compounds.length) throw new NotFoundError('The compound');
-
-      const dataset = DATASETS[name];
-      const scope: ExportScope = { compounds, from: q.from, to: q.to, now: deps.now() };
-      const title = dataset.title[q.lang === 'zh' ? 0 : 1];
-      const where = q.compoundId ? compounds[0]!.name : q.lang === 'zh' ? '全部小区' : 'all compounds';
-      const file = `${title}_${where}_${q.from}_${q.to}.${q.format}`;
-      const headers = {
-        'Content-Type': CONTENT_TYPES[q.format],
-        'Content-Disposition': `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
-        // no-transform: not gzipped on the way out (Node's CompressionStream takes input without ever
-        // pushing back, so a gzipped export would pile up in memory when the client reads slowly).
-        'Cache-Control': 'no-store, no-transform',
-      };
-      // A HEAD (download managers ask first) gets the headers: no rows read, nothing exported, nothing audited.
-      if (c.req.method === 'HEAD') return c.body(null, 200, headers);
-
-      // One audit line per compound exported, so each compound's log shows every export of its data.
-      await auditExport(deps, { actor: c.get('actor'), ip: c.get('ip') }, name, compounds, { format: q.format, from: q.from, to: q.to, lang: q.lang });
-
-      const reader = deps.database.longReader();
-      let released = false;
-      const opts = {
-        lang: q.lang,
-        sheetName: title,
-        stallMs: o.stalledDownloadMs,
-        onEnd: async () => {
-          if (released) return;
-          released = true;
-          await reader.release();
-        },
-      };
-      const columns = dataset.columns(q.lang) as Parameters<typeof csvStream>[0];
-      const rows = dataset.rows(reader.db, scope) as AsyncIterable<unknown>;
-      const body = q.format === 'csv' ? csvStream(columns, rows, opts) : xlsxStream(columns, rows, opts);
-      return c.body(body, 200, headers);
-    },
-  );
-  return app;
+  return new Hono<AppEnv>()
+    .get(
+      '/:dataset',
+      describe('Export a dataset (gate-checks, daily-summaries, disinfection, shifts) for local dates from–to, one compound or all in your scope', { tags }),
+      param(z.object({ dataset: z.enum(Object.keys(DATASETS) as [DatasetName, ...DatasetName[]]) })),
+      query(
+        z.object({
+          from: date,
+          to: date,
+          compoundId: id.optional(),
+          format: z.enum(['csv', 'xlsx']).default('csv'),
+          lang: z.enum(['zh', 'en']).default('zh'),
+        }),
+      ),
+      async (c) => {
+        const user = officeUser(c, ['admin', 'supervisor', 'manager']);
+        const { dataset: name } = c.req.valid('param');
+        const q = c.req.valid('query');
+        if (q.from > q.to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
+        if (daysBetween(q.from, q.to) >= MAX_DAYS) throw new ValidationError(`At most ${MAX_DAYS} days in one export: split the range.`, [{ path: 'to', message: 'range too long' }]);
+        if (q.compoundId) assertRead(user, q.compoundId);
+        const compounds = await compoundsIn(deps.database.db, q.compoundId ? [q.compoundId] : readableCompounds(user));
+        if (q.compoundId && !compounds.length) throw new NotFoundError('The compound');
+        const dataset = DATASETS[name];
+        const scope: ExportScope = { compounds, from: q.from, to: q.to, now: deps.now() };
+        const title = dataset.title[q.lang === 'zh' ? 0 : 1];
+        const where = q.compoundId ? compounds[0]!.name : q.lang === 'zh' ? '全部小区' : 'all compounds';
+        const file = `${title}_${where}_${q.from}_${q.to}.${q.format}`;
+        const headers = {
+          'Content-Type': CONTENT_TYPES[q.format],
+          'Content-Disposition': `attachment; filename="export.${q.format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
+          // no-transform: not gzipped on the way out (Node's CompressionStream takes input without ever
+          // pushing back, so a gzipped export would pile up in memory when the client reads slowly).
+          'Cache-Control': 'no-store, no-transform',
+        };
+        // A HEAD (download managers ask first) gets the headers: no rows read, nothing exported, nothing audited.
+        if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+        // One audit line per compound exported, so each compound's log shows every export of its data.
+        await auditExport(deps, { actor: c.get('actor'), ip: c.get('ip') }, name, compounds, { format: q.format, from: q.from, to: q.to, lang: q.lang });
+        const reader = deps.database.longReader();
+        let released = false;
+        const opts = {
+          lang: q.lang,
+          sheetName: title,
+          stallMs: o.stalledDownloadMs,
+          onEnd: async () => {
+            if (released) return;
+            released = true;
+            await reader.release();
+          },
+        };
+        const columns = dataset.columns(q.lang) as Parameters<typeof csvStream>[0];
+        const rows = dataset.rows(reader.db, scope) as AsyncIterable<unknown>;
+        const body = q.format === 'csv' ? csvStream(columns, rows, opts) : xlsxStream(columns, rows, opts);
+        return c.body(body, 200, headers);
+      },
+    );
 }

@@ -15,64 +15,59 @@ import { checkOnline } from './service.js';
 /** What enrolled tablets call: the roster, the sync of their outbox, and a live one-at-a-time check. */
 export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnType<typeof ingestBatch>>['accepted']) => void) {
   const analyzer = analyzerOf(deps);
-  const app = new Hono<AppEnv>();
   const db = deps.database.db;
   const tags = ['tablets'];
 
-  app.get('/me', describe('The enrolled tablet: who it is and its compound', { tags, auth: 'device' }), async (c) => {
-    const device = deviceOf(c);
-    const { id, name, timezone } = await compoundOfDevice(db, device.compoundId);
-    return c.json({ device, compound: { id, name, timezone } });
-  });
-
-  app.get(
-    '/roster',
-    describe("The compound's roster for deciding offline: a full snapshot, or the changes after version `since`", { tags, auth: 'device' }),
-    query(z.object({ since: z.coerce.number().int().min(0).optional() })),
-    async (c) => {
+  return new Hono<AppEnv>()
+    .get('/me', describe('The enrolled tablet: who it is and its compound', { tags, auth: 'device' }), async (c) => {
       const device = deviceOf(c);
-      const roster = await buildRoster(deps, device.compoundId, c.req.valid('query').since ?? null);
-      await noteRosterFetched(db, device.id, deps.now().toISOString());
-      return c.json(roster);
-    },
-  );
-
-  app.post(
-    '/sync',
-    describe('Upload records made on the tablet. Idempotent on record id; the answer lists each record as accepted, duplicate or rejected', { tags, auth: 'device' }),
-    json(SyncBatchSchema),
-    async (c) => {
-      const device = deviceOf(c);
-      const result = await ingestBatch(deps, device, c.req.valid('json'));
-      analyzer.schedule();
-      onAccepted(result.accepted);
-      return c.json({ results: result.results, rosterVersion: result.rosterVersion });
-    },
-  );
-
-  app.post(
-    '/checks',
-    describe('Online check: the server decides on its live data and records the check (one at a time)', { tags, auth: 'volunteer' }),
-    json(
-      z
-        .object({
-          id: z.string().regex(UUID_V7).optional(),
-          gateId: id,
-          shiftId: z.string().regex(UUID_V7).nullish(),
-          direction: z.enum(['in', 'out']),
-          code: z.string().max(300).optional(),
-          residentId: id.optional(),
-          override: z.object({ reason: z.string().trim().min(1).max(200) }).optional(),
-        })
-        .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both'),
-    ),
-    async (c) => {
-      const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));
-      analyzer.schedule();
-      onAccepted(result.accepted);
-      return c.json(response);
-    },
-  );
-
-  return app;
+      const { id, name, timezone } = await compoundOfDevice(db, device.compoundId);
+      return c.json({ device, compound: { id, name, timezone } });
+    })
+    .get(
+      '/roster',
+      describe("The compound's roster for deciding offline: a full snapshot, or the changes after version `since`", { tags, auth: 'device' }),
+      query(z.object({ since: z.coerce.number().int().min(0).optional() })),
+      async (c) => {
+        const device = deviceOf(c);
+        const roster = await buildRoster(deps, device.compoundId, c.req.valid('query').since ?? null);
+        await noteRosterFetched(db, device.id, deps.now().toISOString());
+        return c.json(roster);
+      },
+    )
+    .post(
+      '/sync',
+      describe('Upload records made on the tablet. Idempotent on record id; the answer lists each record as accepted, duplicate or rejected', { tags, auth: 'device' }),
+      json(SyncBatchSchema),
+      async (c) => {
+        const device = deviceOf(c);
+        const result = await ingestBatch(deps, device, c.req.valid('json'));
+        analyzer.schedule();
+        onAccepted(result.accepted);
+        return c.json({ results: result.results, rosterVersion: result.rosterVersion });
+      },
+    )
+    .post(
+      '/checks',
+      describe('Online check: the server decides on its live data and records the check (one at a time)', { tags, auth: 'volunteer' }),
+      json(
+        z
+          .object({
+            id: z.string().regex(UUID_V7).optional(),
+            gateId: id,
+            shiftId: z.string().regex(UUID_V7).nullish(),
+            direction: z.enum(['in', 'out']),
+            code: z.string().max(300).optional(),
+            residentId: id.optional(),
+            override: z.object({ reason: z.string().trim().min(1).max(200) }).optional(),
+          })
+          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both'),
+      ),
+      async (c) => {
+        const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));
+        analyzer.schedule();
+        onAccepted(result.accepted);
+        return c.json(response);
+      },
+    );
 }

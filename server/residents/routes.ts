@@ -27,70 +27,62 @@ const residentBody = z.object({
 });
 
 export function residentRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
   const db = deps.database.db;
   const tags = ['residents'];
 
-  app.get(
-    '/residents',
-    describe('Residents with address, pass and latest test; search by name, phone or room', { tags }),
-    param(cidParam),
-    query(z.object({ q: z.string().trim().max(40).optional(), buildingId: id.optional(), householdId: id.optional(), limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) })),
-    async (c) => c.json(await listResidents(db, c.req.valid('param').cid, c.req.valid('query'))),
-  );
-
-  app.post('/residents', describe('Add a resident (their household is made if new)', { tags }), param(cidParam), json(residentBody), async (c) => {
-    const { cid } = c.req.valid('param');
-    const newId = await residents.createResident(deps, c.get('actor'), cid, c.req.valid('json'), c.get('ip'));
-    const [created] = (await listResidents(db, cid, { id: newId, limit: 1, offset: 0 })).residents;
-    return c.json({ resident: created }, 201);
-  });
-
-  app.patch('/residents/:id', describe("Change a resident's name, phone or note", { tags }), param(itemParam), json(residentBody.pick({ name: true, phone: true, note: true }).partial()), async (c) => {
-    const { cid, id: residentId } = c.req.valid('param');
-    await residents.updateResident(deps, c.get('actor'), cid, residentId, c.req.valid('json'), c.get('ip'));
-    return c.json({ ok: true });
-  });
-
-  app.delete('/residents/:id', describe('Remove a resident who moved out (history kept, pass revoked)', { tags }), param(itemParam), async (c) => {
-    const { cid, id: residentId } = c.req.valid('param');
-    await residents.removeResident(deps, c.get('actor'), cid, residentId, c.get('ip'));
-    return c.json({ ok: true });
-  });
-
-  app.get('/households', describe('Households, optionally of one building', { tags }), param(cidParam), query(z.object({ buildingId: id.optional() })), async (c) =>
-    c.json({ households: await listHouseholds(db, c.req.valid('param').cid, c.req.valid('query').buildingId) }),
-  );
-
-  app.patch(
-    '/households/:id',
-    describe('Flag a household under home quarantine until a date (inclusive), or clear it with null', { tags }),
-    param(itemParam),
-    json(z.object({ quarantineUntil: z.string().refine(isDateString, 'a date like 2026-12-05').nullable(), quarantineNote: z.string().trim().max(200).nullish() })),
-    async (c) => {
-      const { cid, id: householdId } = c.req.valid('param');
-      const body = c.req.valid('json');
-      await residents.setQuarantine(deps, c.get('actor'), cid, householdId, body.quarantineUntil, body.quarantineNote ?? null, c.get('ip'));
-      const [h] = (await listHouseholds(db, cid)).filter((x) => x.id === householdId);
-      if (!h) throw new NotFoundError('The household');
-      return c.json({ household: h });
-    },
-  );
-
-  app.post(
-    '/imports/residents',
-    describe('Import residents from CSV (UTF-8 or GB18030) or XLSX: a row-by-row report. mode=strict writes nothing if any row is bad; mode=valid_rows imports the good rows; dryRun previews.', { tags, description: LIMITS_DOC }),
-    param(cidParam),
-    form(z.object({ file: uploadedFile, mode: z.enum(['strict', 'valid_rows']).default('strict'), dryRun: formFlag })),
-    async (c) => {
+  return new Hono<AppEnv>()
+    .get(
+      '/residents',
+      describe('Residents with address, pass and latest test; search by name, phone or room', { tags }),
+      param(cidParam),
+      query(z.object({ q: z.string().trim().max(40).optional(), buildingId: id.optional(), householdId: id.optional(), limit: z.coerce.number().int().min(1).max(500).default(50), offset: z.coerce.number().int().min(0).default(0) })),
+      async (c) => c.json(await listResidents(db, c.req.valid('param').cid, c.req.valid('query'))),
+    )
+    .post('/residents', describe('Add a resident (their household is made if new)', { tags }), param(cidParam), json(residentBody), async (c) => {
       const { cid } = c.req.valid('param');
-      const body = c.req.valid('form');
-      const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) }, { columns: residents.residentColumns });
-      const report = await residents.importResidents(deps, c.get('actor'), cid, sheet, { mode: body.mode, dryRun: body.dryRun, fileName: body.file.name }, c.get('ip'));
-      if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', report.message, report);
-      return c.json(report);
-    },
-  );
-
-  return app;
+      const newId = await residents.createResident(deps, c.get('actor'), cid, c.req.valid('json'), c.get('ip'));
+      const [created] = (await listResidents(db, cid, { id: newId, limit: 1, offset: 0 })).residents;
+      return c.json({ resident: created }, 201);
+    })
+    .patch('/residents/:id', describe("Change a resident's name, phone or note", { tags }), param(itemParam), json(residentBody.pick({ name: true, phone: true, note: true }).partial()), async (c) => {
+      const { cid, id: residentId } = c.req.valid('param');
+      await residents.updateResident(deps, c.get('actor'), cid, residentId, c.req.valid('json'), c.get('ip'));
+      return c.json({ ok: true });
+    })
+    .delete('/residents/:id', describe('Remove a resident who moved out (history kept, pass revoked)', { tags }), param(itemParam), async (c) => {
+      const { cid, id: residentId } = c.req.valid('param');
+      await residents.removeResident(deps, c.get('actor'), cid, residentId, c.get('ip'));
+      return c.json({ ok: true });
+    })
+    .get('/households', describe('Households, optionally of one building', { tags }), param(cidParam), query(z.object({ buildingId: id.optional() })), async (c) =>
+      c.json({ households: await listHouseholds(db, c.req.valid('param').cid, c.req.valid('query').buildingId) }),
+    )
+    .patch(
+      '/households/:id',
+      describe('Flag a household under home quarantine until a date (inclusive), or clear it with null', { tags }),
+      param(itemParam),
+      json(z.object({ quarantineUntil: z.string().refine(isDateString, 'a date like 2026-12-05').nullable(), quarantineNote: z.string().trim().max(200).nullish() })),
+      async (c) => {
+        const { cid, id: householdId } = c.req.valid('param');
+        const body = c.req.valid('json');
+        await residents.setQuarantine(deps, c.get('actor'), cid, householdId, body.quarantineUntil, body.quarantineNote ?? null, c.get('ip'));
+        const [h] = (await listHouseholds(db, cid)).filter((x) => x.id === householdId);
+        if (!h) throw new NotFoundError('The household');
+        return c.json({ household: h });
+      },
+    )
+    .post(
+      '/imports/residents',
+      describe('Import residents from CSV (UTF-8 or GB18030) or XLSX: a row-by-row report. mode=strict writes nothing if any row is bad; mode=valid_rows imports the good rows; dryRun previews.', { tags, description: LIMITS_DOC }),
+      param(cidParam),
+      form(z.object({ file: uploadedFile, mode: z.enum(['strict', 'valid_rows']).default('strict'), dryRun: formFlag })),
+      async (c) => {
+        const { cid } = c.req.valid('param');
+        const body = c.req.valid('form');
+        const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) }, { columns: residents.residentColumns });
+        const report = await residents.importResidents(deps, c.get('actor'), cid, sheet, { mode: body.mode, dryRun: body.dryRun, fileName: body.file.name }, c.get('ip'));
+        if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', report.message, report);
+        return c.json(report);
+      },
+    );
 }

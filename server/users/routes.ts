@@ -25,7 +25,6 @@ const userPatch = userBody
   .extend({ compoundIds: z.array(id).max(50).optional(), disabled: z.boolean().optional() });
 
 export function userRoutes(deps: AppDeps) {
-  const app = new Hono<AppEnv>();
   const tags = ['users'];
   // The service needs the whole actor (for the audit row), not only the user officeUser returns.
   const office = (c: Context<AppEnv>) => {
@@ -33,30 +32,26 @@ export function userRoutes(deps: AppDeps) {
     return c.get('actor') as Actor & { kind: 'office' };
   };
 
-  app.get('/', describe('Users you can see (admins and supervisors: all; managers: their compounds)', { tags }), async (c) => {
-    const me = officeUser(c, ['admin', 'supervisor', 'manager']);
-    const list = await q.listUsers(deps.database.db, { compounds: readableCompounds(me) });
-    const withLocks = await Promise.all(list.map(async (u) => ({ ...u, locked: await users.isLocked(deps, u) })));
-    return c.json({ users: withLocks });
-  });
-
-  app.post('/', describe('Create a user', { tags }), json(userBody), async (c) => {
-    const newId = await users.createUser(deps, office(c), c.req.valid('json'), c.get('ip'));
-    const [created] = await q.listUsers(deps.database.db, { id: newId });
-    return c.json({ user: created }, 201);
-  });
-
-  app.patch('/:id', describe('Change a user (name, phone, PIN, password, compounds, role, disabled)', { tags }), param(idParam), json(userPatch), async (c) => {
-    const { id: userId } = c.req.valid('param');
-    await users.updateUser(deps, office(c), userId, c.req.valid('json'), c.get('ip'));
-    const [updated] = await q.listUsers(deps.database.db, { id: userId });
-    return c.json({ user: updated });
-  });
-
-  app.post('/:id/unlock', describe('Clear failed sign-ins that lock an account', { tags }), param(idParam), async (c) => {
-    await users.unlockUser(deps, office(c), c.req.valid('param').id, c.get('ip'));
-    return c.json({ ok: true });
-  });
-
-  return app;
+  return new Hono<AppEnv>()
+    .get('/', describe('Users you can see (admins and supervisors: all; managers: their compounds)', { tags }), async (c) => {
+      const me = officeUser(c, ['admin', 'supervisor', 'manager']);
+      const list = await q.listUsers(deps.database.db, { compounds: readableCompounds(me) });
+      const withLocks = await Promise.all(list.map(async (u) => ({ ...u, locked: await users.isLocked(deps, u) })));
+      return c.json({ users: withLocks });
+    })
+    .post('/', describe('Create a user', { tags }), json(userBody), async (c) => {
+      const newId = await users.createUser(deps, office(c), c.req.valid('json'), c.get('ip'));
+      const [created] = await q.listUsers(deps.database.db, { id: newId });
+      return c.json({ user: created }, 201);
+    })
+    .patch('/:id', describe('Change a user (name, phone, PIN, password, compounds, role, disabled)', { tags }), param(idParam), json(userPatch), async (c) => {
+      const { id: userId } = c.req.valid('param');
+      await users.updateUser(deps, office(c), userId, c.req.valid('json'), c.get('ip'));
+      const [updated] = await q.listUsers(deps.database.db, { id: userId });
+      return c.json({ user: updated });
+    })
+    .post('/:id/unlock', describe('Clear failed sign-ins that lock an account', { tags }), param(idParam), async (c) => {
+      await users.unlockUser(deps, office(c), c.req.valid('param').id, c.get('ip'));
+      return c.json({ ok: true });
+    });
 }
