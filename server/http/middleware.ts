@@ -16,11 +16,15 @@ export function requestLog(deps: AppDeps): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The client's address: the socket's, or X-Forwarded-For's first hop behind our own proxy. */
+/**
+ * The client's address: the socket's, or, behind our own proxy, the last X-Forwarded-For entry: the one
+ * the proxy appended. Earlier entries are whatever the client wrote; trusting the first one would let any
+ * client reset its own sign-in counters with every request.
+ */
 export function clientIp(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     let ip = 'unknown';
-    if (deps.config.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || ip;
+    if (deps.config.trustProxy) ip = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim() || ip;
     if (ip === 'unknown') {
       try {
         ip = getConnInfo(c).remote.address ?? 'unknown';

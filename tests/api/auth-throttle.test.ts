@@ -157,6 +157,16 @@ describe('enrollment code throttling under concurrency', () => {
     expect(elsewhere.status).toBe(201);
     expect(await failuresUnder('ip:10.7.7.8')).toBe(0);
   });
+
+  it('counts the address our own proxy saw, not one the client wrote into X-Forwarded-For', async () => {
+    await seedCast(t);
+    // A client sends a made-up X-Forwarded-For with every guess; the proxy appends the address it saw.
+    const rs = await Promise.all(
+      Array.from({ length: BURST }, (_, i) => t.client().request('POST', '/api/device/enroll', { code: `WRNG-${2000 + i}` }, { 'x-forwarded-for': `203.0.113.${i % 250}, 10.8.8.8` })),
+    );
+    expect(tally(rs)).toEqual({ '401 invalid_enrollment_code': MAX_FAILURES_PER_HOUR, '429 too_many_attempts': 50 });
+    expect(await failuresUnder('ip:10.8.8.8')).toBe(MAX_FAILURES_PER_HOUR);
+  });
 });
 
 describe('old failures', () => {
