@@ -36,9 +36,12 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: Record<st
 }
 
 /**
- * Make writers of one compound take turns until the transaction ends: on PostgreSQL a row lock on the
+ * Make syncs of one compound take turns until the transaction ends: on PostgreSQL a row lock on the
  * compound (several server instances, READ COMMITTED); SQLite has a single writer connection already.
+ * NO KEY UPDATE, not UPDATE: it still excludes another sync (and the roster version's update), but not the
+ * KEY SHARE lock every foreign-key insert takes on the compound row (audit rows, conflicts, passes), so
+ * office work and the analysis of that compound do not queue behind syncs, nor syncs behind them.
  */
 export async function lockCompound(tx: Kysely<any>, kind: DatabaseKind, compoundId: number): Promise<void> {
-  if (kind === 'postgres') await sql`select id from compound where id = ${compoundId} for update`.execute(tx);
+  if (kind === 'postgres') await sql`select id from compound where id = ${compoundId} for no key update`.execute(tx);
 }
