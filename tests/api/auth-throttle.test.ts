@@ -221,7 +221,7 @@ describe.skipIf(!PG_URL)('on PostgreSQL, across two server instances', () => {
   it('checks at most 100 of 150 wrong passwords for one account sent at once to both, and prunes old failures', async () => {
     const pg = await freshPostgres();
     await migrateToLatest(pg.database);
-    const second = openPostgres(PG_URL!, { schema: pg.database.schema! });
+    const second = openPostgres(pg.url);
     const one = await makeTestApp({ database: pg.database });
     const two = await makeTestApp({ database: second });
     try {

@@ -48,6 +48,7 @@ describe.skipIf(!PG_URL)('on PostgreSQL, a batch replayed in parallel', () => {
       const [again, theirs] = await Promise.all([tablet.post('/api/device/sync', body), foreign.post('/api/device/sync', body)]);
       expect(new Set(again.body.results.map((r: { status: string }) => r.status))).toEqual(new Set(['duplicate']));
       expect(new Set(theirs.body.results.map((r: { status: string; reason?: { code: string } }) => r.reason?.code ?? r.status))).toEqual(new Set(['id_in_use']));
+      await analyzerOf(t.deps).drain();
     } finally {
       await pg.drop();
     }

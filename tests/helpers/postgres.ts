@@ -6,22 +6,32 @@ import { openPostgres } from '../../server/db/postgres.js';
 export const PG_URL = process.env.TEST_DATABASE_URL;
 if (!PG_URL) console.log('Skipping PostgreSQL tests: TEST_DATABASE_URL is not set (.ci/run sets it).');
 
-/** A fresh, empty schema on the test PostgreSQL server; dropped again by `drop()`. */
-export async function freshPostgres(): Promise<{ database: Database; drop: () => Promise<void> }> {
-  const schema = `gp_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  const database = openPostgres(PG_URL!, { schema });
+/**
+ * A fresh, empty database of its own on the test PostgreSQL server (`url` opens more connections to it,
+ * as a second server instance would); dropped again by `drop()`. A database per test, not a schema:
+ * test files run in parallel, and nothing of one (migrations, locks, catalog look-ups) can touch another.
+ */
+export async function freshPostgres(): Promise<{ database: Database; url: string; drop: () => Promise<void> }> {
+  const name = `gp_test_${randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(PG_URL!);
+  url.pathname = `/${name}`;
+  const database = openPostgres(url.toString());
   return {
     database,
+    url: url.toString(),
     drop: async () => {
       await database.close();
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      await c.query(`drop schema ${schema} cascade`);
-      await c.end();
+      await admin(`drop database ${name} with (force)`);
     },
   };
 }
