@@ -33,6 +33,30 @@ const MAX_AHEAD_MS = 24 * 3_600_000;
 const MAX_BEFORE_COMPOUND_MS = 2 * 24 * 3_600_000;
 
 /**
+ * A record's device times as the server will store them. A tablet whose clock is off by more than a day
+ * (one that lost power at an offline gate comes back in 1970) is off for its whole batch, `sentAt`
+ * included: its records are put right by the batch's skew (kept on each row, so the device's own time
+ * can be read back) rather than lost. What is still impossible after that (a record dated 9999 from a
+ * tablet whose clock is right) is rejected: it would be everyone's "last passage" for ever.
+ */
+function onServerClock(r: SyncRecord, skew: number): SyncRecord {
+  if (Math.abs(skew) <= MAX_AHEAD_MS) return r;
+  const shift = (iso: string) => new Date(Date.parse(iso) + skew).toISOString();
+  return r.kind === 'disinfection' ? { ...r, at: shift(r.at), startedAt: shift(r.startedAt), finishedAt: shift(r.finishedAt) } : { ...r, at: shift(r.at) };
+}
+
+/** Why a record's times cannot be right, or null. */
+function implausible(r: SyncRecord, receivedAt: number, compoundCreatedAt: number): string | null {
+  const wrong = (t: number) => t > receivedAt + MAX_AHEAD_MS || t < compoundCreatedAt - MAX_BEFORE_COMPOUND_MS;
+  const times = r.kind === 'disinfection' ? [r.at, r.startedAt, r.finishedAt] : [r.at];
+  const bad = times.find((t) => wrong(Date.parse(t)));
+  if (bad) return `This record says it was made at ${bad}, which cannot be right: check the tablet's date, time and time zone.`;
+  // A result shown on a phone can be older than the compound, never from the future.
+  if (r.kind === 'test_result' && Date.parse(r.sampledAt) > receivedAt + MAX_AHEAD_MS) return `The sample time ${r.sampledAt} is in the future: check the date and time on the result.`;
+  return null;
+}
+
+/**
  * A record the server has, answered by who sent it: the same tablet sending it again (or the same tablet
  * enrolled anew, resending its outbox: same compound, same volunteer) is a "duplicate". Anyone else's
  * record with the same id is not this one: this one was not stored, and "duplicate" would tell the tablet
@@ -101,12 +125,15 @@ export async function ingestBatch(
     const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, writes: emptyWrites(), accepted };
 
     // 2. Each record against what the server knows, then by its kind.
-    for (const { index, record: r } of valid) {
-      const at = Date.parse(r.at);
+    for (const entry of valid) {
+      const r = onServerClock(entry.record, skew);
+      entry.record = r;
+      const index = entry.index;
+      const why = implausible(r, Date.parse(receivedAt), refs.compoundCreatedAt);
       outcomes[index] = refs.existing.has(r.id)
         ? already(r, refs.existing.get(r.id), device)
-        : at > Date.parse(receivedAt) + MAX_AHEAD_MS || at < refs.compoundCreatedAt - MAX_BEFORE_COMPOUND_MS
-          ? { id: r.id, status: 'rejected', reason: reject('implausible_time', `This record says it was made at ${r.at}, which cannot be right: check the tablet's date, time and time zone.`) }
+        : why
+          ? { id: r.id, status: 'rejected', reason: reject('implausible_time', why) }
           : !refs.volunteers.has(r.volunteerId)
             ? { id: r.id, status: 'rejected', reason: reject('unknown_volunteer', `User ${r.volunteerId} is not a volunteer of this compound.`) }
             : handleRecord(b, r);

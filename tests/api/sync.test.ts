@@ -84,6 +84,22 @@ describe('sync: idempotent, never losing a record', () => {
     expect(await rows()).toEqual([]);
   });
 
+  it('a tablet whose whole clock went back to 1970 (power lost offline) has its records put right by the batch skew, not lost', async () => {
+    const off = s.now() - Date.parse('1970-01-01T01:00:00.000Z'); // the tablet's clock is this far behind
+    const r = { ...checkRecord(s), at: '1970-01-01T00:50:00.000Z' };
+    const res = await sync(t, tablet, [r], '1970-01-01T01:00:00.000Z');
+    expect(statuses(res)).toEqual(['accepted']);
+    expect((await rows())[0]).toMatchObject({ id: r.id, occurredAt: new Date(s.now() - 10 * 60_000).toISOString(), clockSkewMs: off });
+  });
+
+  it('a result sampled in the future, or a round finished in 9999, is rejected as implausible', async () => {
+    const test = { kind: 'test_result', id: uuidv7(), at: new Date(s.now()).toISOString(), residentId: s.people.zhao.residentId, volunteerId: s.volunteerId, sampledAt: '9999-01-01T00:00:00.000Z', result: 'negative' };
+    const res = await sync(t, tablet, [test]);
+    expect(res.body.results[0]).toMatchObject({ status: 'rejected', reason: { code: 'implausible_time', message: expect.stringContaining('sample time') } });
+    const tests = (await s.manager.get(`/api/compounds/${s.compoundId}/residents/${s.people.zhao.residentId}/tests`)).body.tests;
+    expect(tests).toEqual([]);
+  });
+
   it('a tablet clock a few hours off is accepted, with its skew stored', async () => {
     const r = checkRecord(s, { atMs: s.now() + 3 * H });
     expect(statuses(await sync(t, tablet, [r], new Date(s.now() + 3 * H).toISOString()))).toEqual(['accepted']);
