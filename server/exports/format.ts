@@ -46,30 +46,33 @@ const ROWS_PER_CHUNK = 500;
 
 /** How long a download may go unread before the server gives up on it (see stallGuard). */
 export const STALLED_DOWNLOAD_MS = 60_000;
+/** The longest a download may take at all (a million-row XLSX takes about a minute here). */
+export const MAX_DOWNLOAD_MS = 30 * 60_000;
 
 /**
  * A client that stops reading (a laptop closed mid-download, a hostile one) would hold its stream open for
  * ever, and with it a read transaction that keeps SQLite's WAL from being checkpointed. After `ms` without
- * a read, `onStall` ends the download and frees what it holds; every read re-arms it.
+ * a read, `onStall` ends the download and frees what it holds; every read re-arms it. A client that reads
+ * a trickle, just often enough, is ended all the same once the download has lasted MAX_DOWNLOAD_MS.
  */
-function stallGuard(ms: number, onStall: () => void) {
+function stallGuard(ms: number, onStall: (why: Error) => void, maxMs = MAX_DOWNLOAD_MS) {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const lifetime = setTimeout(() => onStall(new Error(`The download took longer than ${Math.round(maxMs / 60_000)} minutes and was ended: choose a shorter range.`)), maxMs);
+  lifetime.unref?.();
   return {
     arm() {
       clearTimeout(timer);
-      timer = setTimeout(onStall, ms);
+      timer = setTimeout(() => onStall(new Error(`The client read nothing for ${Math.round(ms / 1000)} s; the download was ended.`)), ms);
       timer.unref?.();
     },
     disarm() {
       clearTimeout(timer);
     },
+    done() {
+      clearTimeout(timer);
+      clearTimeout(lifetime);
+    },
   };
-}
-
-class StalledDownload extends Error {
-  constructor(ms: number) {
-    super(`The client read nothing for ${Math.round(ms / 1000)} s; the download was ended.`);
-  }
 }
 
 
@@ -85,10 +88,11 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
   return new ReadableStream<Uint8Array>({
     start(controller) {
       const ms = opts.stallMs ?? STALLED_DOWNLOAD_MS;
-      guard = stallGuard(ms, () => {
-        controller.error(new StalledDownload(ms));
+      guard = stallGuard(ms, (why) => {
+        guard.done();
+        controller.error(why);
         void Promise.resolve(it.return?.()).finally(() => opts.onEnd?.(null));
-      });
+      }, opts.maxMs);
       controller.enqueue(encoder.encode(`\uFEFF${csvLine(headers(columns, opts.lang))}`));
       guard.arm();
     },
@@ -100,6 +104,7 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
         for (let i = 0; i < ROWS_PER_CHUNK; i++) {
           const next = await it.next();
           if (next.done) {
+            guard.done();
             if (text) controller.enqueue(encoder.encode(text));
             controller.close();
             await opts.onEnd?.(count);
@@ -109,6 +114,7 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
           text += csvLine(columns.map((c) => c.value(next.value)));
         }
       } catch (err) {
+        guard.done();
         await opts.onEnd?.(null);
         throw err;
       }
@@ -116,7 +122,7 @@ export function csvStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts:
       guard.arm();
     },
     async cancel() {
-      guard.disarm();
+      guard.done();
       await it.return?.();
       await opts.onEnd?.(null);
     },
@@ -128,7 +134,9 @@ export interface StreamOptions {
   /** Called once when the stream has ended: with the number of rows, or null if it failed or was cancelled. */
   onEnd?: (rows: number | null) => void | Promise<void>;
   /** Give up on a client that reads nothing for this long (default STALLED_DOWNLOAD_MS). */
-  stallMs?: number;
+  stallMs?: number | undefined;
+  /** …and on any download that lasts longer than this (default MAX_DOWNLOAD_MS). */
+  maxMs?: number | undefined;
 }
 
 /**
@@ -177,22 +185,25 @@ export function xlsxStream<R>(columns: Column<R>[], rows: AsyncIterable<R>, opts
       start(controller) {
         const ms = opts.stallMs ?? STALLED_DOWNLOAD_MS;
         // Destroying the writer's stream stops the row loop above, which closes the source and calls onEnd.
-        guard = stallGuard(ms, () => {
-          controller.error(new StalledDownload(ms));
+        guard = stallGuard(ms, (why) => {
+          guard.done();
+          controller.error(why);
           out.destroy();
-        });
+        }, opts.maxMs);
       },
       async pull(controller) {
         guard.disarm();
         const next = await chunks.next();
-        if (next.done) controller.close();
-        else {
+        if (next.done) {
+          guard.done();
+          controller.close();
+        } else {
           controller.enqueue(next.value as Uint8Array);
           guard.arm();
         }
       },
       async cancel() {
-        guard.disarm();
+        guard.done();
         await chunks.return?.();
       },
     },

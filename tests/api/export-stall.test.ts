@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app.js';
+import { csvStream } from '../../server/exports/format.js';
 import { ingestBatch } from '../../server/gate/ingest.js';
 import { makeTestApp, ORIGIN, type TestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, type Scene } from '../helpers/gate.js';
@@ -67,5 +68,31 @@ describe('a download whose client stops reading', () => {
     }
     expect(text.trim().split('\r\n').length).toBe(2001);
     expect(released).toBe(1);
+  });
+});
+
+describe('a download read a trickle at a time', () => {
+  it('is ended once it has lasted the longest a download may, and its source closed', async () => {
+    let closed = false;
+    async function* endless() {
+      try {
+        for (let i = 0; ; i++) yield { n: i };
+      } finally {
+        closed = true;
+      }
+    }
+    let ended: number | null | undefined;
+    const stream = csvStream([{ zh: '号', en: 'n', value: (r: { n: number }) => r.n }], endless(), { lang: 'en', stallMs: 1_000, maxMs: 300, onEnd: (n) => void (ended = n) });
+    const reader = stream.getReader();
+    const read = async () => {
+      for (;;) {
+        await reader.read();
+        await new Promise((r) => setTimeout(r, 50)); // reads often enough never to stall
+      }
+    };
+    await expect(read()).rejects.toThrow(/took longer than/);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(true);
+    expect(ended).toBeNull();
   });
 });
