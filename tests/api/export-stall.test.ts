@@ -82,7 +82,10 @@ describe('a download read a trickle at a time', () => {
       }
     }
     let ended: number | null | undefined;
-    const stream = csvStream([{ zh: '号', en: 'n', value: (r: { n: number }) => r.n }], endless(), { lang: 'en', stallMs: 1_000, maxMs: 300, onEnd: (n) => void (ended = n) });
+    const stream = csvStream([{ zh: '号', en: 'n', value: (r: { n: number }) => r.n }], endless(), { lang: 'en', stallMs: 1_000, maxMs: 300, onEnd: (n) => {
+        ended = n;
+      },
+    });
     const reader = stream.getReader();
     const read = async () => {
       for (;;) {
