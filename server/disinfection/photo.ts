@@ -18,7 +18,8 @@ export interface ImageInfo {
 
 /** Larger than any tablet photo (the app shrinks them to ~1600 px); keeps inflating bounded. */
 const MAX_SIDE = 8192;
-const MAX_PNG_PIXELS_BYTES = 64 * 1024 * 1024;
+// A tablet photo inflates to ~8 MB at most; a 512 KB upload must not become much more (uploads run in parallel).
+const MAX_PNG_PIXELS_BYTES = 16 * 1024 * 1024;
 
 export async function imageInfo(b: Uint8Array): Promise<ImageInfo | null> {
   if (startsWith(b, PNG_SIGNATURE)) return pngInfo(b);
