@@ -30,7 +30,8 @@ export async function registerDevice(deps: AppDeps, actor: Actor | null, cid: nu
     await recordAudit(tx, { actor, action: 'device.create', entity: 'device', entityId: id, compoundId: cid, at, ip });
     return id;
   });
-  const [device] = await q.listDevices(deps.database.db, cid, at, { id: deviceId });
+  // Written just above: it is there.
+  const device = (await q.listDevices(deps.database.db, cid, at, { id: deviceId }))[0]!;
   return { device, enrollmentCode: code.code, enrollmentExpiresAt: code.expiresAt };
 }
 

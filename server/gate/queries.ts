@@ -1,4 +1,23 @@
+import type { z } from 'zod';
+import type { TestStatus } from '../core/decide.js';
+import type { Reason } from '../core/reasons.js';
+import type { ReasonSchema, VisitorSchema } from '../core/sync.js';
 import type { Db } from '../db/database.js';
+
+type StoredReason = z.infer<typeof ReasonSchema>;
+type Visitor = z.infer<typeof VisitorSchema>;
+
+/** A conflict's details, by its kind (gate/analysis.ts): the quota period and its checks, the previous passage, or both verdicts. */
+export interface ConflictDetails {
+  householdId?: number;
+  period?: { start: string; next: string };
+  allowed?: number;
+  checks?: string[];
+  residentId?: number;
+  previous?: string;
+  server?: Reason[];
+  device?: Reason[];
+}
 
 export interface CheckFilter {
   gateId?: number | undefined;
@@ -90,10 +109,11 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
     checks: page.map((r) => ({
       ...r,
       passed: r.passed === 1,
-      reasons: JSON.parse(r.reasons),
-      serverReasons: r.serverReasons ? JSON.parse(r.serverReasons) : null,
-      testStatus: r.testStatus ? JSON.parse(r.testStatus) : null,
-      visitor: r.visitor ? JSON.parse(r.visitor) : null,
+      // The columns hold what the sync and the online check validated (server/core/sync.ts).
+      reasons: JSON.parse(r.reasons) as StoredReason[],
+      serverReasons: r.serverReasons ? (JSON.parse(r.serverReasons) as StoredReason[]) : null,
+      testStatus: r.testStatus ? (JSON.parse(r.testStatus) as TestStatus) : null,
+      visitor: r.visitor ? (JSON.parse(r.visitor) as Visitor) : null,
       conflicts: conflicts.filter((c) => c.gateCheckId === r.id).map((c) => ({ kind: c.kind, reviewed: !!c.reviewedAt })),
     })),
     next: rows.length > f.limit && last ? `${last.occurredAt}|${last.id}` : null,
@@ -221,8 +241,8 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     shift,
     summary,
     disinfection: roundsDone.map(({ building, point, ...r }) => ({ ...r, place: building ?? point })),
-    overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons), visitor: d.visitor ? JSON.parse(d.visitor) : null })),
-    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...JSON.parse(d.visitor!) })),
+    overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons) as StoredReason[], visitor: d.visitor ? (JSON.parse(d.visitor) as Visitor) : null })),
+    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...(JSON.parse(d.visitor!) as Visitor) })),
   };
 }
 
@@ -260,7 +280,7 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
   if (status === 'open') q = q.where('c.reviewedAt', 'is', null);
   if (status === 'reviewed') q = q.where('c.reviewedAt', 'is not', null);
   const rows = await q.orderBy('c.id', 'desc').limit(500).execute();
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) }));
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as ConflictDetails }));
 }
 
 /** The compound a tablet belongs to, as a gate check needs it. */

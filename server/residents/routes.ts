@@ -41,7 +41,8 @@ export function residentRoutes(deps: AppDeps) {
     .post('/residents', describe('Add a resident (their household is made if new)', { tags }), param(cidParam), json(residentBody), async (c) => {
       const { cid } = c.req.valid('param');
       const newId = await residents.createResident(deps, c.get('actor'), cid, c.req.valid('json'), c.get('ip'));
-      const [created] = (await listResidents(db, cid, { id: newId, limit: 1, offset: 0 })).residents;
+      // Written just above: it is there.
+      const created = (await listResidents(db, cid, { id: newId, limit: 1, offset: 0 })).residents[0]!;
       return c.json({ resident: created }, 201);
     })
     .patch('/residents/:id', describe("Change a resident's name, phone or note", { tags }), param(itemParam), json(residentBody.pick({ name: true, phone: true, note: true }).partial()), async (c) => {

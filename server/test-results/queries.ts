@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { TestImportReport } from './service.js';
 
 /** A compound's imported testing rounds, newest first (without their reports). */
 export async function listTestRounds(db: Db, compoundId: number) {
@@ -8,5 +9,5 @@ export async function listTestRounds(db: Db, compoundId: number) {
 /** One round with its import report. */
 export async function getTestRound(db: Db, compoundId: number, roundId: number) {
   const round = await db.selectFrom('testRound').selectAll().where('compoundId', '=', compoundId).where('id', '=', roundId).executeTakeFirst();
-  return round ? { ...round, report: JSON.parse(round.report) as unknown } : undefined;
+  return round ? { ...round, report: JSON.parse(round.report) as TestImportReport } : undefined;
 }

@@ -1,3 +1,4 @@
+import type { Role } from '../auth/actor.js';
 import type { UserUpdate } from '../db/schema.js';
 import type { Db } from '../db/database.js';
 
@@ -28,6 +29,8 @@ export async function listUsers(db: Db, filter: { compounds?: number[] | undefin
   for (const l of links) byUser.set(l.userId, [...(byUser.get(l.userId) ?? []), l.compoundId]);
   return users.map(({ passwordHash, pinHash, ...u }) => ({
     ...u,
+    // The column holds one of ROLES (users are only written through the validated routes).
+    role: u.role as Role,
     hasPassword: passwordHash !== null,
     hasPin: pinHash !== null,
     compoundIds: byUser.get(u.id) ?? [],
