@@ -1,13 +1,9 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { client, Data } from './client';
 
-export interface Me {
-  id: number;
-  role: 'admin' | 'supervisor' | 'manager' | 'volunteer';
-  displayName: string;
-  username: string | null;
-  compoundIds: number[];
-}
+/** The signed-in office user, as the server describes them. */
+export type Me = Data<typeof client.api.auth.me.$get>['user'];
 
 export interface SessionState {
   me: Me | null;

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client } from '../client';
 import { match, navigate } from '../router';
 import { homeOf, type Me, SessionContext } from '../session';
 import { Loading } from '../ui/kit';
@@ -37,9 +37,9 @@ export function OfficeApp({ path }: { path: string }) {
 
   useEffect(() => {
     (async () => {
-      const { needed } = await api<{ needed: boolean }>('/api/setup');
+      const { needed } = await call(client.api.setup.$get());
       let me: Me | null = null;
-      if (!needed) me = await api<{ user: Me }>('/api/auth/me').then((r) => r.user, () => null);
+      if (!needed) me = await call(client.api.auth.me.$get()).then((r) => r.user, () => null);
       setBoot({ setupNeeded: needed, me });
     })().catch(() => setBoot({ setupNeeded: false, me: null }));
   }, []);

@@ -1,20 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
-
-interface Entry {
-  id: number;
-  at: string;
-  action: string;
-  entity: string | null;
-  entityId: string | null;
-  compoundId: number | null;
-  details: unknown;
-  ip: string | null;
-  userName: string | null;
-  deviceName: string | null;
-}
 
 export function AuditPage() {
   const { t, dateTime } = useI18n();
@@ -23,17 +10,23 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [before, setBefore] = useState<number | null>(null);
-  const compounds = useLoad(() => api<{ compounds: { id: number; name: string }[] }>('/api/compounds'), []);
-  const list = useLoad(() => {
-    const qs = new URLSearchParams();
-    if (action) qs.set('action', action);
-    if (compoundId) qs.set('compoundId', compoundId);
-    // Dates as the office's clock reads them.
-    if (from) qs.set('from', new Date(`${from}T00:00`).toISOString());
-    if (to) qs.set('to', new Date(new Date(`${to}T00:00`).getTime() + 86_400_000).toISOString());
-    if (before) qs.set('before', String(before));
-    return api<{ entries: Entry[]; nextBefore: number | null }>(`/api/audit?${qs}`);
-  }, [action, compoundId, from, to, before]);
+  const compounds = useLoad(() => call(client.api.compounds.$get()), []);
+  const list = useLoad(
+    () =>
+      call(
+        client.api.audit.$get({
+          query: {
+            action: action || undefined,
+            compoundId: compoundId || undefined,
+            // Dates as the office's clock reads them.
+            from: from ? new Date(`${from}T00:00`).toISOString() : undefined,
+            to: to ? new Date(new Date(`${to}T00:00`).getTime() + 86_400_000).toISOString() : undefined,
+            before: before ? String(before) : undefined,
+          },
+        }),
+      ),
+    [action, compoundId, from, to, before],
+  );
   const names = new Map((compounds.data?.compounds ?? []).map((c) => [c.id, c.name]));
   const filter = (set: (v: string) => void) => (e: Event) => {
     setBefore(null);

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { navigate } from '../router';
-import { homeOf, type Me, useSession } from '../session';
+import { homeOf, useSession } from '../session';
 import { ErrorBox, Field, Form, useAction } from '../ui/kit';
 
 function AuthShell(props: { title: string; children: preact.ComponentChildren }) {
@@ -33,7 +33,7 @@ export function SetupPage() {
   const [f, setF] = useState({ username: 'admin', displayName: '', password: '', again: '' });
   const submit = useAction(async () => {
     if (f.password !== f.again) throw new Error(t('passwordsDiffer'));
-    const r = await api<{ user: Me }>('/api/setup', { body: { username: f.username, displayName: f.displayName, password: f.password } });
+    const r = await call(client.api.setup.$post({ json: { username: f.username, displayName: f.displayName, password: f.password } }));
     setMe(r.user);
     navigate(homeOf(r.user), { replace: true });
   });
@@ -68,7 +68,7 @@ export function LoginPage() {
   const { setMe } = useSession();
   const [f, setF] = useState({ username: '', password: '' });
   const submit = useAction(async () => {
-    const r = await api<{ user: Me }>('/api/auth/login', { body: f });
+    const r = await call(client.api.auth.login.$post({ json: f }));
     setMe(r.user);
     navigate(homeOf(r.user), { replace: true });
   });

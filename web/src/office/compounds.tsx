@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { canManage, useSession } from '../session';
@@ -20,10 +20,10 @@ import type { Compound } from './types';
 export function CompoundsPage() {
   const { t } = useI18n();
   const { me } = useSession();
-  const list = useLoad(() => api<{ compounds: Compound[] }>('/api/compounds'), []);
+  const list = useLoad(() => call(client.api.compounds.$get()), []);
   const [f, setF] = useState({ name: '', timezone: 'Asia/Shanghai' });
   const create = useAction(async () => {
-    await api('/api/compounds', { body: f });
+    await call(client.api.compounds.$post({ json: f }));
     setF({ ...f, name: '' });
     list.reload();
   });
@@ -91,12 +91,12 @@ export function CompoundPage(props: { id: number; tab?: string | undefined; rest
   const { t } = useI18n();
   const { me } = useSession();
   const tab: Tab = (TABS as readonly string[]).includes(props.tab ?? '') ? (props.tab as Tab) : 'dashboard';
-  const compound = useLoad(() => api<{ compound: Compound }>(`/api/compounds/${props.id}`), [props.id]);
+  const compound = useLoad(() => call(client.api.compounds[':cid'].$get({ param: { cid: String(props.id) } })), [props.id]);
   const manage = canManage(me, props.id);
   const [editing, setEditing] = useState<Compound | null>(null);
   const save = useAction(async () => {
     if (!editing) return;
-    await api(`/api/compounds/${props.id}`, { method: 'PATCH', body: { name: editing.name, timezone: editing.timezone } });
+    await call(client.api.compounds[':cid'].$patch({ param: { cid: String(props.id) }, json: { name: editing.name, timezone: editing.timezone } }));
     setEditing(null);
     compound.reload();
   });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { zonedDate } from '../../../server/core/time';
-import { api } from '../api';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
@@ -8,33 +8,9 @@ import { HourlyChart } from './charts';
 import { useReasonLabel } from './format';
 import type { Compound } from './types';
 
-interface Dashboard {
-  date: string;
-  summary: { in: number; out: number; turnedBack: number; overrides: number; visitors: number; deny: number; review: number; denialsByReason: Record<string, number> };
-  hourly: { hour: number; in: number; out: number; turnedBack: number }[];
-  overrides: { id: string; occurredAt: string; gate: string; residentName: string | null; overrideReason: string; volunteer: string | null; reasons: { code: string }[] }[];
-  tablets: { id: number; name: string; online: boolean; lastSeenAt: string | null; pending: number | null; rosterAgeMinutes: number | null }[];
-  disinfection: { counts: Record<string, number>; slots: number; missed: { kind: string; id: number; name: string; time: string }[] };
-  conflictsOpen: number;
-}
-
-export interface LiveCheck {
-  id: string;
-  occurredAt: string;
-  gate: string;
-  direction: 'in' | 'out';
-  subject: string;
-  verdict: 'allow' | 'deny' | 'review';
-  passed: boolean;
-  reasons: { code: string }[];
-  overrideReason: string | null;
-  residentName: string | null;
-  building: string | null;
-  unit: string | null;
-  room: string | null;
-  visitor: { name: string } | null;
-  volunteer: string | null;
-}
+const compound = client.api.compounds[':cid'];
+/** A gate check as the feed shows it: the list's rows, and what the live feed sends (the same shape). */
+export type LiveCheck = Data<(typeof compound)['gate-checks']['$get']>['checks'][number];
 
 const REFRESH_MS = 60_000;
 const FEED_SIZE = 30;
@@ -49,13 +25,13 @@ export function useAgo() {
 export function DashboardTab(props: { compound: Compound; manage: boolean }) {
   const { t, lang, dateTime } = useI18n();
   const tz = props.compound.timezone;
-  const base = `/api/compounds/${props.compound.id}`;
+  const cid = String(props.compound.id);
   // Today, unless the manager picked a day: a dashboard left open overnight moves on to the new day.
   const [today, setToday] = useState(zonedDate(Date.now(), tz));
   const [picked, setPicked] = useState<string | null>(null);
   const date = picked ?? today;
   const isToday = date === today;
-  const dash = useLoad(() => api<Dashboard>(`${base}/dashboard?date=${date}`), [base, date]);
+  const dash = useLoad(() => call(compound.dashboard.$get({ param: { cid }, query: { date } })), [cid, date]);
   const reason = useReasonLabel();
   const ago = useAgo();
 
@@ -68,11 +44,11 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
     let pending: ReturnType<typeof setTimeout> | null = null;
     setFeed([]);
     // The last checks, merged with any that arrived on the feed meanwhile (the feed's are newer).
-    api<{ checks: LiveCheck[] }>(`${base}/gate-checks?limit=${FEED_SIZE}`).then(
+    call(compound['gate-checks'].$get({ param: { cid }, query: { limit: FEED_SIZE } })).then(
       (r) => setFeed((f) => [...f, ...r.checks.filter((c) => !f.some((x) => x.id === c.id))].slice(0, FEED_SIZE)),
       () => {},
     );
-    const source = new EventSource(`${base}/live`);
+    const source = new EventSource(compound.live.$path({ param: { cid } }));
     source.addEventListener('ready', () => setLive(true));
     source.addEventListener('ping', () => setLive(true));
     source.addEventListener('check', (e) => {
@@ -94,7 +70,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
       clearInterval(timer);
       if (pending) clearTimeout(pending);
     };
-  }, [base, tz]);
+  }, [cid, tz]);
 
   const d = dash.data;
   // Today's times as 08:26; older ones with their date.
@@ -115,7 +91,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
           <span>{t('ex.date')}</span>
           <input type="date" name="date" value={date} max={today} onInput={(e) => setPicked(e.currentTarget.value && e.currentTarget.value !== today ? e.currentTarget.value : null)} />
         </label>
-        <a class="button" href={`${base}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
+        <a class="button" href={`/api/compounds/${cid}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
           {t('dash.dailyReport')}
         </a>
       </div>

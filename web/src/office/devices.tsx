@@ -1,39 +1,32 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Form, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
 
-interface DeviceRow {
-  id: number;
-  name: string;
-  enrolledAt: string | null;
-  revokedAt: string | null;
-  lastSeenAt: string | null;
-  enrollmentPending: boolean;
-  enrollmentExpiresAt: string | null;
-}
+const devices = client.api.compounds[':cid'].devices;
+type DeviceRow = Data<typeof devices.$get>['devices'][number];
 
 export function DevicesTab(props: { compound: Compound; manage: boolean }) {
   const { t, dateTime } = useI18n();
-  const base = `/api/compounds/${props.compound.id}/devices`;
-  const list = useLoad(() => api<{ devices: DeviceRow[] }>(base), [base]);
+  const cid = String(props.compound.id);
+  const list = useLoad(() => call(devices.$get({ param: { cid } })), [cid]);
   const [name, setName] = useState('');
   const [code, setCode] = useState<{ device: string; code: string; expiresAt: string } | null>(null);
   const create = useAction(async () => {
-    const r = await api<{ device: DeviceRow; enrollmentCode: string; enrollmentExpiresAt: string }>(base, { body: { name } });
+    const r = await call(devices.$post({ param: { cid }, json: { name } }));
     setCode({ device: r.device.name, code: r.enrollmentCode, expiresAt: r.enrollmentExpiresAt });
     setName('');
     list.reload();
   });
   const newCode = useAction(async (d: DeviceRow) => {
-    const r = await api<{ enrollmentCode: string; enrollmentExpiresAt: string }>(`${base}/${d.id}/code`, { method: 'POST' });
+    const r = await call(devices[':id'].code.$post({ param: { cid, id: String(d.id) } }));
     setCode({ device: d.name, code: r.enrollmentCode, expiresAt: r.enrollmentExpiresAt });
     list.reload();
   });
   const revoke = useAction(async (d: DeviceRow) => {
     if (!confirm(t('confirmRevoke'))) return;
-    await api(`${base}/${d.id}/revoke`, { method: 'POST' });
+    await call(devices[':id'].revoke.$post({ param: { cid, id: String(d.id) } }));
     list.reload();
   });
   const tz = props.compound.timezone;

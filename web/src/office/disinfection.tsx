@@ -1,40 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api } from '../api';
+import type { SlotSpec } from '../../../server/core/disinfection';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
 
 type State = 'done' | 'late' | 'missed' | 'skipped' | 'due' | 'upcoming';
 
-interface Grid {
-  date: string;
-  timezone: string;
-  slots: { time: string }[];
-  rows: {
-    kind: 'building' | 'point';
-    id: number;
-    name: string;
-    cells: { time: string; state: State | null; rounds: { id: string; status: string; operator: string | null; finishedAt: string; via: string; hasPhoto: boolean }[] }[];
-  }[];
-  counts: Record<State, number>;
-  missed: { kind: string; id: number; name: string; time: string }[];
-}
-
-interface Round {
-  id: string;
-  slotDate: string;
-  slotTime: string;
-  status: string;
-  finishedAt: string;
-  operator: string | null;
-  disinfectant: string | null;
-  concentration: string | null;
-  note: string | null;
-  skipReason: string | null;
-  via: string;
-  items: { label: string; done: boolean }[];
-  hasPhoto: boolean;
-}
+const disinfection = client.api.compounds[':cid'].disinfection;
+type Place = Pick<Data<typeof disinfection.grid.$get>['rows'][number], 'kind' | 'id' | 'name'>;
 
 const REFRESH_MS = 30_000;
 
@@ -45,10 +19,11 @@ function today(tz: string) {
 /** The disinfection grid of a compound: places × slots for a day, refreshing itself; a place's history. */
 export function DisinfectionTab(props: { compound: Compound; manage: boolean }) {
   const { t, dateTime } = useI18n();
-  const base = `/api/compounds/${props.compound.id}`;
+  const cid = String(props.compound.id);
+  const base = `/api/compounds/${cid}`;
   const [date, setDate] = useState(today(props.compound.timezone));
-  const [place, setPlace] = useState<{ kind: string; id: number; name: string } | null>(null);
-  const grid = useLoad(() => api<Grid>(`${base}/disinfection/grid?date=${date}`), [base, date]);
+  const [place, setPlace] = useState<Place | null>(null);
+  const grid = useLoad(() => call(disinfection.grid.$get({ param: { cid }, query: { date } })), [cid, date]);
   // It refreshes by itself: a round done on a tablet shows up without a reload.
   useEffect(() => {
     const timer = setInterval(grid.reload, REFRESH_MS);
@@ -142,15 +117,17 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
           </div>
         </>
       )}
-      {place && <PlaceHistory base={base} place={place} tz={tz} onClose={() => setPlace(null)} />}
-      {props.manage && <ScheduleEditor base={base} />}
+      {place && <PlaceHistory cid={cid} place={place} tz={tz} onClose={() => setPlace(null)} />}
+      {props.manage && <ScheduleEditor cid={cid} />}
     </div>
   );
 }
 
-function PlaceHistory(props: { base: string; place: { kind: string; id: number; name: string }; tz: string; onClose: () => void }) {
+function PlaceHistory(props: { cid: string; place: Place; tz: string; onClose: () => void }) {
   const { t, dateTime } = useI18n();
-  const list = useLoad(() => api<{ records: Round[] }>(`${props.base}/disinfection/records?targetKind=${props.place.kind}&targetId=${props.place.id}&limit=60`), [props.place.id, props.place.kind]);
+  const list = useLoad(() => call(disinfection.records.$get({ param: { cid: props.cid }, query: { targetKind: props.place.kind, targetId: props.place.id, limit: 60 } })),
+    [props.place.id, props.place.kind],
+  );
   return (
     <div class="panel" data-testid="place-history">
       <h2>
@@ -176,7 +153,7 @@ function PlaceHistory(props: { base: string; place: { kind: string; id: number; 
                 {r.operator} · {dateTime(r.finishedAt, props.tz)} · {[r.disinfectant, r.concentration].filter(Boolean).join(' ')} {r.note && `· ${r.note}`}{' '}
                 {r.via === 'manual' && `· ${t('pickedByHand')}`}
               </div>
-              {r.hasPhoto && <img src={`${props.base}/disinfection/records/${r.id}/photo`} alt="" loading="lazy" />}
+              {r.hasPhoto && <img src={`/api/compounds/${props.cid}/disinfection/records/${r.id}/photo`} alt="" loading="lazy" />}
             </div>
           ))}
           {list.data.records.length === 0 && <p class="muted">{t('none')}</p>}
@@ -186,21 +163,17 @@ function PlaceHistory(props: { base: string; place: { kind: string; id: number; 
   );
 }
 
-interface SlotSpec {
-  time: string;
-  onTimeMinutes: number;
-}
-
-function ScheduleEditor(props: { base: string }) {
+function ScheduleEditor(props: { cid: string }) {
   const { t } = useI18n();
-  const current = useLoad(() => api<{ current: { version: number; slots: SlotSpec[] } }>(`${props.base}/disinfection/schedule`), [props.base]);
+  const current = useLoad(() => call(disinfection.schedule.$get({ param: { cid: props.cid } })), [props.cid]);
   const [slots, setSlots] = useState<SlotSpec[] | null>(null);
   const save = useAction(async () => {
-    await api(`${props.base}/disinfection/schedule`, { method: 'PUT', body: { slots } });
+    if (!slots) return;
+    await call(disinfection.schedule.$put({ param: { cid: props.cid }, json: { slots } }));
     setSlots(null);
     current.reload();
   });
-  if (!current.data) return null;
+  if (!current.data?.current) return null;
   const edit = slots ?? current.data.current.slots;
   return (
     <div class="panel">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../ui/kit';
 import type { Compound } from './types';
@@ -10,7 +10,7 @@ const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as
 /** Downloads (CSV / XLSX) and print views, for the compounds in the user's scope. */
 export function ExportsPage() {
   const { t, lang } = useI18n();
-  const compounds = useLoad(() => api<{ compounds: Compound[] }>('/api/compounds'), []);
+  const compounds = useLoad(() => call(client.api.compounds.$get()), []);
   const today = zonedDate(Date.now(), Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [dataset, setDataset] = useState<(typeof DATASETS)[number]>('gate-checks');
   const [compoundId, setCompoundId] = useState('');
@@ -80,7 +80,7 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
   const [from, setFrom] = useState(`${addDays(props.today, -2)}T00:00`);
   const [to, setTo] = useState(`${props.today}T23:59`);
   const buildings = useLoad(
-    () => (compoundId ? api<{ items: { id: number; name: string }[] }>(`/api/compounds/${compoundId}/buildings`) : Promise.resolve({ items: [] })),
+    () => (compoundId ? call(client.api.compounds[':cid'].buildings.$get({ param: { cid: compoundId } })) : Promise.resolve({ items: [] })),
     [compoundId],
   );
   const sorted = [...(buildings.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }));

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -16,7 +16,7 @@ export function Layout(props: { path: string; children: ComponentChildren }) {
     { href: '/audit', label: t('audit'), show: true },
   ];
   const signOut = async () => {
-    await api('/api/auth/logout', { method: 'POST' }).catch(() => {});
+    await call(client.api.auth.logout.$post()).catch(() => {});
     setMe(null);
     navigate('/login', { replace: true });
   };

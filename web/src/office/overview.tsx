@@ -1,24 +1,12 @@
 import { useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
-import { api } from '../api';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
 import { LineChart } from './charts';
 
-interface Row {
-  compoundId: number;
-  compound: string;
-  in: number;
-  out: number;
-  turnedBack: number;
-  overrides: number;
-  visitors: number;
-  disinfection: { done: number; late: number; missed: number; skipped: number; rate: number | null };
-  tablets: { online: number; total: number; pending: number };
-  conflictsOpen: number;
-  days: { date: string; passed: number; turnedBack: number; disinfectionRate: number | null }[];
-}
+type Row = Data<typeof client.api.overview.$get>['rows'][number];
 
 type Key = 'compound' | 'passed' | 'turnedBack' | 'overrides' | 'visitors' | 'rate' | 'missed' | 'tablets' | 'conflicts';
 const VALUE: Record<Key, (r: Row) => number | string> = {
@@ -43,7 +31,7 @@ export function OverviewPage() {
   const [from, setFrom] = useState(addDays(today, -6));
   const [to, setTo] = useState(today);
   const [sort, setSort] = useState<{ key: Key; desc: boolean }>({ key: 'passed', desc: true });
-  const data = useLoad(() => api<{ rows: Row[] }>(`/api/overview?from=${from}&to=${to}`), [from, to]);
+  const data = useLoad(() => call(client.api.overview.$get({ query: { from, to } })), [from, to]);
   const rows = [...(data.data?.rows ?? [])].sort((a, b) => {
     const [x, y] = [VALUE[sort.key](a), VALUE[sort.key](b)];
     const c = typeof x === 'string' ? x.localeCompare(String(y), 'zh-CN') : x - (y as number);

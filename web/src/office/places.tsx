@@ -1,10 +1,16 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import type { InferRequestType } from 'hono/client';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Form, Loading, useAction, useLoad } from '../ui/kit';
 
 type Kind = 'gates' | 'buildings' | 'points';
-type Item = Record<string, string | number> & { id: number; name: string };
+type Places = (typeof client.api.compounds)[':cid'][Kind];
+/** A row as the table edits it: the row the server sent, its columns looked up by key. */
+type Item = Data<Places['$get']>['items'][number] & Record<string, string | number | null>;
+type BodyOf<K extends Kind> = InferRequestType<(typeof client.api.compounds)[':cid'][K]['$post']>['json'];
+/** A draft has the columns of its kind (COLUMNS), which is what that kind's routes accept. */
+type Body = BodyOf<'gates'> & BodyOf<'buildings'> & BodyOf<'points'>;
 
 interface Column {
   key: string;
@@ -64,26 +70,27 @@ function Input(props: { col: Column; value: string | number; onChange: (v: strin
 
 export function PlacesTab(props: { compoundId: number; kind: Kind; manage: boolean }) {
   const { t } = useI18n();
-  const base = `/api/compounds/${props.compoundId}/${props.kind}`;
+  const places = client.api.compounds[':cid'][props.kind];
+  const cid = String(props.compoundId);
   const cols = COLUMNS[props.kind];
-  const list = useLoad(() => api<{ items: Item[] }>(base), [base]);
+  const list = useLoad(() => call(places.$get({ param: { cid } })).then((r) => ({ items: r.items as Item[] })), [cid, props.kind]);
   const [draft, setDraft] = useState(blank(props.kind));
   const [edit, setEdit] = useState<Item | null>(null);
   const add = useAction(async () => {
-    await api(base, { body: draft });
+    await call(places.$post({ param: { cid }, json: draft as Body }));
     setDraft(blank(props.kind));
     list.reload();
   });
   const save = useAction(async () => {
     if (!edit) return;
     const { id, ...rest } = edit;
-    await api(`${base}/${id}`, { method: 'PATCH', body: Object.fromEntries(cols.map((c) => [c.key, rest[c.key]])) });
+    await call(places[':id'].$patch({ param: { cid, id: String(id) }, json: Object.fromEntries(cols.map((c) => [c.key, rest[c.key]])) as Body }));
     setEdit(null);
     list.reload();
   });
   const remove = useAction(async (id: number) => {
     if (!confirm(t('confirmDelete'))) return;
-    await api(`${base}/${id}`, { method: 'DELETE' });
+    await call(places[':id'].$delete({ param: { cid, id: String(id) } }));
     list.reload();
   });
 

@@ -1,30 +1,13 @@
 import { useState } from 'preact/hooks';
 import { addDays, zonedDate, zonedToUtc } from '../../../server/core/time';
-import { api } from '../api';
+import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { useReasonLabel } from './format';
 import type { Compound } from './types';
 
-interface ShiftRow {
-  id: string;
-  startedAt: string;
-  endedAt: string | null;
-  handoverNote: string | null;
-  gate: string;
-  volunteer: string;
-  device: string | null;
-  counts: { total: number; in: number; out: number; denied: number; turnedBack: number };
-}
-
-interface ShiftLog {
-  shift: ShiftRow & { gateId: number };
-  summary: { total: number; in: number; out: number; allow: number; deny: number; review: number; turnedBack: number; overrides: number; visitors: number; denialsByReason: Record<string, number> };
-  overrides: { id: string; occurredAt: string; direction: string; residentName: string | null; overrideReason: string; reasons: { code: string }[]; visitor: { name: string } | null }[];
-  visitors: { id: string; occurredAt: string; direction: string; name: string; phone: string; reason: string }[];
-  disinfection: { id: string; slotDate: string; slotTime: string; status: string; finishedAt: string; skipReason: string | null; place: string | null; operator: string | null }[];
-}
+const compound = client.api.compounds[':cid'];
 
 /** Shift logs of a compound: a day's shifts by gate, and one shift's whole log. */
 export function ShiftsTab(props: { compound: Compound; manage: boolean; shiftId?: string | undefined }) {
@@ -34,15 +17,20 @@ export function ShiftsTab(props: { compound: Compound; manage: boolean; shiftId?
 function ShiftList(props: { compound: Compound }) {
   const { t, dateTime } = useI18n();
   const tz = props.compound.timezone;
-  const base = `/api/compounds/${props.compound.id}`;
+  const cid = String(props.compound.id);
   const [date, setDate] = useState(zonedDate(Date.now(), tz));
   const [gateId, setGateId] = useState('');
-  const gates = useLoad(() => api<{ items: { id: number; name: string }[] }>(`${base}/gates`), [base]);
-  const list = useLoad(() => {
-    const qs = new URLSearchParams({ from: new Date(zonedToUtc(date, tz)).toISOString(), to: new Date(zonedToUtc(addDays(date, 1), tz)).toISOString() });
-    if (gateId) qs.set('gateId', gateId);
-    return api<{ shifts: ShiftRow[] }>(`${base}/shifts?${qs}`);
-  }, [base, date, gateId]);
+  const gates = useLoad(() => call(compound.gates.$get({ param: { cid } })), [cid]);
+  const list = useLoad(
+    () =>
+      call(
+        compound.shifts.$get({
+          param: { cid },
+          query: { from: new Date(zonedToUtc(date, tz)).toISOString(), to: new Date(zonedToUtc(addDays(date, 1), tz)).toISOString(), gateId: gateId || undefined },
+        }),
+      ),
+    [cid, date, gateId],
+  );
   const time = (iso: string | null) => (iso ? dateTime(iso, tz).slice(11) : '');
   return (
     <div>
@@ -109,7 +97,7 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
   const { t, dateTime } = useI18n();
   const tz = props.compound.timezone;
   const reason = useReasonLabel();
-  const log = useLoad(() => api<ShiftLog>(`/api/compounds/${props.compound.id}/shifts/${props.shiftId}`), [props.compound.id, props.shiftId]);
+  const log = useLoad(() => call(compound.shifts[':shiftId'].$get({ param: { cid: String(props.compound.id), shiftId: props.shiftId } })), [props.compound.id, props.shiftId]);
   if (log.error) return <ErrorBox error={log.error} />;
   if (!log.data) return <Loading />;
   const { shift, summary: s } = log.data;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api';
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
@@ -7,18 +7,7 @@ import type { Compound } from './types';
 
 type Role = 'admin' | 'supervisor' | 'manager' | 'volunteer';
 
-interface UserRow {
-  id: number;
-  username: string | null;
-  phone: string | null;
-  displayName: string;
-  role: Role;
-  disabledAt: string | null;
-  lastLoginAt: string | null;
-  compoundIds: number[];
-  locked: boolean;
-  hasPin: boolean;
-}
+type UserRow = Data<typeof client.api.users.$get>['users'][number];
 
 interface Draft {
   id?: number;
@@ -35,21 +24,23 @@ const empty = (role: Role): Draft => ({ role, displayName: '', username: '', pas
 
 /** Only what the form filled in: a blank password or PIN on edit means "keep". */
 function body(d: Draft) {
-  const b: Record<string, unknown> = { displayName: d.displayName, compoundIds: d.compoundIds };
-  if (!d.id) b.role = d.role;
-  if (d.username) b.username = d.username;
-  if (d.password) b.password = d.password;
-  if (d.phone) b.phone = d.phone;
-  if (d.pin) b.pin = d.pin;
-  return b;
+  return {
+    displayName: d.displayName,
+    compoundIds: d.compoundIds,
+    ...(d.username ? { username: d.username } : {}),
+    ...(d.password ? { password: d.password } : {}),
+    ...(d.phone ? { phone: d.phone } : {}),
+    ...(d.pin ? { pin: d.pin } : {}),
+  };
 }
 
 function UserForm(props: { draft: Draft; compounds: Compound[]; roles: Role[]; onDone: () => void; onCancel?: () => void }) {
   const { t } = useI18n();
   const [d, setD] = useState(props.draft);
   const submit = useAction(async () => {
-    if (d.id) await api(`/api/users/${d.id}`, { method: 'PATCH', body: body(d) });
-    else await api('/api/users', { body: body(d) });
+    // The role is chosen once, when the user is made.
+    if (d.id) await call(client.api.users[':id'].$patch({ param: { id: String(d.id) }, json: body(d) }));
+    else await call(client.api.users.$post({ json: { ...body(d), role: d.role } }));
     props.onDone();
   });
   const office = d.role !== 'volunteer';
@@ -128,12 +119,12 @@ function UserForm(props: { draft: Draft; compounds: Compound[]; roles: Role[]; o
 export function UsersPage() {
   const { t, dateTime } = useI18n();
   const { me } = useSession();
-  const users = useLoad(() => api<{ users: UserRow[] }>('/api/users'), []);
-  const compounds = useLoad(() => api<{ compounds: Compound[] }>('/api/compounds'), []);
+  const users = useLoad(() => call(client.api.users.$get()), []);
+  const compounds = useLoad(() => call(client.api.compounds.$get()), []);
   const [editing, setEditing] = useState<Draft | null>(null);
   const [formKey, setFormKey] = useState(0);
-  const act = useAction(async (path: string, b?: unknown) => {
-    await api(path, { method: b ? 'PATCH' : 'POST', body: b });
+  const act = useAction(async (send: () => Promise<unknown>) => {
+    await send();
     users.reload();
   });
   const roles: Role[] = me?.role === 'admin' ? ['volunteer', 'manager', 'supervisor', 'admin'] : ['volunteer'];
@@ -176,12 +167,12 @@ export function UsersPage() {
                       {t('edit')}
                     </button>
                     {u.id !== me?.id && (
-                      <button type="button" class="small" onClick={() => act.run(`/api/users/${u.id}`, { disabled: !u.disabledAt })}>
+                      <button type="button" class="small" onClick={() => act.run(() => call(client.api.users[':id'].$patch({ param: { id: String(u.id) }, json: { disabled: !u.disabledAt } })))}>
                         {u.disabledAt ? t('enable') : t('disable')}
                       </button>
                     )}
                     {u.locked && (
-                      <button type="button" class="small" onClick={() => act.run(`/api/users/${u.id}/unlock`)}>
+                      <button type="button" class="small" onClick={() => act.run(() => call(client.api.users[':id'].unlock.$post({ param: { id: String(u.id) } })))}>
                         {t('unlock')}
                       </button>
                     )}

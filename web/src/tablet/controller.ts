@@ -1,9 +1,8 @@
 import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
-import type { RosterPayload } from '../../../server/core/roster';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
-import { ApiError, api } from '../api';
+import { ApiError, call, client, requestOptions } from '../client';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
 import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
@@ -62,7 +61,7 @@ export class TabletController {
     private db: GateDatabase,
     private now: () => number = () => Date.now(),
   ) {
-    this.roster = new RosterStore(db, (since) => api<RosterPayload>(`/api/device/roster${since === null ? '' : `?since=${since}`}`, { token: this.token() }));
+    this.roster = new RosterStore(db, (since) => call(client.api.device.roster.$get({ query: since === null ? {} : { since: String(since) } }, requestOptions({ token: this.token() }))));
     this.outbox = new Outbox(db, (records) => this.send(records));
     this.outbox.subscribe(() => void this.refreshCounts());
   }
@@ -174,10 +173,12 @@ export class TabletController {
 
   private async send(records: SyncRecord[]): Promise<SyncResponse> {
     try {
-      return await api<SyncResponse>('/api/device/sync', {
-        token: this.token(),
-        body: { sentAt: new Date(this.now()).toISOString(), records, status: { appVersion: __APP_VERSION__, pending: this.state.sync.pending, rosterVersion: this.state.rosterVersion ?? 0 } },
-      });
+      return await call(
+        client.api.device.sync.$post(
+          { json: { sentAt: new Date(this.now()).toISOString(), records, status: { appVersion: __APP_VERSION__, pending: this.state.sync.pending, rosterVersion: this.state.rosterVersion ?? 0 } } },
+          requestOptions({ token: this.token() }),
+        ),
+      );
     } catch (err) {
       if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message);
       throw err;
@@ -205,7 +206,7 @@ export class TabletController {
   // Enrollment and sign-in
 
   async enroll(code: string): Promise<void> {
-    const r = await api<DeviceInfo>('/api/device/enroll', { body: { code } });
+    const r = await call(client.api.device.enroll.$post({ json: { code } }));
     await kvSet(this.db, 'device', r);
     this.set({ device: r });
     await this.refreshRoster();
@@ -228,7 +229,7 @@ export class TabletController {
   async signIn(phone: string, pin: string): Promise<void> {
     const offlineKey = `signin:${phone}`;
     try {
-      const r = await api<{ user: { id: number; displayName: string } }>('/api/device/login', { token: this.token(), body: { phone, pin } });
+      const r = await call(client.api.device.login.$post({ json: { phone, pin } }, requestOptions({ token: this.token() })));
       const verifier = await makePinVerifier(pin);
       await kvSet(this.db, offlineKey, { ...verifier, userId: r.user.id, displayName: r.user.displayName, signedInAt: this.now() } satisfies OfflineSignIn);
       await this.becomeVolunteer({ userId: r.user.id, displayName: r.user.displayName, phone, signedInAt: this.now(), offline: false });
@@ -504,7 +505,7 @@ export class TabletController {
   async roundsOf(date: string): Promise<LocalRound[]> {
     const mine = ((await kvGet<LocalRound[]>(this.db, 'rounds')) ?? []).filter((r) => r.slotDate === date);
     try {
-      const r = await api<{ rounds: LocalRound[] }>(`/api/device/disinfection?date=${date}`, { token: this.token() });
+      const r = await call(client.api.device.disinfection.$get({ query: { date } }, requestOptions({ token: this.token() })));
       const ids = new Set(mine.map((x) => x.id));
       return [...mine, ...r.rounds.filter((x) => !ids.has(x.id))];
     } catch {
@@ -523,7 +524,8 @@ export class TabletController {
         continue;
       }
       try {
-        await api(`/api/device/photos/${photo.recordId}`, { method: 'PUT', token: this.token(), body: photo.blob });
+        // The route reads the raw bytes (no validator describes them), so the body goes in as the request's own.
+        await call(client.api.device.photos[':recordId'].$put({ param: { recordId: photo.recordId } }, { ...requestOptions({ token: this.token() }), init: { body: photo.blob } }));
         await this.db.delete('photos', photo.recordId);
       } catch (err) {
         if (err instanceof ApiError && (err.status === 413 || err.status === 415)) await this.db.put('photos', { ...photo, failed: err.message });

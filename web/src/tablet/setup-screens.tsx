@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';

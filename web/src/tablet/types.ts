@@ -1,14 +1,12 @@
 import type { Direction } from '../../../server/core/decide';
+import type { client, Data } from '../client';
 import type { DisinfectionRecord } from '../../../server/core/sync';
 import type { LocalDecision } from './gate';
 
 /** The shapes of what the tablet holds: the controller's state, and what its screens hand it back. */
 
-export interface DeviceInfo {
-  token: string;
-  device: { id: number; name: string; compoundId: number };
-  compound: { id: number; name: string; timezone: string };
-}
+/** The tablet's credential and who it is, as enrollment answers (kept until the device is revoked). */
+export type DeviceInfo = Data<typeof client.api.device.enroll.$post>;
 
 export interface Volunteer {
   userId: number;

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError } from '../client';
 import { hasString, useI18n } from '../i18n';
 
 /** Load data for a page; `reload` fetches again. Errors are kept to show, never thrown into the tree. */

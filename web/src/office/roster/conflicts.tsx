@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { reasonText } from '../../../../server/core/i18n';
 import type { Reason } from '../../../../server/core/reasons';
-import { api } from '../../api';
+import { call, client, type Data } from '../../client';
 import { hasString, useI18n } from '../../i18n';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
 import { useReasonLabel } from '../format';
@@ -9,42 +9,17 @@ import type { Compound } from '../types';
 
 type Status = 'open' | 'reviewed' | 'all';
 
-interface ConflictRow {
-  id: number;
-  kind: string;
-  /** Depends on the kind: the quota period and its checks, the previous passage, or both verdicts. */
-  details: {
-    period?: { start: string; next: string };
-    allowed?: number;
-    checks?: string[];
-    server?: Reason[];
-    device?: Reason[];
-  };
-  createdAt: string;
-  reviewedAt: string | null;
-  reviewNote: string | null;
-  reviewedBy: string | null;
-  checkId: string;
-  occurredAt: string;
-  direction: 'in' | 'out';
-  verdict: string;
-  overrideReason: string | null;
-  gate: string;
-  device: string | null;
-  residentName: string | null;
-  building: string | null;
-  unit: string | null;
-  room: string | null;
-}
+const conflicts = client.api.compounds[':cid'].conflicts;
+type ConflictRow = Data<typeof conflicts.$get>['conflicts'][number];
 
 const STATUSES: Status[] = ['open', 'reviewed', 'all'];
 
 /** What the server found against records offline tablets let through, for a person to reconcile. */
 export function ConflictsTab(props: { compound: Compound; manage: boolean }) {
   const { t } = useI18n();
-  const base = `/api/compounds/${props.compound.id}/conflicts`;
+  const cid = String(props.compound.id);
   const [status, setStatus] = useState<Status>('open');
-  const list = useLoad(() => api<{ conflicts: ConflictRow[] }>(`${base}?status=${status}`), [base, status]);
+  const list = useLoad(() => call(conflicts.$get({ param: { cid }, query: { status } })), [cid, status]);
   const [open, setOpen] = useState<number | null>(null);
 
   return (
@@ -99,7 +74,8 @@ export function ConflictsTab(props: { compound: Compound; manage: boolean }) {
                   <tr key={`${c.id}-review`} class="editor-row">
                     <td colSpan={5}>
                       <ReviewForm
-                        url={`${base}/${c.id}/review`}
+                        cid={cid}
+                        id={c.id}
                         onDone={() => {
                           setOpen(null);
                           list.reload();
@@ -172,11 +148,11 @@ function Reviewed(props: { c: ConflictRow; tz: string }) {
   );
 }
 
-function ReviewForm(props: { url: string; onDone: () => void; onCancel: () => void }) {
+function ReviewForm(props: { cid: string; id: number; onDone: () => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [note, setNote] = useState('');
   const review = useAction(async () => {
-    await api(props.url, { body: { note } });
+    await call(conflicts[':id'].review.$post({ param: { cid: props.cid, id: String(props.id) }, json: { note } }));
     props.onDone();
   });
   return (

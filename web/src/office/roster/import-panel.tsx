@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../../api';
+import { ApiError } from '../../client';
 import { useI18n } from '../../i18n';
 import { Badge, ErrorBox, Form } from '../../ui/kit';
 
@@ -32,15 +32,22 @@ function ImportError(props: { error: unknown }) {
   return <ErrorBox error={e} />;
 }
 
+/** What an import route takes (multipart): the file, how strict to be, and whether to write at all. */
+export interface ImportForm {
+  file: File;
+  mode: 'strict' | 'valid_rows';
+  dryRun: string;
+}
+
 /**
- * The import flow both roster imports share (POST multipart: file, mode, dryRun, plus `fields`). The
- * preview is a dry run; a file with bad rows can still bring in its good ones (mode=valid_rows).
+ * The import flow both roster imports share (POST multipart: file, mode, dryRun, plus what `upload` adds).
+ * The preview is a dry run; a file with bad rows can still bring in its good ones (mode=valid_rows).
  */
 export function ImportPanel<R extends ImportReportBase>(props: {
-  url: string;
+  /** Send the form to the import route, answering with its report. */
+  upload: (form: ImportForm) => Promise<R>;
   title: string;
   hint: ComponentChildren;
-  fields?: Record<string, string>;
   extra?: ComponentChildren;
   summary: (r: R) => ComponentChildren;
   /** How many rows the import would write (0: nothing to import). */
@@ -58,15 +65,10 @@ export function ImportPanel<R extends ImportReportBase>(props: {
 
   const send = async (dryRun: boolean, mode: 'strict' | 'valid_rows') => {
     if (!file) return;
-    const body = new FormData();
-    body.set('file', file);
-    body.set('mode', mode);
-    body.set('dryRun', String(dryRun));
-    for (const [k, v] of Object.entries(props.fields ?? {})) if (v) body.set(k, v);
     setBusy(true);
     setError(undefined);
     try {
-      const report = await api<R>(props.url, { body });
+      const report = await props.upload({ file, mode, dryRun: String(dryRun) });
       setStage({ kind: dryRun ? 'preview' : 'done', report });
       if (!dryRun && report.applied) props.onApplied(report);
     } catch (e) {

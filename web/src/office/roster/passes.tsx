@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { call, client } from '../../client';
 import { hasString, useI18n } from '../../i18n';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
 import type { Compound } from '../types';
@@ -7,21 +7,15 @@ import { PassBadge } from './badges';
 import { BuildingSelect, Pager, ResidentSearch } from './resident-search';
 import { type Building, emptyFilter, type ResidentFilter, type ResidentRow, useBuildings, useResidents } from './residents-data';
 
-interface Pass {
-  id: number;
-  residentId: number;
-  status: 'active' | 'revoked';
-  issuedAt: string;
-  revokedAt: string | null;
-  revokeReason: string | null;
-}
+const compound = client.api.compounds[':cid'];
 
 type Open = { id: number; mode: 'history' | 'revoke' } | null;
 
 /** Passes: issue to everyone without one, print a building's cards, revoke or reissue one person's. */
 export function PassesTab(props: { compound: Compound; manage: boolean }) {
   const { t } = useI18n();
-  const base = `/api/compounds/${props.compound.id}`;
+  const cid = String(props.compound.id);
+  const base = `/api/compounds/${cid}`;
   const tz = props.compound.timezone;
   const buildings = useBuildings(props.compound.id);
   const [filter, setFilter] = useState<ResidentFilter>(emptyFilter);
@@ -30,7 +24,7 @@ export function PassesTab(props: { compound: Compound; manage: boolean }) {
   const [issued, setIssued] = useState<{ name: string; passId: number } | null>(null);
   const reissue = useAction(async (r: ResidentRow) => {
     if (r.passId && !confirm(t('passes.confirmReissue', { name: r.name }))) return;
-    const res = await api<{ pass: { id: number } }>(`${base}/residents/${r.id}/pass`, { method: 'POST' });
+    const res = await call(compound.residents[':id'].pass.$post({ param: { cid, id: String(r.id) } }));
     setIssued({ name: r.name, passId: res.pass.id });
     setOpen(null);
     list.reload();
@@ -41,7 +35,7 @@ export function PassesTab(props: { compound: Compound; manage: boolean }) {
   return (
     <div class="roster">
       <div class={props.manage ? 'pass-tools' : 'pass-tools single'}>
-        {props.manage && <IssueMissing base={base} buildings={buildings.data} onIssued={list.reload} />}
+        {props.manage && <IssueMissing cid={cid} buildings={buildings.data} onIssued={list.reload} />}
         <PassSheets base={base} buildings={buildings.data} />
       </div>
       {issued && (
@@ -117,7 +111,7 @@ export function PassesTab(props: { compound: Compound; manage: boolean }) {
                       <td colSpan={cols}>
                         {open.mode === 'revoke' && r.passId ? (
                           <RevokeForm
-                            base={base}
+                            cid={cid}
                             r={r}
                             passId={r.passId}
                             onDone={() => {
@@ -127,7 +121,7 @@ export function PassesTab(props: { compound: Compound; manage: boolean }) {
                             onCancel={() => setOpen(null)}
                           />
                         ) : (
-                          <PassHistory base={base} r={r} tz={tz} />
+                          <PassHistory cid={cid} r={r} tz={tz} />
                         )}
                       </td>
                     </tr>
@@ -154,12 +148,12 @@ function PassIssued(props: { r: ResidentRow; tz: string }) {
 }
 
 /** Passes for every resident (of one building, or all) who has none yet: after an import, say. */
-function IssueMissing(props: { base: string; buildings: Building[] | undefined; onIssued: () => void }) {
+function IssueMissing(props: { cid: string; buildings: Building[] | undefined; onIssued: () => void }) {
   const { t } = useI18n();
   const [buildingId, setBuildingId] = useState<number | ''>('');
   const [result, setResult] = useState<number | null>(null);
   const issue = useAction(async () => {
-    const r = await api<{ issued: number }>(`${props.base}/passes/issue`, { body: buildingId ? { buildingId } : {} });
+    const r = await call(compound.passes.issue.$post({ param: { cid: props.cid }, json: buildingId ? { buildingId } : {} }));
     setResult(r.issued);
     props.onIssued();
   });
@@ -217,11 +211,11 @@ function PassSheets(props: { base: string; buildings: Building[] | undefined }) 
   );
 }
 
-function RevokeForm(props: { base: string; r: ResidentRow; passId: number; onDone: () => void; onCancel: () => void }) {
+function RevokeForm(props: { cid: string; r: ResidentRow; passId: number; onDone: () => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [reason, setReason] = useState('');
   const revoke = useAction(async () => {
-    await api(`${props.base}/passes/${props.passId}/revoke`, { body: { reason } });
+    await call(compound.passes[':id'].revoke.$post({ param: { cid: props.cid, id: String(props.passId) }, json: { reason } }));
     props.onDone();
   });
   const listId = `revoke-reasons-${props.passId}`;
@@ -251,9 +245,9 @@ function RevokeForm(props: { base: string; r: ResidentRow; passId: number; onDon
 }
 
 /** Every pass a resident has had: when issued, when and why revoked; the current one's QR. */
-function PassHistory(props: { base: string; r: ResidentRow; tz: string }) {
+function PassHistory(props: { cid: string; r: ResidentRow; tz: string }) {
   const { t, dateTime } = useI18n();
-  const list = useLoad(() => api<{ passes: Pass[] }>(`${props.base}/passes?residentId=${props.r.id}`), [props.r.id]);
+  const list = useLoad(() => call(compound.passes.$get({ param: { cid: props.cid }, query: { residentId: props.r.id } })), [props.r.id]);
   const active = list.data?.passes.find((p) => p.status === 'active');
   return (
     <div class="editor single pass-history">
@@ -262,7 +256,7 @@ function PassHistory(props: { base: string; r: ResidentRow; tz: string }) {
         <Loading />
       ) : (
         <>
-          {active && <img class="qr" src={`${props.base}/passes/${active.id}/qr.svg`} alt={`No. ${active.id}`} width={120} height={120} />}
+          {active && <img class="qr" src={`/api/compounds/${props.cid}/passes/${active.id}/qr.svg`} alt={`No. ${active.id}`} width={120} height={120} />}
           <table class="table compact">
             <thead>
               <tr>

@@ -2,19 +2,14 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { PolicyRules } from '../../../../server/core/policy';
 import { OVERRIDABLE_REASONS } from '../../../../server/core/reasons';
-import { api } from '../../api';
+import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
 import { useReasonLabel, useToday } from '../format';
 import type { Compound } from '../types';
 
-interface PolicyVersion {
-  version: number;
-  rules: PolicyRules;
-  note: string | null;
-  createdAt: string;
-  createdBy: number | null;
-}
+const policyRoute = client.api.compounds[':cid'].policy;
+type PolicyVersion = Data<typeof policyRoute.$get>['versions'][number];
 
 const VALIDITY = [24, 48, 72];
 
@@ -25,11 +20,11 @@ const same = (a: PolicyRules, b: PolicyRules) => JSON.stringify({ ...a, overrida
 /** The compound's pass rules as a form (saving stores a new version), and every earlier version. */
 export function PolicyTab(props: { compound: Compound; manage: boolean }) {
   const { t } = useI18n();
-  const url = `/api/compounds/${props.compound.id}/policy`;
-  const policy = useLoad(() => api<{ current: PolicyVersion; versions: PolicyVersion[] }>(url), [url]);
+  const cid = String(props.compound.id);
+  const policy = useLoad(() => call(policyRoute.$get({ param: { cid } })), [cid]);
   // The API names who made a version by user id; the users list (where we may read it) gives the name.
   const users = useLoad(
-    () => api<{ users: { id: number; displayName: string }[] }>('/api/users').then((r) => new Map(r.users.map((u) => [u.id, u.displayName]))),
+    () => call(client.api.users.$get()).then((r) => new Map(r.users.map((u) => [u.id, u.displayName]))),
     [],
   );
   const [draft, setDraft] = useState<PolicyRules | null>(null);
@@ -46,7 +41,7 @@ export function PolicyTab(props: { compound: Compound; manage: boolean }) {
       </p>
       <PolicyForm
         key={`${current.version}-${formKey}`}
-        url={url}
+        cid={cid}
         rules={draft ?? current.rules}
         base={current.rules}
         tz={props.compound.timezone}
@@ -107,7 +102,7 @@ function Section(props: { title: string; children: ComponentChildren }) {
   );
 }
 
-function PolicyForm(props: { url: string; rules: PolicyRules; base: PolicyRules; tz: string; manage: boolean; onSaved: () => void; onReset: () => void }) {
+function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules; tz: string; manage: boolean; onSaved: () => void; onReset: () => void }) {
   const { t } = useI18n();
   const label = useReasonLabel();
   const today = useToday(props.tz);
@@ -115,7 +110,7 @@ function PolicyForm(props: { url: string; rules: PolicyRules; base: PolicyRules;
   const [note, setNote] = useState('');
   const dirty = !same(r, props.base);
   const save = useAction(async () => {
-    await api(props.url, { method: 'PUT', body: { rules: r, note: note.trim() || undefined } });
+    await call(policyRoute.$put({ param: { cid: props.cid }, json: { rules: r, note: note.trim() || undefined } }));
     props.onSaved();
   });
   const quota = r.exitQuota;

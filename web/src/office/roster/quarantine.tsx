@@ -1,28 +1,20 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
 
 // Home quarantine: a household's, set or cleared; and every household under it today.
 
-export interface Household {
-  id: number;
-  buildingId: number;
-  building: string;
-  unit: string;
-  room: string;
-  quarantineUntil: string | null;
-  quarantineNote: string | null;
-  residents: number;
-}
+const households = client.api.compounds[':cid'].households;
+export type Household = Data<typeof households.$get>['households'][number];
 
 /** Set or clear a household's home quarantine (until a date, inclusive, with the reason). */
-export function QuarantineForm(props: { base: string; household: { id: number; buildingId: number; label: string; until: string | null }; today: string; onChanged: () => void }) {
+export function QuarantineForm(props: { cid: string; household: { id: number; buildingId: number; label: string; until: string | null }; today: string; onChanged: () => void }) {
   const { t } = useI18n();
   const h = props.household;
   // The resident list carries the date only; the reason lives on the household.
   const current = useLoad(
-    () => api<{ households: Household[] }>(`${props.base}/households?buildingId=${h.buildingId}`).then((r) => r.households.find((x) => x.id === h.id)),
+    () => call(households.$get({ param: { cid: props.cid }, query: { buildingId: h.buildingId } })).then((r) => r.households.find((x) => x.id === h.id)),
     [h.id, h.until],
   );
   const active = !!h.until && h.until >= props.today;
@@ -31,7 +23,9 @@ export function QuarantineForm(props: { base: string; household: { id: number; b
   const reason = note ?? current.data?.quarantineNote ?? '';
   const set = useAction(async (clear: boolean) => {
     if (clear && !confirm(t('residents.confirmClearQuarantine', { household: h.label }))) return;
-    await api(`${props.base}/households/${h.id}`, { method: 'PATCH', body: clear ? { quarantineUntil: null } : { quarantineUntil: until, quarantineNote: reason.trim() || null } });
+    await call(
+      households[':id'].$patch({ param: { cid: props.cid, id: String(h.id) }, json: clear ? { quarantineUntil: null } : { quarantineUntil: until, quarantineNote: reason.trim() || null } }),
+    );
     props.onChanged();
   });
   return (
@@ -62,12 +56,12 @@ export function QuarantineForm(props: { base: string; household: { id: number; b
 }
 
 /** Every household under home quarantine today, to see at a glance and clear when it ends. */
-export function QuarantinedHouseholds(props: { base: string; today: string; manage: boolean; onChanged: () => void; onPick: (h: Household) => void }) {
+export function QuarantinedHouseholds(props: { cid: string; today: string; manage: boolean; onChanged: () => void; onPick: (h: Household) => void }) {
   const { t } = useI18n();
-  const list = useLoad(() => api<{ households: Household[] }>(`${props.base}/households`), [props.base]);
+  const list = useLoad(() => call(households.$get({ param: { cid: props.cid }, query: {} })), [props.cid]);
   const clear = useAction(async (h: Household) => {
     if (!confirm(t('residents.confirmClearQuarantine', { household: `${h.building} ${h.unit}-${h.room}` }))) return;
-    await api(`${props.base}/households/${h.id}`, { method: 'PATCH', body: { quarantineUntil: null } });
+    await call(households[':id'].$patch({ param: { cid: props.cid, id: String(h.id) }, json: { quarantineUntil: null } }));
     list.reload();
     props.onChanged();
   });

@@ -1,31 +1,14 @@
-import { api } from '../../api';
+import { call, client, type Data } from '../../client';
 import { useLoad } from '../../ui/kit';
 
 // The roster's residents and buildings as the office pages load them.
 
-/** A resident as GET /residents gives them: address, active pass and latest test. */
-export interface ResidentRow {
-  id: number;
-  name: string;
-  phone: string | null;
-  note: string | null;
-  householdId: number;
-  buildingId: number;
-  building: string;
-  unit: string;
-  room: string;
-  quarantineUntil: string | null;
-  passId: number | null;
-  passIssuedAt: string | null;
-  testSampledAt: string | null;
-  testResult: 'negative' | 'positive' | 'pending' | null;
-}
+const compound = client.api.compounds[':cid'];
 
-export interface Building {
-  id: number;
-  name: string;
-  unitCount: number;
-}
+/** A resident as GET /residents gives them: address, active pass and latest test. */
+export type ResidentRow = Data<typeof compound.residents.$get>['residents'][number];
+
+export type Building = Data<typeof compound.buildings.$get>['items'][number];
 
 export interface ResidentFilter {
   q: string;
@@ -42,16 +25,22 @@ export const natural = (a: string, b: string) => a.localeCompare(b, 'zh-CN', { n
 
 export function useBuildings(compoundId: number) {
   return useLoad(
-    () => api<{ items: Building[] }>(`/api/compounds/${compoundId}/buildings`).then((r) => r.items.sort((a, b) => natural(a.name, b.name))),
+    () => call(compound.buildings.$get({ param: { cid: String(compoundId) } })).then((r) => r.items.sort((a, b) => natural(a.name, b.name))),
     [compoundId],
   );
 }
 
 /** One page of residents for a filter; GET /residents searches name, phone or an exact room number. */
 export function useResidents(compoundId: number, f: ResidentFilter) {
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(f.offset) });
-  if (f.q.trim()) params.set('q', f.q.trim());
-  if (f.buildingId) params.set('buildingId', String(f.buildingId));
-  const url = `/api/compounds/${compoundId}/residents?${params}`;
-  return useLoad(() => api<{ total: number; residents: ResidentRow[] }>(url), [url]);
+  const q = f.q.trim();
+  return useLoad(
+    () =>
+      call(
+        compound.residents.$get({
+          param: { cid: String(compoundId) },
+          query: { limit: PAGE_SIZE, offset: f.offset, q: q || undefined, buildingId: f.buildingId || undefined },
+        }),
+      ),
+    [compoundId, f.offset, q, f.buildingId],
+  );
 }

@@ -1,27 +1,23 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { call, client } from '../../client';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction } from '../../ui/kit';
 import { useToday } from '../format';
 import type { Compound } from '../types';
 import { PassBadge, QuarantineBadge, TestBadge } from './badges';
-import { ImportPanel, type ImportReportBase } from './import-panel';
+import { ImportPanel } from './import-panel';
 import { QuarantinedHouseholds, QuarantineForm } from './quarantine';
 import { BuildingSelect, Pager, ResidentSearch } from './resident-search';
 import { type Building, emptyFilter, type ResidentFilter, type ResidentRow, useBuildings, useResidents } from './residents-data';
 
-interface ResidentImportReport extends ImportReportBase {
-  created: number;
-  updated: number;
-  unchanged: number;
-}
+const compound = client.api.compounds[':cid'];
 
 type Panel = 'add' | 'import' | 'quarantine' | null;
 
 /** Residents and their households: search, edit, move out, home quarantine, add, import a spreadsheet. */
 export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
   const { t } = useI18n();
-  const base = `/api/compounds/${props.compound.id}`;
+  const cid = String(props.compound.id);
   const tz = props.compound.timezone;
   const today = useToday(tz);
   const buildings = useBuildings(props.compound.id);
@@ -55,10 +51,10 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
           )}
         </div>
       </ResidentSearch>
-      {panel === 'add' && <AddResident base={base} buildings={buildings.data ?? []} onAdded={list.reload} />}
+      {panel === 'add' && <AddResident cid={cid} buildings={buildings.data ?? []} onAdded={list.reload} />}
       {panel === 'import' && (
-        <ImportPanel<ResidentImportReport>
-          url={`${base}/imports/residents`}
+        <ImportPanel
+          upload={(form) => call(compound.imports.residents.$post({ param: { cid }, form }))}
           title={t('residents.import')}
           hint={t('residents.importHint')}
           summary={(r) => t('residents.importSummary', { created: r.created, updated: r.updated, unchanged: r.unchanged, rejected: r.rejected })}
@@ -68,7 +64,7 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
       )}
       {panel === 'quarantine' && (
         <QuarantinedHouseholds
-          base={base}
+          cid={cid}
           today={today}
           manage={props.manage}
           onChanged={list.reload}
@@ -133,7 +129,7 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
                   open === r.id && (
                     <tr key={`${r.id}-edit`} class="editor-row">
                       <td colSpan={cols}>
-                        <ResidentEditor base={base} r={r} today={today} onChanged={changed} onQuarantine={list.reload} onClose={() => setOpen(null)} />
+                        <ResidentEditor cid={cid} r={r} today={today} onChanged={changed} onQuarantine={list.reload} onClose={() => setOpen(null)} />
                       </td>
                     </tr>
                   ),
@@ -149,17 +145,17 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
 }
 
 /** A resident's name, phone and note; their household's home quarantine; moving them out. */
-function ResidentEditor(props: { base: string; r: ResidentRow; today: string; onChanged: () => void; onQuarantine: () => void; onClose: () => void }) {
+function ResidentEditor(props: { cid: string; r: ResidentRow; today: string; onChanged: () => void; onQuarantine: () => void; onClose: () => void }) {
   const { t } = useI18n();
   const { r } = props;
   const [d, setD] = useState({ name: r.name, phone: r.phone ?? '', note: r.note ?? '' });
   const save = useAction(async () => {
-    await api(`${props.base}/residents/${r.id}`, { method: 'PATCH', body: { name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null } });
+    await call(compound.residents[':id'].$patch({ param: { cid: props.cid, id: String(r.id) }, json: { name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null } }));
     props.onChanged();
   });
   const remove = useAction(async () => {
     if (!confirm(t('residents.confirmRemove', { name: r.name }))) return;
-    await api(`${props.base}/residents/${r.id}`, { method: 'DELETE' });
+    await call(compound.residents[':id'].$delete({ param: { cid: props.cid, id: String(r.id) } }));
     props.onChanged();
   });
   return (
@@ -195,7 +191,7 @@ function ResidentEditor(props: { base: string; r: ResidentRow; today: string; on
         <ErrorBox error={remove.error} />
       </div>
       <QuarantineForm
-        base={props.base}
+        cid={props.cid}
         household={{ id: r.householdId, buildingId: r.buildingId, label: `${r.building} ${r.unit}-${r.room}`, until: r.quarantineUntil }}
         today={props.today}
         onChanged={props.onQuarantine}
@@ -204,7 +200,7 @@ function ResidentEditor(props: { base: string; r: ResidentRow; today: string; on
   );
 }
 
-function AddResident(props: { base: string; buildings: Building[]; onAdded: () => void }) {
+function AddResident(props: { cid: string; buildings: Building[]; onAdded: () => void }) {
   const { t } = useI18n();
   const blank = { name: '', phone: '', note: '', room: '' };
   const [where, setWhere] = useState<{ buildingId: number | ''; unit: string }>({ buildingId: '', unit: '1' });
@@ -212,9 +208,12 @@ function AddResident(props: { base: string; buildings: Building[]; onAdded: () =
   const [added, setAdded] = useState<string | null>(null);
   const building = props.buildings.find((b) => b.id === where.buildingId);
   const add = useAction(async () => {
-    const r = await api<{ resident: ResidentRow }>(`${props.base}/residents`, {
-      body: { buildingId: where.buildingId, unit: where.unit, room: d.room, name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null },
-    });
+    const r = await call(
+      compound.residents.$post({
+        param: { cid: props.cid },
+        json: { buildingId: where.buildingId, unit: where.unit, room: d.room, name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null },
+      }),
+    );
     // Building and unit stay: the next person is often a neighbour.
     setD(blank);
     setAdded(`${r.resident.name} · ${r.resident.building} ${r.resident.unit}-${r.resident.room}`);

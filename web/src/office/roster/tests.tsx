@@ -1,43 +1,30 @@
 import { useState } from 'preact/hooks';
-import { api } from '../../api';
+import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../../ui/kit';
 import type { Compound } from '../types';
-import { ImportPanel, type ImportReportBase, ImportRows } from './import-panel';
+import { ImportPanel, ImportRows } from './import-panel';
 
-interface Round {
-  id: number;
-  name: string;
-  fileName: string;
-  importedAt: string;
-  matched: number;
-  unmatched: number;
-}
-
-interface TestImportReport extends ImportReportBase {
-  roundId: number | null;
-  imported: number;
-  unmatched: number;
-}
+const compound = client.api.compounds[':cid'];
+type TestImportReport = Data<typeof compound.imports.tests.$post>;
 
 const imported = (r: TestImportReport) => r.rows.filter((x) => x.status === 'imported').length;
 
 /** Testing rounds imported from the station's spreadsheets: their reports, and importing a new one. */
 export function TestsTab(props: { compound: Compound; manage: boolean }) {
   const { t, dateTime } = useI18n();
-  const base = `/api/compounds/${props.compound.id}`;
-  const rounds = useLoad(() => api<{ rounds: Round[] }>(`${base}/test-rounds`), [base]);
+  const cid = String(props.compound.id);
+  const rounds = useLoad(() => call(compound['test-rounds'].$get({ param: { cid } })), [cid]);
   const [open, setOpen] = useState<number | null>(null);
   const [name, setName] = useState('');
 
   return (
     <div class="roster">
       {props.manage && (
-        <ImportPanel<TestImportReport>
-          url={`${base}/imports/tests`}
+        <ImportPanel
+          upload={(form) => call(compound.imports.tests.$post({ param: { cid }, form: { ...form, ...(name.trim() ? { name: name.trim() } : {}) } }))}
           title={t('tests.import')}
           hint={t('tests.importHint')}
-          fields={{ name: name.trim() }}
           extra={
             <Field label={t('tests.roundName')}>
               <input name="roundName" value={name} maxLength={60} placeholder={t('tests.roundNameHint')} onInput={(e) => setName(e.currentTarget.value)} />
@@ -96,7 +83,7 @@ export function TestsTab(props: { compound: Compound; manage: boolean }) {
                 open === r.id && (
                   <tr key={`${r.id}-report`} class="editor-row">
                     <td colSpan={6}>
-                      <RoundReport base={base} id={r.id} />
+                      <RoundReport cid={cid} id={r.id} />
                     </td>
                   </tr>
                 ),
@@ -110,9 +97,9 @@ export function TestsTab(props: { compound: Compound; manage: boolean }) {
 }
 
 /** One round's stored import report: who matched, who did not and why. */
-function RoundReport(props: { base: string; id: number }) {
+function RoundReport(props: { cid: string; id: number }) {
   const { t } = useI18n();
-  const round = useLoad(() => api<{ round: Round & { report: TestImportReport } }>(`${props.base}/test-rounds/${props.id}`), [props.id]);
+  const round = useLoad(() => call(compound['test-rounds'][':id'].$get({ param: { cid: props.cid, id: String(props.id) } })), [props.id]);
   if (round.error) return <ErrorBox error={round.error} />;
   if (!round.data) return <Loading />;
   const rep = round.data.round.report;
