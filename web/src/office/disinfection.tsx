@@ -1,11 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SlotSpec } from '../../../server/core/disinfection';
+import type { SlotSpec, SlotState } from '../../../server/core/disinfection';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
 
-type State = 'done' | 'late' | 'missed' | 'skipped' | 'due' | 'upcoming';
 
 const disinfection = client.api.compounds[':cid'].disinfection;
 type Place = Pick<Data<typeof disinfection.grid.$get>['rows'][number], 'kind' | 'id' | 'name'>;
@@ -50,7 +49,7 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
       ) : (
         <>
           <p class="legend">
-            {(['done', 'late', 'skipped', 'missed', 'due', 'upcoming'] as State[]).map((s) => (
+            {(['done', 'late', 'skipped', 'missed', 'due', 'upcoming'] as SlotState[]).map((s) => (
               <span key={s} class={`cell s-${s}`}>
                 {t(`slot.${s}`)} {grid.data!.counts[s]}
               </span>

@@ -5,9 +5,8 @@ import { useSession } from '../session';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
 
-type Role = 'admin' | 'supervisor' | 'manager' | 'volunteer';
-
 type UserRow = Data<typeof client.api.users.$get>['users'][number];
+type Role = UserRow['role'];
 
 interface Draft {
   id?: number;

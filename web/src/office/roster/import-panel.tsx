@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { ApiError } from '../../client';
+import type { InferRequestType } from 'hono/client';
+import { ApiError, type client } from '../../client';
 import { useI18n } from '../../i18n';
 import { Badge, ErrorBox, Form } from '../../ui/kit';
 
@@ -33,11 +34,7 @@ function ImportError(props: { error: unknown }) {
 }
 
 /** What an import route takes (multipart): the file, how strict to be, and whether to write at all. */
-export interface ImportForm {
-  file: File;
-  mode: 'strict' | 'valid_rows';
-  dryRun: string;
-}
+export type ImportForm = InferRequestType<(typeof client.api.compounds)[':cid']['imports']['residents']['$post']>['form'];
 
 /**
  * The import flow both roster imports share (POST multipart: file, mode, dryRun, plus what `upload` adds).
