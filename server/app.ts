@@ -104,6 +104,8 @@ export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>
       },
       permissionsPolicy: { camera: ['self'], microphone: [], geolocation: [] },
       strictTransportSecurity: deps.config.secureCookies ? 'max-age=15552000' : false,
+      // A response that sets a stricter header of its own keeps it (a photo: a sandbox policy).
+      overwrite: false,
     }),
   );
 

@@ -8,6 +8,8 @@ import type { Db } from '../db/database.js';
 export interface LiveFeedLimits {
   /** Live feeds one sign-in may hold open at once: a dashboard tab each. */
   perSession: number;
+  /** …and one user across all their sign-ins (signing in again must not be a way to take every feed). */
+  perUser: number;
   /** Live feeds this server process holds open in all. */
   total: number;
   /**
@@ -27,6 +29,7 @@ export interface LiveFeedLimits {
 
 export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
   perSession: 5,
+  perUser: 10,
   total: 200,
   maxPendingBytes: 1024 * 1024,
   // Long enough for the tablet's answer to be on its way (the sync publishes just before answering), short
@@ -133,6 +136,7 @@ export class LiveFeed {
   private readonly db: Db;
   private listeners = new Map<number, Set<LiveListener>>();
   private perSession = new Map<string, number>();
+  private perUser = new Map<number, number>();
   private count = 0;
   private pending = new Map<number, string[]>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -162,11 +166,17 @@ export class LiveFeed {
    * Listen to one compound's checks for one sign-in; close the listener to stop. Refused with a 429 when
    * the sign-in, or the server, already holds as many feeds as it may.
    */
-  listen(compoundId: number, sessionId: string): LiveListener {
+  listen(compoundId: number, sessionId: string, userId: number): LiveListener {
     const mine = this.perSession.get(sessionId) ?? 0;
     if (mine >= this.limits.perSession) {
       throw new TooManyLiveFeedsError(
         `This sign-in already has ${mine} live dashboards open, the most one sign-in may. Close other dashboard tabs or windows, then reload this page.`,
+      );
+    }
+    const theirs = this.perUser.get(userId) ?? 0;
+    if (theirs >= this.limits.perUser) {
+      throw new TooManyLiveFeedsError(
+        `Your account already has ${theirs} live dashboards open, on this and other computers, the most one account may. Close dashboard tabs you are not watching, then reload this page.`,
       );
     }
     if (this.count >= this.limits.total) {
@@ -175,12 +185,16 @@ export class LiveFeed {
       );
     }
     this.perSession.set(sessionId, mine + 1);
+    this.perUser.set(userId, theirs + 1);
     this.count++;
     const listener = new LiveListener(this.limits.maxPendingBytes, (l) => {
       this.count--;
       const left = (this.perSession.get(sessionId) ?? 1) - 1;
       if (left > 0) this.perSession.set(sessionId, left);
       else this.perSession.delete(sessionId);
+      const userLeft = (this.perUser.get(userId) ?? 1) - 1;
+      if (userLeft > 0) this.perUser.set(userId, userLeft);
+      else this.perUser.delete(userId);
       const set = this.listeners.get(compoundId);
       set?.delete(l);
       if (set && !set.size) this.listeners.delete(compoundId);

@@ -42,7 +42,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
       async (c) => {
         const { cid } = c.req.valid('param');
         await getCompound(db, cid);
-        officeUser(c);
+        const user = officeUser(c);
         const actor = c.get('actor');
         const sessionId = actor?.kind === 'office' ? actor.sessionId : '';
         c.header('Cache-Control', 'no-cache, no-transform');
@@ -50,7 +50,7 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
         // A HEAD (download managers, link checkers) gets the headers, not a subscription nobody reads.
         if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'text/event-stream' });
         // Counted (and refused with a 429 past the caps) before the stream starts, so a refusal is plain JSON.
-        const listener = live.listen(cid, sessionId);
+        const listener = live.listen(cid, sessionId, user.id);
         return streamSSE(c, async (stream) => {
           stream.onAbort(() => listener.close());
           // A dropped listener's writes are stuck behind a client that does not read: abort, do not wait.

@@ -77,7 +77,14 @@ export function disinfectionRoutes(deps: AppDeps) {
       const { cid, recordId } = c.req.valid('param');
       const photo = await photoOf(reader, cid, recordId);
       if (!photo) throw new NotFoundError('The photo');
-      return c.body(new Uint8Array(photo.bytes), 200, { 'content-type': photo.contentType, 'cache-control': 'private, max-age=86400' });
+      // Only ever an image: a sandbox policy and an attachment-safe disposition, besides nosniff, so even a
+      // photo whose bytes also read as a page (a comment segment holding HTML) can never run as one.
+      return c.body(new Uint8Array(photo.bytes), 200, {
+        'content-type': photo.contentType,
+        'cache-control': 'private, max-age=86400',
+        'content-security-policy': "sandbox; default-src 'none'",
+        'content-disposition': `inline; filename="round-${recordId}.${photo.contentType === 'image/png' ? 'png' : 'jpg'}"`,
+      });
     })
     .get('/:kind/:id/placard', describe('The A4 placard of a building or point: its QR and the slot times (HTML)', { tags }), param(placeParam), query(lang), async (c) => {
       const { cid, kind, id: placeId } = c.req.valid('param');

@@ -122,6 +122,8 @@ describe('photos', () => {
     expect(cell(g, '06:00').rounds[0].hasPhoto).toBe(true);
     const photo = await t.app.request(`http://localhost/api/compounds/${s.compoundId}/disinfection/records/${r.id}/photo`, { headers: { cookie: `gp_session=${s.manager.auth.cookie}` } });
     expect(photo.headers.get('content-type')).toBe('image/jpeg');
+    expect(photo.headers.get('content-security-policy')).toMatch(/^sandbox/);
+    expect(photo.headers.get('x-content-type-options')).toBe('nosniff');
     expect(new Uint8Array(await photo.arrayBuffer())).toEqual(JPEG);
   });
 

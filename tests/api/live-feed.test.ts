@@ -140,6 +140,23 @@ describe('live feed limits', () => {
     await again.until(/event: ready/);
   });
 
+  it('one account cannot take every feed by signing in again and again', async () => {
+    const app = appWith(t.deps, { perSession: 5, perUser: 7 });
+    const first = await officeClient(t, 'mgr');
+    const second = await officeClient(t, 'mgr');
+    const feeds = [];
+    for (let i = 0; i < 5; i++) feeds.push(await openFeed(app, first));
+    for (let i = 0; i < 2; i++) feeds.push(await openFeed(app, second));
+    expect(feeds.map((f) => f.status)).toEqual(Array(7).fill(200));
+    const third = await officeClient(t, 'mgr');
+    const refused = await openFeed(app, third);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.message).toMatch(/Your account already has 7 live dashboards/);
+    await feeds[0]!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await openFeed(app, third)).status).toBe(200);
+  });
+
   it('holds at most the configured number of live feeds in all', async () => {
     const app = appWith(t.deps, { total: 3 });
     const admin = await officeClient(t, 'admin');
