@@ -3,7 +3,8 @@ import { useContext } from 'preact/hooks';
 
 export type Lang = 'zh' | 'en';
 
-// Each entry: [简体中文, English]. Chinese is the first language; keep the pair together.
+// The string table of both languages (long because the app says many things). Each entry: [简体中文, English].
+// Chinese is the first language; keep the pair together.
 const STRINGS = {
   appName: ['门岗', 'Gatepost'],
   tagline: ['小区门岗与消杀记录', 'Gate checks and disinfection rounds'],

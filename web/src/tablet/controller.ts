@@ -1,5 +1,6 @@
 import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
+import { gateCheckRecord } from '../../../server/core/gate-check';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
@@ -28,7 +29,8 @@ const VERDICT_MS = { allow: 2_000, deny: 5_000, review: 5_000 } as const;
 /**
  * Everything the tablet knows and does, apart from drawing it: the enrolled device, the volunteer on
  * duty, the shift, the verdict on screen, the outbox and its sync, the roster. Screens read `state` and
- * call methods.
+ * call methods. Long on purpose: it is the one home of the tablet's logic, so that no screen holds any;
+ * the pieces it drives (outbox.ts, roster.ts, gate.ts, db.ts) are modules of their own.
  */
 export class TabletController {
   state: TabletState = {
@@ -324,26 +326,15 @@ export class TabletController {
     if (!shift || !volunteer) return;
     const now = this.now();
     await this.outbox.add(
-      {
-        kind: 'gate_check',
-        id: uuidv7(now),
-        at: new Date(now).toISOString(),
+      gateCheckRecord({ kind: 'visitor', visitor: v }, null, {
+        now,
         gateId: shift.gateId,
         shiftId: shift.id,
         volunteerId: volunteer.userId,
         direction: shift.direction,
-        subject: 'visitor',
-        code: null,
-        residentId: null,
-        visitor: v,
-        verdict: 'allow',
-        reasons: [],
-        testStatus: null,
-        override: null,
-        passed: true,
         policyVersion: this.roster.state?.policy.version ?? 0,
         rosterVersion: this.roster.state?.version ?? 0,
-      },
+      }),
       now,
     );
     await this.count(shift.direction === 'in' ? 'in' : 'out');
