@@ -31,7 +31,17 @@ export async function freshPostgres(): Promise<{ database: Database; url: string
     url: url.toString(),
     drop: async () => {
       await database.close();
-      await admin(`drop database ${name} with (force)`);
+      // The pools' sockets close a moment after they end: wait for them rather than cut them off (a
+      // connection the server terminates under an idle pool client is an uncaught error in this process).
+      for (let tries = 0; ; tries++) {
+        try {
+          await admin(`drop database ${name}`);
+          return;
+        } catch (err) {
+          if ((err as { code?: string }).code !== '55006' || tries >= 50) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     },
   };
 }
