@@ -1,3 +1,4 @@
+import { PHONE_PATTERN } from '../core/mask.js';
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -18,7 +19,7 @@ export const passwordSchema = z.string().min(10, 'at least 10 characters').max(2
 export const phoneSchema = z
   .string()
   .trim()
-  .regex(/^\+?\d{6,15}$/, 'a phone number: digits only, e.g. 13812345678');
+  .regex(PHONE_PATTERN, 'a phone number: digits only, e.g. 13812345678');
 export const pinSchema = z.string().regex(/^\d{6}$/, 'exactly 6 digits');
 
 function me(user: AuthUser) {

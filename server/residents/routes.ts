@@ -1,3 +1,4 @@
+import { PHONE_PATTERN } from '../core/mask.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { isDateString } from '../core/time.js';
@@ -15,7 +16,7 @@ const phone = z
   .string()
   .trim()
   .transform((s) => s.replace(/[\s-]/g, ''))
-  .pipe(z.string().regex(/^(\+?\d{6,15})?$/, 'a phone number: digits only'))
+  .pipe(z.string().refine((s) => s === '' || PHONE_PATTERN.test(s), 'a phone number: digits only'))
   .transform((s) => s || null);
 const residentBody = z.object({
   buildingId: id,

@@ -1,3 +1,4 @@
+import { PHONE_PATTERN } from '../core/mask.js';
 import { recordAudit } from '../audit/queries.js';
 import { isDateString } from '../core/time.js';
 import { NotFoundError } from '../errors.js';
@@ -127,7 +128,7 @@ export interface ImportReport {
   message: string;
 }
 
-const PHONE = /^\+?\d{6,15}$/;
+const PHONE = PHONE_PATTERN;
 
 function normalizeUnit(v: string): string {
   return v.replace(/单元$/, '').trim();
