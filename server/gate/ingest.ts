@@ -90,6 +90,8 @@ export async function ingestBatch(
   // 1. Each record on its own: a malformed one is rejected, the rest go on.
   const valid: { index: number; record: SyncRecord }[] = [];
   const seen = new Set<string>();
+  /** A second copy of a record in the batch, and where its first copy is: it is answered as that one is. */
+  const copies: { index: number; of: string }[] = [];
   batch.records.forEach((raw, index) => {
     const parsed = SyncRecordSchema.safeParse(raw);
     const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id as string) : null;
@@ -99,12 +101,21 @@ export async function ingestBatch(
       return;
     }
     if (seen.has(parsed.data.id)) {
-      outcomes[index] = { id: parsed.data.id, status: 'duplicate' };
+      copies.push({ index, of: parsed.data.id });
       return;
     }
     seen.add(parsed.data.id);
     valid.push({ index, record: parsed.data });
   });
+  // A copy is "duplicate" only if its first copy was delivered (or was there already); if that one was
+  // refused, so is the copy, for the same reason: "duplicate" would say it had arrived.
+  const answerCopies = () => {
+    const first = new Map(valid.map((v) => [v.record.id, outcomes[v.index]!]));
+    for (const c of copies) {
+      const o = first.get(c.of)!;
+      outcomes[c.index] = o.status === 'rejected' ? o : { id: c.of, status: 'duplicate' };
+    }
+  };
   if (!valid.length) {
     const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
     return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
@@ -180,5 +191,6 @@ export async function ingestBatch(
     return rv;
   });
 
+  answerCopies();
   return { results: outcomes, rosterVersion, accepted };
 }

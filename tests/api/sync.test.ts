@@ -41,6 +41,15 @@ describe('sync: idempotent, never losing a record', () => {
     expect((await rows()).length).toBe(8);
   });
 
+  it('the same record twice in one batch, refused: both copies are refused, neither is "duplicate"', async () => {
+    const r = checkRecord(s, { gateId: 99999 });
+    const res = await sync(t, tablet, [r, r]);
+    expect(res.body.results).toEqual([
+      { id: r.id, status: 'rejected', reason: expect.objectContaining({ code: 'unknown_gate' }) },
+      { id: r.id, status: 'rejected', reason: expect.objectContaining({ code: 'unknown_gate' }) },
+    ]);
+  });
+
   it('the same record twice in one batch is stored once', async () => {
     const r = checkRecord(s);
     const res = await sync(t, tablet, [r, r]);
