@@ -3,13 +3,16 @@ import { z } from 'zod';
 import { assertRead, officeUser, readableCompounds } from '../auth/access.js';
 import { compoundsIn } from '../dashboard/queries.js';
 import { daysBetween } from '../core/time.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { AppError, NotFoundError, ValidationError } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
 import { DATASETS, type DatasetName, type ExportScope } from './datasets.js';
 import { csvStream, xlsxStream } from './format.js';
 import { auditExport } from './service.js';
+
+/** Downloads one person may have running at once. */
+const MAX_EXPORTS_PER_USER = 3;
 
 /** Two years at most in one file: a longer range is a mistake more often than a need. */
 const MAX_DAYS = 731;
@@ -23,6 +26,8 @@ const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.o
  */
 export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = {}) {
   const tags = ['exports'];
+  // Each download holds a read connection (a snapshot of the database) while it runs: a few per person.
+  const running = new Map<number, number>();
 
   return new Hono<AppEnv>()
     .get(
@@ -61,9 +66,14 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
         };
         // A HEAD (download managers ask first) gets the headers: no rows read, nothing exported, nothing audited.
         if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+        const mine = running.get(user.id) ?? 0;
+        if (mine >= MAX_EXPORTS_PER_USER) {
+          throw new AppError(429, 'too_many_exports', `You already have ${mine} exports downloading, the most one person may at once: let one finish (or cancel it), then try again.`);
+        }
         // One audit line per compound exported, so each compound's log shows every export of its data.
         await auditExport(deps, { actor: c.get('actor'), ip: c.get('ip') }, name, compounds, { format: q.format, from: q.from, to: q.to, lang: q.lang });
         const reader = deps.database.longReader();
+        running.set(user.id, mine + 1);
         let released = false;
         const opts = {
           lang: q.lang,
@@ -72,6 +82,9 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
           onEnd: async () => {
             if (released) return;
             released = true;
+            const left = (running.get(user.id) ?? 1) - 1;
+            if (left > 0) running.set(user.id, left);
+            else running.delete(user.id);
             await reader.release();
           },
         };

@@ -99,3 +99,27 @@ describe('a download read a trickle at a time', () => {
     expect(ended).toBeNull();
   });
 });
+
+describe('downloads at once', () => {
+  it('one person may run 3; the 4th is a 429 that says to let one finish, and a finished one frees its place', async () => {
+    const app = createApp(t.deps);
+    const open = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await download(app, 'csv');
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read(); // started, then left unread
+      open.push(reader);
+    }
+    const fourth = await download(app, 'csv');
+    expect(fourth.status).toBe(429);
+    const body = await fourth.json();
+    expect(body.error).toMatchObject({ code: 'too_many_exports', message: expect.stringContaining('let one finish') });
+    await open[0]!.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await download(app, 'csv');
+    expect(again.status).toBe(200);
+    await again.body!.cancel();
+    for (const r of open.slice(1)) await r.cancel();
+  });
+});
