@@ -39,7 +39,13 @@ const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-
  * app's client (web/src/client.ts) is typed from it. `whole` is the app it is mounted in, which the OpenAPI
  * document is read off.
  */
-function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: { liveFeed?: Partial<LiveFeedLimits>; stalledDownloadMs?: number }) {
+/** What a test or a benchmark may set about the app beyond its dependencies. */
+export interface AppOptions {
+  liveFeed?: Partial<LiveFeedLimits>;
+  stalledDownloadMs?: number;
+}
+
+function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
   const live = new LiveFeed(deps, o.liveFeed);
   return (
     new Hono<AppEnv>()
@@ -83,7 +89,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: { liveFeed?: Partial<L
 export type AppType = Hono<AppEnv, MergeSchemaPath<ExtractSchema<ReturnType<typeof apiRoutes>>, '/api'>, '/'>;
 
 /** Build the whole HTTP app from its dependencies. Nothing here runs on import. */
-export function createApp(deps: AppDeps, o: { liveFeed?: Partial<LiveFeedLimits>; stalledDownloadMs?: number } = {}): Hono<AppEnv> {
+export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestLog(deps));

@@ -36,12 +36,16 @@ export async function bulkInsert(db: Kysely<any>, table: string, rows: Record<st
 }
 
 /**
- * Make syncs of one compound take turns until the transaction ends: on PostgreSQL a row lock on the
+ * Make syncs of one compound take turns until the transaction ends, and read what a sync needs of the
+ * compound (when it was created, its roster version) under that turn, in the same query: on PostgreSQL a row lock on the
  * compound (several server instances, READ COMMITTED); SQLite has a single writer connection already.
  * NO KEY UPDATE, not UPDATE: it still excludes another sync (and the roster version's update), but not the
  * KEY SHARE lock every foreign-key insert takes on the compound row (audit rows, conflicts, passes), so
  * office work and the analysis of that compound do not queue behind syncs, nor syncs behind them.
  */
-export async function lockCompound(tx: Kysely<any>, kind: DatabaseKind, compoundId: number): Promise<void> {
-  if (kind === 'postgres') await sql`select id from compound where id = ${compoundId} for no key update`.execute(tx);
+export async function lockCompound(tx: Kysely<any>, kind: DatabaseKind, compoundId: number): Promise<{ createdAt: string; rosterVersion: number }> {
+  const lock = kind === 'postgres' ? sql` for no key update` : sql``;
+  const r = await sql<{ createdAt: string; rosterVersion: number }>`select created_at as "createdAt", roster_version as "rosterVersion" from compound where id = ${compoundId}${lock}`.execute(tx);
+  if (!r.rows[0]) throw new Error(`no compound ${compoundId}`);
+  return r.rows[0];
 }

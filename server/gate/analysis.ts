@@ -4,6 +4,7 @@ import { decide, quotaPeriod } from '../core/decide.js';
 import { countsAsExit, passIdOf } from '../core/gate-check.js';
 import type { PolicyRules } from '../core/policy.js';
 import { isDeny } from '../core/reasons.js';
+import { breathe } from '../db/breathe.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { ConflictTable } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
@@ -188,8 +189,6 @@ const MAX_WAIT_MS = 3_000;
  */
 export const ANALYSIS_STEP = 100;
 
-/** Let timers and I/O run: the next request, a sync, /healthz. (A resolved promise would not.) */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Works through the queue in the order it was stored, in steps of at most ANALYSIS_STEP checks, each
@@ -246,7 +245,7 @@ export class Analyzer {
     const db = this.deps.database.db;
     await this.deps.keys.publicKeys(); // loaded outside the transaction (checks are verified inside it)
     for (;;) {
-      await yieldToEventLoop();
+      await breathe(); // timers and I/O run: the next request, a sync, /healthz
       if (yieldToSyncs && Date.now() - this.lastAsk < QUIET_MS) await new Promise((r) => setTimeout(r, QUIET_MS / 4));
       const item = await db.selectFrom('analysisQueue').selectAll().orderBy('id').limit(1).executeTakeFirst();
       if (!item) return;

@@ -8,12 +8,12 @@ import type { AppEnv } from '../http/context.js';
 import { describe, id, json, query } from '../http/validate.js';
 import { buildRoster } from '../roster/service.js';
 import { analyzerOf } from './analysis.js';
-import { ingestBatch } from './ingest.js';
+import { type AcceptedCheck, ingestBatch } from './ingest.js';
 import { compoundOfDevice, noteRosterFetched } from './queries.js';
 import { checkOnline } from './service.js';
 
 /** What enrolled tablets call: the roster, the sync of their outbox, and a live one-at-a-time check. */
-export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: Awaited<ReturnType<typeof ingestBatch>>['accepted']) => void) {
+export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[]) => void) {
   const analyzer = analyzerOf(deps);
   const db = deps.database.db;
   const tags = ['tablets'];

@@ -36,7 +36,6 @@ export interface BatchContext {
   codes: Map<string, ParsedCode | null>;
   passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
   writes: Writes;
-  accepted: AcceptedCheck[];
 }
 
 export interface Writes {
@@ -100,7 +99,6 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
   });
   if (r.override) b.writes.overrides.push(r);
   b.writes.batchChecks.add(r.id);
-  b.accepted.push({ id: r.id, compoundId, gateId: r.gateId, direction: r.direction, verdict: r.verdict, passed: r.passed, occurredAt: r.at });
   return ok(r.id);
 };
 

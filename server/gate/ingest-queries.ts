@@ -11,13 +11,12 @@ export interface References {
   volunteers: Set<number>;
   residents: Map<number, number>; // resident -> household, in this compound
   households: Set<number>;
-  checks: Map<string, { compoundId: number; residentId: number | null; householdId: number | null; occurredAt: string; direction: string }>;
+  /** Checks a correction voids, with their compound. */
+  checks: Map<string, { compoundId: number }>;
   voidedChecks: Set<string>;
   shifts: Map<string, { endRecordId: string | null }>;
   /** Record ids the server already has, with who sent each. */
   existing: Map<string, Holder>;
-  /** When the compound was created: no tablet of it can have recorded anything long before. */
-  compoundCreatedAt: number;
   /** Buildings and points of the compound, as "building:12" / "point:3". */
   places: Set<string>;
 }
@@ -45,7 +44,7 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
     : [];
   const households = householdIds.length ? await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', 'in', householdIds).execute() : [];
   const checks = checkIds.length
-    ? await db.selectFrom('gateCheck').select(['id', 'compoundId', 'residentId', 'householdId', 'occurredAt', 'direction']).where('id', 'in', checkIds).execute()
+    ? await db.selectFrom('gateCheck').select(['id', 'compoundId']).where('id', 'in', checkIds).execute()
     : [];
   const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
   const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
@@ -57,7 +56,6 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
     for (const b of await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).execute()) places.add(`building:${b.id}`);
     for (const p of await db.selectFrom('point').select('id').where('compoundId', '=', compoundId).execute()) places.add(`point:${p.id}`);
   }
-  const compound = await db.selectFrom('compound').select('createdAt').where('id', '=', compoundId).executeTakeFirstOrThrow();
 
   return {
     gates: new Set(gates.map((g) => g.id)),
@@ -69,7 +67,6 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
     shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
     places,
     existing,
-    compoundCreatedAt: Date.parse(compound.createdAt),
   };
 }
 

@@ -125,22 +125,22 @@ export async function ingestBatch(
     if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseCode(record.code));
   }
 
-  const accepted: AcceptedCheck[] = [];
+  let accepted: AcceptedCheck[] = [];
   const rosterVersion = await db.transaction().execute(async (tx) => {
     // One compound's syncs take turns (PostgreSQL; SQLite has one writer anyway): what the server "has
     // already" is then read after any other sync of the compound committed, so a batch replayed in
     // parallel is answered "duplicate" and its side effects (audit, roster version, live events) happen once.
-    await lockCompound(tx, deps.database.kind, compoundId);
+    const compound = await lockCompound(tx, deps.database.kind, compoundId);
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
     const passes = await passesWithHouseholds(tx, compoundId, [...codes.values()].flatMap((c) => passIdOf(c, compoundId) ?? []));
-    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, writes: emptyWrites(), accepted };
+    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, writes: emptyWrites() };
 
     // 2. Each record against what the server knows, then by its kind.
     for (const entry of valid) {
       const r = onServerClock(entry.record, skew);
       entry.record = r;
       const index = entry.index;
-      const why = implausible(r, Date.parse(receivedAt), refs.compoundCreatedAt);
+      const why = implausible(r, Date.parse(receivedAt), Date.parse(compound.createdAt));
       outcomes[index] = refs.existing.has(r.id)
         ? already(r, refs.existing.get(r.id), device)
         : why
@@ -152,7 +152,7 @@ export async function ingestBatch(
 
     // 3. Store, and settle what another transaction stored first (the lock above covers one compound;
     // the same id from another compound's tablet can still race): not acknowledged, and no side effects.
-    const rv = anythingToWrite(b.writes) ? await bumpRosterVersion(tx, compoundId) : (await tx.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow()).rosterVersion;
+    const rv = anythingToWrite(b.writes) ? await bumpRosterVersion(tx, compoundId) : compound.rosterVersion;
     const stored = await storeWrites(tx, b, rv);
     const lost = valid.filter(({ index, record }) => outcomes[index]?.status === 'accepted' && !stored.has(record.id));
     if (lost.length) {
@@ -162,7 +162,10 @@ export async function ingestBatch(
       }
     }
     const isStored = (id: string) => stored.has(id);
-    for (let i = accepted.length - 1; i >= 0; i--) if (!isStored(accepted[i]!.id)) accepted.splice(i, 1);
+    // What the live feed hears of: the checks this batch stored, in the batch's order.
+    accepted = b.writes.checks
+      .filter((c) => isStored(c.id))
+      .map((c) => ({ id: c.id!, compoundId, gateId: c.gateId, direction: c.direction, verdict: c.verdict, passed: c.passed === 1, occurredAt: c.occurredAt }));
 
     // 4. The server's own look at these checks follows (analysis.ts); the queue entry commits with them.
     const checkIds = b.writes.checks.map((c) => c.id!).filter(isStored);

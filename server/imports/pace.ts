@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { breathe } from '../db/breathe.js';
 
 /**
  * Turns of the event loop for long loops over a file's rows, so that other requests are answered while a
@@ -12,7 +12,7 @@ export function eventLoopPace(rows = 1_000, ms = 10) {
   return {
     due: () => ++count % rows === 0 || (count % 50 === 0 && performance.now() - since > ms),
     turn: async () => {
-      await nextTurn();
+      await breathe();
       since = performance.now();
     },
   };

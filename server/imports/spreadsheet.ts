@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { csvRows, textEncoding } from './csv.js';
+import { csvRows } from './csv.js';
 import { IMPORT_LIMITS, type SheetLimits } from './limits.js';
 import { type ColumnChoice, collectSheet, type Sheet } from './rows.js';
 import { xlsxRows } from './xlsx.js';
@@ -11,11 +11,6 @@ export type { ColumnChoice, Sheet, SheetRow } from './rows.js';
  * Spreadsheets as property offices and testing stations keep them: CSV in UTF-8 (with or without BOM) or
  * GB18030 (what Excel and WPS save on a Chinese Windows), or XLSX. The first row holds the headers.
  */
-
-/** UTF-8 when it is valid UTF-8 (BOM or not); otherwise GB18030, which covers GBK and GB2312. */
-export function decodeText(bytes: Uint8Array): string {
-  return new TextDecoder(textEncoding(bytes)).decode(bytes);
-}
 
 function isXlsx(name: string, bytes: Uint8Array): boolean {
   // XLSX is a zip: "PK\x03\x04".
