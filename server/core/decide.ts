@@ -17,7 +17,12 @@ export type Subject =
   /** A scanned code; `signature` says what the platform's Ed25519 check found. */
   | { kind: 'code'; code: ParsedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }
   /** No code: the volunteer looked the person up by building, room and name. */
-  | { kind: 'manual'; residentId: number };
+  | { kind: 'manual'; residentId: number }
+  /**
+   * A visitor registered at the gate: their test is the one their phone shows (in `facts.test`), their host
+   * the household they visit (in `facts.household`).
+   */
+  | { kind: 'visitor'; hostHouseholdId: number | null };
 
 export interface GateFacts {
   /** The pass the code names, when the roster has it. */
@@ -103,6 +108,7 @@ export function decide(input: DecideInput): Decision {
 
   // Who is it?
   const subject = input.subject;
+  if (subject.kind === 'visitor') return decideVisitor(input, reasons, (t) => (testStatus = t), finish);
   if (subject.kind === 'code') {
     const code = subject.code;
     if (code?.kind !== 'pass') {
@@ -136,21 +142,7 @@ export function decide(input: DecideInput): Decision {
     return finish();
   }
 
-  // The test, as it stands at this moment.
-  const test = facts.test && facts.test.sampledAt <= now + TEST_CLOCK_ALLOWANCE_MS ? facts.test : undefined;
-  if (test) {
-    testStatus = { result: test.result, sampledAt: test.sampledAt, ageHours: Math.max(0, Math.floor((now - test.sampledAt) / HOUR)) };
-  }
-  const testRequired = direction === 'in' ? policy.entry.requireTest : policy.exit.requireTest;
-  if (test?.result === 'positive') {
-    reasons.push({ code: 'test_positive' });
-  } else if (testRequired) {
-    if (!test) reasons.push({ code: 'test_missing' });
-    else if (test.result === 'pending') reasons.push({ code: 'test_pending' });
-    else if (now - test.sampledAt >= policy.testValidityHours * HOUR) {
-      reasons.push({ code: 'test_expired', ageHours: testStatus!.ageHours, validHours: policy.testValidityHours });
-    }
-  }
+  testStatus = judgeTest(input, direction === 'in' ? policy.entry.requireTest : policy.exit.requireTest, reasons);
 
   // Home quarantine: through the end of its last day, in the compound's time zone.
   const until = facts.household?.quarantineUntil;
@@ -174,5 +166,40 @@ export function decide(input: DecideInput): Decision {
     reasons.push({ code: direction === 'in' ? 'already_inside' : 'already_outside', since: last.at });
   }
 
+  return finish();
+}
+
+/** The test, as it stands at this moment: its status, and any reason it gives (a positive one always does). */
+function judgeTest(input: DecideInput, required: boolean, reasons: Reason[]): TestStatus | null {
+  const { now, policy, facts } = input;
+  const test = facts.test && facts.test.sampledAt <= now + TEST_CLOCK_ALLOWANCE_MS ? facts.test : undefined;
+  const status = test ? { result: test.result, sampledAt: test.sampledAt, ageHours: Math.max(0, Math.floor((now - test.sampledAt) / HOUR)) } : null;
+  if (test?.result === 'positive') {
+    reasons.push({ code: 'test_positive' });
+  } else if (required) {
+    if (!test) reasons.push({ code: 'test_missing' });
+    else if (test.result === 'pending') reasons.push({ code: 'test_pending' });
+    else if (now - test.sampledAt >= policy.testValidityHours * HOUR) {
+      reasons.push({ code: 'test_expired', ageHours: status!.ageHours, validHours: policy.testValidityHours });
+    }
+  }
+  return status;
+}
+
+/**
+ * A visitor: the test their phone shows (as the policy requires), a host household (as it requires), and
+ * no visit to a household under home quarantine. No anti-passback and no exit quota: those are a
+ * household's, and a visitor is nobody's household.
+ */
+function decideVisitor(input: DecideInput, reasons: Reason[], setTest: (t: TestStatus | null) => void, finish: () => Decision): Decision {
+  const { policy, facts, now } = input;
+  setTest(judgeTest(input, policy.visitors.requireTest, reasons));
+  const host = input.subject.kind === 'visitor' ? input.subject.hostHouseholdId : null;
+  if (host === null) {
+    if (policy.visitors.requireHost) reasons.push({ code: 'visitor_no_host' });
+  } else {
+    const until = facts.household?.quarantineUntil;
+    if (input.direction === 'in' && until && zonedDate(now, input.timezone) <= until) reasons.push({ code: 'host_quarantined', until });
+  }
   return finish();
 }

@@ -28,9 +28,9 @@ export type CheckSubject =
   | { kind: 'visitor'; visitor: NonNullable<GateCheckRecord['visitor']> };
 
 /**
- * The record of one gate check, as it is stored and synced. `decision` is what the rules said (a visitor,
- * whom no rule stops today, passes with none); an override counts only against a verdict that was not
- * "allow", and a check is passed when it was allowed or overridden.
+ * The record of one gate check, as it is stored and synced. `decision` is what the rules said (null: none
+ * applied, the demo's visitors); an override counts only against a verdict that was not "allow", and a
+ * check is passed when it was allowed or overridden.
  */
 export function gateCheckRecord(
   subject: CheckSubject,

@@ -42,6 +42,10 @@ export function reasonText(r: Reason, lang: Lang, tz: string, now?: number): str
       return zh ? `该户居家隔离至${md(r.until)}，不能外出` : `Household under home quarantine until ${md(r.until)}: no exit`;
     case 'quarantine_entry':
       return zh ? `该户居家隔离至${md(r.until)}，请核实` : `Household under home quarantine until ${md(r.until)}: check`;
+    case 'visitor_no_host':
+      return zh ? '访客须登记被访住户' : 'A visitor needs a host household';
+    case 'host_quarantined':
+      return zh ? `被访住户居家隔离至${md(r.until)}，谢绝来访` : `The host household is under home quarantine until ${md(r.until)}: no visits`;
     case 'exit_quota_used':
       return zh
         ? `本户本周期外出次数已用完（${r.used}/${r.allowed}），下次可外出：${md(r.nextDate)}`
@@ -76,6 +80,8 @@ export const REASON_LABELS: Record<ReasonCode, [string, string]> = {
   exit_quota_used: ['外出超额', 'Exit quota used'],
   already_inside: ['重复进入', 'Already inside'],
   already_outside: ['重复外出', 'Already outside'],
+  visitor_no_host: ['访客无被访户', 'Visitor without host'],
+  host_quarantined: ['被访户隔离', 'Host quarantined'],
   roster_stale: ['名单过期', 'Roster stale'],
 };
 

@@ -25,6 +25,18 @@ export const PolicyRulesSchema = z.object({
   overridable: z.array(z.enum(OVERRIDABLE_REASONS)).max(OVERRIDABLE_REASONS.length),
   /** A tablet whose roster is older than this decides "review" instead of "allow". */
   maxRosterAgeMinutes: z.number().int().min(5).max(7 * 24 * 60),
+  /**
+   * The same pass seen again at the same gate, in the same direction, within this many seconds of the last
+   * sighting is the same passage: the tablet shows its verdict again (刚刚已核验) and records nothing.
+   * (A default, so that versions stored before it existed read with it.)
+   */
+  repeatScanSeconds: z.number().int().min(5).max(600).default(30),
+  /**
+   * What a visitor needs (decided by the same rules as a resident, and overridden the same way): a test
+   * within the validity window, shown on their phone and recorded; a host household (the reason for the
+   * visit is always asked).
+   */
+  visitors: z.object({ requireTest: z.boolean(), requireHost: z.boolean() }).default({ requireTest: true, requireHost: true }),
 });
 
 export type PolicyRules = z.infer<typeof PolicyRulesSchema>;
@@ -39,5 +51,7 @@ export function defaultPolicy(anchorDate: string): PolicyRules {
     antiPassback: true,
     overridable: ['already_inside', 'already_outside', 'test_expired', 'person_unknown'],
     maxRosterAgeMinutes: 12 * 60,
+    repeatScanSeconds: 30,
+    visitors: { requireTest: true, requireHost: true },
   };
 }

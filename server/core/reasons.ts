@@ -15,6 +15,8 @@ export const DENY_REASONS = [
   'exit_quota_used',
   'already_inside',
   'already_outside',
+  'visitor_no_host',
+  'host_quarantined',
 ] as const;
 
 export const REVIEW_REASONS = ['pass_unknown', 'test_pending', 'quarantine_entry', 'roster_stale'] as const;
@@ -35,16 +37,18 @@ export const OVERRIDABLE_REASONS = [
   'exit_quota_used',
   'already_inside',
   'already_outside',
+  'visitor_no_host',
+  'host_quarantined',
 ] as const satisfies readonly DenyReason[];
 export type OverridableReason = (typeof OVERRIDABLE_REASONS)[number];
 
 export type Reason =
   | { code: 'test_expired'; ageHours: number; validHours: number }
-  | { code: 'household_quarantined' | 'quarantine_entry'; until: string }
+  | { code: 'household_quarantined' | 'quarantine_entry' | 'host_quarantined'; until: string }
   | { code: 'exit_quota_used'; used: number; allowed: number; nextDate: string }
   | { code: 'already_inside' | 'already_outside'; since: number }
   | { code: 'roster_stale'; ageMinutes: number; limitMinutes: number }
-  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale'> };
+  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale'> };
 
 export function isDeny(code: string): code is DenyReason {
   return (DENY_REASONS as readonly string[]).includes(code);

@@ -54,7 +54,7 @@ export const GateCheckRecordSchema = z
     need(r.subject !== 'manual' || !!r.residentId, 'residentId', 'a look-up needs the resident');
     need(r.subject !== 'visitor' || !!r.visitor, 'visitor', 'a visitor needs name, phone and reason');
     need(!r.override || r.verdict !== 'allow', 'override', 'an allowed check has nothing to override');
-    need(!r.passed || r.verdict === 'allow' || !!r.override || r.subject === 'visitor', 'passed', 'passed without an allow verdict needs an override');
+    need(!r.passed || r.verdict === 'allow' || !!r.override, 'passed', 'passed without an allow verdict needs an override');
   });
 
 export const VoidRecordSchema = z.object({

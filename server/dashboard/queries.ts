@@ -100,7 +100,7 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
   for (const r of checks) {
     const h = hourly[zonedParts(Date.parse(r.occurredAt), c.timezone).hour]!;
     if (r.passed !== 1) h.turnedBack++;
-    else h[r.direction]++;
+    else if (r.subject !== 'visitor') h[r.direction]++; // visitors are counted as visitors (summarize)
   }
   const { start, end } = dayBounds(date, c.timezone);
   const overrides = await db

@@ -133,16 +133,19 @@ export interface CheckSummary {
   denialsByReason: Record<string, number>;
 }
 
-/** Counts of a set of checks: passed in and out, verdicts, turned back, overrides, visitors, reasons. */
+/**
+ * Counts of a set of checks: residents passed in and out, verdicts, turned back, overrides, visitors let
+ * through (never counted as anyone's entry or exit), reasons.
+ */
 export function summarize(rows: { direction: string; verdict: string; passed: number; subject: string; overrideReason: string | null; reasons: string }[]): CheckSummary {
   const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, denialsByReason: {} };
   for (const r of rows) {
     s.total++;
-    if (r.passed === 1) s[r.direction === 'in' ? 'in' : 'out']++;
-    else s.turnedBack++;
+    if (r.passed !== 1) s.turnedBack++;
+    else if (r.subject === 'visitor') s.visitors++;
+    else s[r.direction === 'in' ? 'in' : 'out']++;
     s[r.verdict as 'allow' | 'deny' | 'review']++;
     if (r.overrideReason) s.overrides++;
-    if (r.subject === 'visitor') s.visitors++;
     if (r.verdict !== 'allow') for (const { code } of JSON.parse(r.reasons) as { code: string }[]) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
   }
   return s;
@@ -171,23 +174,26 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
   const counts = ids.length
     ? await db
         .selectFrom('gateCheck as g')
-        .select(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict'])
+        .select(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict', 'g.subject'])
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .where('g.shiftId', 'in', ids)
         .where(notVoided)
-        .groupBy(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict'])
+        .groupBy(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict', 'g.subject'])
         .execute()
     : [];
   return shifts.map((s) => {
     const mine = counts.filter((c) => c.shiftId === s.id);
     const sum = (pred: (c: (typeof mine)[number]) => boolean) => mine.filter(pred).reduce((t, c) => t + Number(c.n), 0);
-    // denied: the tablet said no (some were let through by an override); turnedBack: did not pass.
+    // denied: the tablet said no (some were let through by an override); turnedBack: did not pass;
+    // visitors let through are counted as visitors, not as entries or exits (as in summarize).
+    const resident = (c: (typeof mine)[number]) => c.subject !== 'visitor';
     return {
       ...s,
       counts: {
         total: sum(() => true),
-        in: sum((c) => c.direction === 'in' && c.passed === 1),
-        out: sum((c) => c.direction === 'out' && c.passed === 1),
+        in: sum((c) => resident(c) && c.direction === 'in' && c.passed === 1),
+        out: sum((c) => resident(c) && c.direction === 'out' && c.passed === 1),
+        visitors: sum((c) => !resident(c) && c.passed === 1),
         denied: sum((c) => c.verdict === 'deny'),
         turnedBack: sum((c) => c.passed !== 1),
       },

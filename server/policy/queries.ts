@@ -1,5 +1,5 @@
 import { getCompound } from '../compounds/queries.js';
-import { defaultPolicy, type PolicyRules } from '../core/policy.js';
+import { defaultPolicy, type PolicyRules, PolicyRulesSchema } from '../core/policy.js';
 import { zonedDate } from '../core/time.js';
 import { constraintKind } from '../db/errors.js';
 import type { Db } from '../db/database.js';
@@ -14,7 +14,8 @@ export interface PolicyVersion {
 }
 
 function parse(row: { version: number; rules: string; note: string | null; createdAt: string; createdBy: number | null }): PolicyVersion {
-  return { ...row, rules: JSON.parse(row.rules) as PolicyRules };
+  // Through the schema: a version stored before a rule existed reads with that rule's default.
+  return { ...row, rules: PolicyRulesSchema.parse(JSON.parse(row.rules)) };
 }
 
 /** Store a new version of a compound's policy; tablets learn of it with their next roster. */

@@ -321,9 +321,10 @@ describe('sync: corrections, shifts, visitors, results seen at the gate', () => 
     expect((await sync(t, tablet, [{ ...end, id: uuidv7() }])).body.results[0].reason.code).toBe('shift_already_ended');
 
     const list = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts`)).body.shifts;
-    expect(list[0]).toMatchObject({ id: shiftId, gate: '东门', volunteer: '张志愿', handoverNote: '东门栏杆松动，已报修', counts: { total: 4, in: 2, out: 1, denied: 2, turnedBack: 1 } });
+    expect(list[0]).toMatchObject({ id: shiftId, gate: '东门', volunteer: '张志愿', handoverNote: '东门栏杆松动，已报修', counts: { total: 4, in: 1, out: 1, visitors: 1, denied: 2, turnedBack: 1 } });
     const log = (await s.manager.get(`/api/compounds/${s.compoundId}/shifts/${shiftId}`)).body;
-    expect(log.summary).toMatchObject({ total: 4, in: 2, out: 1, turnedBack: 1, overrides: 1, visitors: 1, denialsByReason: { already_inside: 1, test_missing: 1 } });
+    // The visitor let in is counted as a visitor, never as an entry.
+    expect(log.summary).toMatchObject({ total: 4, in: 1, out: 1, turnedBack: 1, overrides: 1, visitors: 1, denialsByReason: { already_inside: 1, test_missing: 1 } });
     expect(log.overrides[0]).toMatchObject({ overrideReason: '刚才漏扫', residentName: '王五' });
     expect(log.visitors[0]).toMatchObject({ name: '快递小哥', reason: '送药' });
     expect(log.disinfection).toEqual([expect.objectContaining({ place: '1号楼', status: 'skipped', skipReason: '消毒液用完', operator: '张志愿' })]);

@@ -36,6 +36,9 @@ function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; d
   };
 }
 
+/** A visitor's facts: the test their phone shows, their host household; nothing else is theirs. */
+const visitorFacts = (o: Partial<GateFacts> = {}): GateFacts => ({ test: { sampledAt: NOW - 20 * H, result: 'negative' }, household: { id: 700, quarantineUntil: null }, householdExits: [], pass: undefined, resident: undefined, lastPassage: undefined, ...o });
+
 const codes = (i: DecideInput) => decide(i).reasons.map((r) => r.code);
 
 describe('decide: every reason', () => {
@@ -61,6 +64,8 @@ describe('decide: every reason', () => {
     { name: 'in twice without an out', in: input({ direction: 'in', facts: { lastPassage: { direction: 'in', at: NOW - H } } }), verdict: 'deny', reason: 'already_inside' },
     { name: 'out twice without an in', in: input({ facts: { lastPassage: { direction: 'out', at: NOW - H }, householdExits: [] } }), verdict: 'deny', reason: 'already_outside' },
     { name: 'a roster older than the policy allows', in: input({ rosterAgeMs: 13 * H }), verdict: 'review', reason: 'roster_stale' },
+    { name: 'a visitor with no host household', in: input({ subject: { kind: 'visitor', hostHouseholdId: null }, facts: visitorFacts({ household: undefined }) }), verdict: 'deny', reason: 'visitor_no_host' },
+    { name: 'a visitor to a household under home quarantine', in: input({ direction: 'in', subject: { kind: 'visitor', hostHouseholdId: 700 }, facts: visitorFacts({ household: { id: 700, quarantineUntil: '2026-12-05' } }) }), verdict: 'deny', reason: 'host_quarantined' },
   ];
 
   it('covers every reason code', () => {
@@ -195,5 +200,45 @@ describe('decide: boundaries', () => {
 
   it('anti-passback can be switched off', () => {
     expect(decide(input({ direction: 'in', policy: { antiPassback: false }, facts: { lastPassage: { direction: 'in', at: NOW - H } } })).verdict).toBe('allow');
+  });
+});
+
+describe('decide: visitors, by the same rules', () => {
+  const visitor = (o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; host?: number | null } = {}) =>
+    input({ ...o, subject: { kind: 'visitor', hostHouseholdId: o.host === undefined ? 700 : o.host }, facts: visitorFacts(o.facts) });
+
+  it('lets in a visitor with a host and a fresh negative test shown on their phone', () => {
+    const d = decide(visitor({ direction: 'in' }));
+    expect(d).toMatchObject({ verdict: 'allow', reasons: [], residentId: null, householdId: null, test: { result: 'negative', ageHours: 20 } });
+  });
+
+  it('holds a visitor to the test window, and a positive or missing test, like a resident', () => {
+    expect(codes(visitor({ direction: 'in', facts: { test: { sampledAt: NOW - 50 * H, result: 'negative' } } }))).toEqual(['test_expired']);
+    expect(codes(visitor({ direction: 'in', facts: { test: undefined } }))).toEqual(['test_missing']);
+    expect(codes(visitor({ direction: 'in', facts: { test: { sampledAt: NOW - 2 * H, result: 'positive' } } }))).toEqual(['test_positive']);
+    expect(decide(visitor({ direction: 'in', facts: { test: { sampledAt: NOW - 2 * H, result: 'pending' } } })).verdict).toBe('review');
+  });
+
+  it('follows the policy: no test or no host required', () => {
+    expect(decide(visitor({ direction: 'in', policy: { visitors: { requireTest: false, requireHost: true } }, facts: { test: undefined } })).verdict).toBe('allow');
+    expect(decide(visitor({ direction: 'in', policy: { visitors: { requireTest: true, requireHost: false } }, host: null, facts: { household: undefined } })).verdict).toBe('allow');
+  });
+
+  it('never applies a household rule to a visitor: no anti-passback, no exit quota, no quarantine on the way out', () => {
+    const d = decide(visitor({ direction: 'out', facts: { householdExits: [NOW - H], lastPassage: { direction: 'out', at: NOW - H }, household: { id: 700, quarantineUntil: '2026-12-05' } } }));
+    expect(d.verdict).toBe('allow');
+  });
+
+  it('a visitor denial is overridable as the policy says, like any other', () => {
+    expect(decide(visitor({ direction: 'in', facts: { test: { sampledAt: NOW - 50 * H, result: 'negative' } } })).canOverride).toBe(true); // test_expired is overridable by default
+    expect(decide(visitor({ direction: 'in', facts: { test: undefined } })).canOverride).toBe(false);
+    expect(decide(visitor({ direction: 'in', host: null, facts: { household: undefined }, policy: { overridable: ['visitor_no_host'] } })).canOverride).toBe(true);
+  });
+
+  it('reads a stored policy of before visitors had rules with the default ones', async () => {
+    const { PolicyRulesSchema } = await import('../../server/core/policy.js');
+    const { visitors, repeatScanSeconds, ...old } = defaultPolicy('2026-11-01');
+    expect(PolicyRulesSchema.parse(old)).toMatchObject({ visitors: { requireTest: true, requireHost: true }, repeatScanSeconds: 30 });
+    expect([visitors, repeatScanSeconds]).toBeTruthy();
   });
 });

@@ -1,15 +1,15 @@
 import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
-import { gateCheckRecord } from '../../../server/core/gate-check';
+import { passIdOf } from '../../../server/core/gate-check';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
-import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
+import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject, type Visitor, type VisitorTest } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
-import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, SyncStatus, TabletState, Volunteer } from './types';
+import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, ShownVerdict, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {
   userId: number;
@@ -21,8 +21,17 @@ interface OfflineSignIn extends PinVerifier {
 export const OFFLINE_SIGNIN_MS = 24 * 3_600_000;
 const SYNC_EVERY_MS = 30_000;
 const ROSTER_EVERY_MS = 2 * 60_000;
-/** A code just decided is not decided again for this long (a pass held up in front of the camera). */
-const SAME_CODE_MS = 5_000;
+/**
+ * 在线 means a request reached the server this recently (the tablet asks at least every SYNC_EVERY_MS),
+ * and none has failed since.
+ */
+export const ONLINE_FOR_MS = 75_000;
+/** After a failed sync the tablet waits before it tries again, longer each time, but never more than this. */
+const RETRY_MAX_MS = 60_000;
+/** A placard just read is not opened again for this long (it is held up while the sheet opens). */
+const SAME_PLACARD_MS = 5_000;
+/** The policy's repeat window, for a roster cached before the policy had one. */
+const REPEAT_SCAN_DEFAULT_S = 30;
 /** The verdict goes back to scanning by itself: quickly when the person may pass, a little later when not. */
 const VERDICT_MS = { allow: 2_000, deny: 5_000, review: 5_000 } as const;
 
@@ -39,7 +48,7 @@ export class TabletController {
     volunteer: null,
     shift: null,
     settings: { muted: false, cameraId: null, cameraOn: true },
-    sync: { online: typeof navigator === 'undefined' ? true : navigator.onLine, syncing: false, pending: 0, photos: 0, rejected: [], lastSyncAt: null, lastError: null },
+    sync: { online: false, syncing: false, pending: 0, photos: 0, rejected: [], lastSyncAt: null, lastError: null },
     rosterVersion: null,
     rosterFetchedAt: null,
     verdict: null,
@@ -52,6 +61,8 @@ export class TabletController {
   private retryAt = 0;
   private failures = 0;
   private lastRosterAt = 0;
+  /** When a request last reached the server (0: not since this page opened, or one failed since). */
+  private lastContactAt = 0;
 
   static async open(now = () => Date.now()): Promise<TabletController> {
     const c = new TabletController(await openGateDb(), now);
@@ -88,11 +99,12 @@ export class TabletController {
   }
 
   private async load() {
-    const [device, volunteer, shift, settings] = await Promise.all([
+    const [device, volunteer, shift, settings, lastSyncAt] = await Promise.all([
       kvGet<DeviceInfo>(this.db, 'device'),
       kvGet<Volunteer>(this.db, 'volunteer'),
       kvGet<Shift>(this.db, 'shift'),
       kvGet<Settings>(this.db, 'settings'),
+      kvGet<number>(this.db, 'lastSyncAt'),
     ]);
     const roster = await this.roster.load();
     if (roster) void warmUpVerification(roster.keys);
@@ -108,6 +120,7 @@ export class TabletController {
       rosterVersion: roster?.version ?? null,
       rosterFetchedAt: roster?.fetchedAt ?? null,
     });
+    this.setSync({ lastSyncAt: lastSyncAt ?? null });
     await this.refreshCounts();
   }
 
@@ -129,13 +142,31 @@ export class TabletController {
     window.removeEventListener('pagehide', this.onPageHide);
   }
 
+  // The browser's word is enough for offline, not for online: that takes a request the server answers.
   private onOnline = () => {
-    this.setSync({ online: true });
     this.retryAt = 0;
     void this.tick(true);
   };
 
-  private onOffline = () => this.setSync({ online: false });
+  private onOffline = () => this.unreachable();
+
+  /** A request reached the server (whatever it answered). */
+  private reached() {
+    this.lastContactAt = this.now();
+    if (!this.state.sync.online) this.setSync({ online: true });
+  }
+
+  /** A request did not reach the server. */
+  private unreachable() {
+    this.lastContactAt = 0;
+    if (this.state.sync.online) this.setSync({ online: false });
+  }
+
+  /** Online lapses when nothing has reached the server for a while (or the browser says it is offline). */
+  private checkOnline() {
+    const lapsed = this.now() - this.lastContactAt > ONLINE_FOR_MS || (typeof navigator !== 'undefined' && !navigator.onLine);
+    if (lapsed) this.unreachable();
+  }
 
   // Whatever is pending is recorded if the app is put away or closed.
   private onPageHide = () => void this.settle();
@@ -143,29 +174,39 @@ export class TabletController {
   private lastTick = 0;
   private async tick(force = false) {
     const now = this.now();
+    this.checkOnline();
     if (!this.state.device) return;
     if (!force && now - this.lastTick < SYNC_EVERY_MS && this.state.sync.pending === 0) return;
     if (now < this.retryAt) return;
     this.lastTick = now;
-    await this.syncNow();
-    if (force || now - this.lastRosterAt > ROSTER_EVERY_MS) await this.refreshRoster().catch(() => {});
+    await this.syncNow({ roster: force });
   }
 
-  /** Send the outbox (single flight); on a network error or 5xx, try again later, waiting longer each time. */
-  async syncNow(): Promise<void> {
+  /**
+   * Send the outbox (single flight), then the photos; with nothing to send, ask for the roster's news, so
+   * that every sync reaches the server and 在线 and 上次同步 stay true. On a network error or 5xx, try again
+   * later, waiting longer each time.
+   */
+  async syncNow(o: { roster?: boolean } = {}): Promise<void> {
     if (!this.state.device) return;
     this.setSync({ syncing: true });
     try {
-      await this.outbox.sync();
+      const report = await this.outbox.sync();
       await this.sendPhotos();
+      if (o.roster || report.sent === 0 || this.now() - this.lastRosterAt > ROSTER_EVERY_MS) await this.refreshRoster();
       this.failures = 0;
       this.retryAt = 0;
-      this.setSync({ online: true, lastSyncAt: this.now(), lastError: null });
+      this.reached();
+      const at = this.now();
+      await kvSet(this.db, 'lastSyncAt', at);
+      this.setSync({ lastSyncAt: at, lastError: null });
     } catch (err) {
       this.failures++;
-      this.retryAt = this.now() + Math.min(300_000, 2_000 * 2 ** (this.failures - 1));
-      const offline = err instanceof RetryableError || err instanceof TypeError;
-      this.setSync({ online: !offline && navigator.onLine, lastError: err instanceof Error ? err.message : String(err) });
+      this.retryAt = this.now() + Math.min(RETRY_MAX_MS, 2_000 * 2 ** (this.failures - 1));
+      const offline = err instanceof RetryableError || err instanceof TypeError || (err instanceof ApiError && err.status >= 500);
+      if (offline) this.unreachable();
+      else this.reached();
+      this.setSync({ lastError: err instanceof Error ? err.message : String(err) });
       if (err instanceof ApiError && err.status === 401) await this.forgetDevice('revoked');
     } finally {
       this.setSync({ syncing: false });
@@ -235,14 +276,17 @@ export class TabletController {
       const verifier = await makePinVerifier(pin);
       await kvSet(this.db, offlineKey, { ...verifier, userId: r.user.id, displayName: r.user.displayName, signedInAt: this.now() } satisfies OfflineSignIn);
       await this.becomeVolunteer({ userId: r.user.id, displayName: r.user.displayName, phone, signedInAt: this.now(), offline: false });
-      this.setSync({ online: true });
+      this.reached();
     } catch (err) {
-      if (!(err instanceof TypeError)) throw err; // the server said no: that stands
+      if (!(err instanceof TypeError)) {
+        this.reached();
+        throw err; // the server said no: that stands
+      }
+      this.unreachable();
       const saved = await kvGet<OfflineSignIn>(this.db, offlineKey);
       if (!saved) throw new OfflineSignInError('never');
       if (this.now() - saved.signedInAt > OFFLINE_SIGNIN_MS) throw new OfflineSignInError('expired');
       if (!(await checkPin(pin, saved))) throw new OfflineSignInError('wrong_pin');
-      this.setSync({ online: false });
       await this.becomeVolunteer({ userId: saved.userId, displayName: saved.displayName, phone, signedInAt: this.now(), offline: true });
     }
   }
@@ -263,10 +307,11 @@ export class TabletController {
   async startShift(gateId: number, direction: Direction): Promise<void> {
     const v = this.state.volunteer!;
     const now = this.now();
-    const shift: Shift = { id: uuidv7(now), gateId, direction, startedAt: now, counts: { in: 0, out: 0, denied: 0 } };
+    const shift: Shift = { id: uuidv7(now), gateId, direction, startedAt: now, counts: { in: 0, out: 0, denied: 0, visitors: 0 } };
     await this.outbox.add({ kind: 'shift_start', id: shift.id, at: new Date(now).toISOString(), gateId, volunteerId: v.userId }, now);
     await kvSet(this.db, 'shift', shift);
-    this.lastCode = null;
+    this.lastSeen = null;
+    this.lastPlacard = null;
     this.set({ shift });
     void this.syncSoon();
   }
@@ -310,40 +355,33 @@ export class TabletController {
     const { shift, volunteer } = this.state;
     if (!shift || !volunteer) return;
     const now = this.now();
-    const record = checkRecord(d, { gateId: shift.gateId, shiftId: shift.id, volunteerId: volunteer.userId, direction: shift.direction, now, override });
+    const record = checkRecord(d, { gateId: shift.gateId, shiftId: shift.id, volunteerId: volunteer.userId, now, override });
     await this.outbox.add(record, now);
     const passage = passageOf(record, d);
     if (passage) {
       await this.db.put('recent', passage);
       this.recent.push(passage);
     }
-    await this.count(record.passed ? (record.direction === 'in' ? 'in' : 'out') : 'denied');
+    // A visitor who passes is counted as a visitor, never as a resident's entry or exit.
+    await this.count(!record.passed ? 'denied' : record.subject === 'visitor' ? 'visitors' : record.direction === 'in' ? 'in' : 'out');
     void this.syncSoon();
   }
 
-  async registerVisitor(v: { name: string; phone: string; reason: string; hostHouseholdId: number | null }): Promise<void> {
-    const { shift, volunteer } = this.state;
-    if (!shift || !volunteer) return;
-    const now = this.now();
-    await this.outbox.add(
-      gateCheckRecord({ kind: 'visitor', visitor: v }, null, {
-        now,
-        gateId: shift.gateId,
-        shiftId: shift.id,
-        volunteerId: volunteer.userId,
-        direction: shift.direction,
-        policyVersion: this.roster.state?.policy.version ?? 0,
-        rosterVersion: this.roster.state?.version ?? 0,
-      }),
-      now,
-    );
-    await this.count(shift.direction === 'in' ? 'in' : 'out');
-    void this.syncSoon();
+  /**
+   * A visitor registered at the gate, going the way the volunteer chose: decided by the same rules as
+   * everyone (the test their phone shows, their host), shown, recorded, and overridable like any denial.
+   */
+  async checkVisitor(visitor: Visitor, test: VisitorTest | null, direction: Direction): Promise<LocalDecision> {
+    const roster = this.roster.state;
+    if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
+    const d = await decideLocally(roster, this.recent, { kind: 'visitor', visitor, test }, direction, this.now());
+    await this.showVerdict(d);
+    return d;
   }
 
   private async count(what: keyof Shift['counts']) {
     const shift = this.state.shift!;
-    const next = { ...shift, counts: { ...shift.counts, [what]: shift.counts[what] + 1 } };
+    const next = { ...shift, counts: { ...shift.counts, [what]: (shift.counts[what] ?? 0) + 1 } };
     await kvSet(this.db, 'shift', next);
     this.set({ shift: next });
   }
@@ -364,25 +402,50 @@ export class TabletController {
 
   /** The deny or review on screen, until the volunteer resolves it. */
   private unresolved: LocalDecision | null = null;
-  private lastCode: { text: string; at: number } | null = null;
+  /**
+   * The last person seen through the camera or a scanner gun: who (the pass the code resolves to, else the
+   * text), which way, when last seen, and the verdict they got.
+   */
+  private lastSeen: { key: string; direction: Direction; seenAt: number; shown: ShownVerdict; overridden?: boolean } | null = null;
+  private lastPlacard: { text: string; at: number } | null = null;
   private verdictTimer: ReturnType<typeof setTimeout> | null = null;
   /** A sheet is open over the verdict: it stays until the sheet is closed. */
   private verdictHeld = false;
 
   /**
-   * A code from the camera or a scanner gun. The same code again within seconds is ignored, and so is any
-   * code while a form is open (the camera waits). A placard names a place for its rounds; anything else
-   * is a person's pass, decided and shown.
+   * A code from the camera or a scanner gun; any code is ignored while a form is open (the camera waits).
+   * A placard names a place for its rounds. Anything else is a person: the same person again (the same
+   * pass, even if its code changed; the same direction) within the policy's repeat window of being last
+   * seen is the same passage, shown again as 刚刚已核验 and not recorded again; anyone else is decided,
+   * shown and recorded.
    */
   async scan(text: string, opts: { formOpen: boolean }): Promise<ScanOutcome> {
     const now = this.now();
     const code = text.trim();
-    if (this.lastCode && this.lastCode.text === code && now - this.lastCode.at < SAME_CODE_MS) return { kind: 'ignored' };
-    this.lastCode = { text: code, at: now };
     if (opts.formOpen) return { kind: 'ignored' };
     const parsed = parseCode(code);
-    if (parsed?.kind === 'placard') return { kind: 'place', target: await this.placard(parsed) };
-    await this.showVerdict(await this.decide({ kind: 'code', text: code }));
+    if (parsed?.kind === 'placard') {
+      if (this.lastPlacard?.text === code && now - this.lastPlacard.at < SAME_PLACARD_MS) return { kind: 'ignored' };
+      this.lastPlacard = { text: code, at: now };
+      return { kind: 'place', target: await this.placard(parsed) };
+    }
+    const roster = this.roster.state;
+    const passId = roster ? passIdOf(parsed, roster.compound.id) : null;
+    const key = passId !== null ? `pass:${passId}` : `text:${code}`;
+    const direction = this.state.shift!.direction;
+    const windowMs = (roster?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
+    const last = this.lastSeen;
+    if (last && last.key === key && last.direction === direction && now - last.seenAt < windowMs) {
+      last.seenAt = now;
+      // Still on screen (the camera reads a held pass many times a second): nothing changes.
+      const onScreen = this.state.verdict;
+      if (onScreen && (onScreen === last.shown || onScreen.repeatOf === last.shown.at)) return { kind: 'ignored' };
+      this.showRepeat(last.shown, last.overridden === true);
+      return { kind: 'verdict' };
+    }
+    const d = await this.decide({ kind: 'code', text: code });
+    const shown = await this.showVerdict(d);
+    this.lastSeen = { key, direction, seenAt: now, shown };
     return { kind: 'verdict' };
   }
 
@@ -390,13 +453,31 @@ export class TabletController {
    * Put a decision on screen; its record follows at once (a deny or review when resolved, or when the
    * next verdict replaces it: turned back).
    */
-  async showVerdict(d: LocalDecision): Promise<void> {
+  async showVerdict(d: LocalDecision): Promise<ShownVerdict> {
     const previous = this.unresolved;
     this.unresolved = d.verdict === 'allow' ? null : d;
-    this.set({ verdict: { decision: d, at: this.now() } });
+    this.repeated = null;
+    const shown: ShownVerdict = { decision: d, at: this.now() };
+    this.set({ verdict: shown });
     this.armVerdictTimer();
     if (previous) await this.record(previous);
     if (d.verdict === 'allow') await this.record(d);
+    return shown;
+  }
+
+  /** A deny or review shown again: already recorded (turned back), unless the volunteer now overrides it. */
+  private repeated: LocalDecision | null = null;
+
+  /** The same person's verdict again, marked 刚刚已核验: nothing new is recorded (a deny still on screen stays unresolved). */
+  private showRepeat(earlier: ShownVerdict, overridden: boolean) {
+    const d = earlier.decision;
+    // The screen held someone else's deny or review: replacing it turns that person back.
+    const previous = this.unresolved;
+    this.unresolved = null;
+    if (previous) void this.record(previous);
+    this.repeated = d.verdict === 'allow' || overridden ? null : d;
+    this.set({ verdict: { decision: d, at: this.now(), repeatOf: earlier.at, ...(overridden ? { overridden } : {}) } });
+    this.armVerdictTimer();
   }
 
   /** Back to scanning (a deny or review not overridden is recorded as turned back). */
@@ -406,9 +487,18 @@ export class TabletController {
     return settled;
   }
 
-  /** Let the person on screen through against the verdict, with the volunteer's reason. */
+  /**
+   * Let the person on screen through against the verdict, with the volunteer's reason. A deny shown again
+   * after it was recorded as turned back gets a record of its own: the person did pass, with the override.
+   */
   async overrideVerdict(reason: string): Promise<void> {
-    await this.settle({ reason });
+    const again = this.repeated;
+    this.repeated = null;
+    const d = again ?? this.unresolved;
+    // The same person held up again after this is still the same passage: shown, not overridden twice.
+    if (d && this.lastSeen?.shown.decision === d) this.lastSeen.overridden = true;
+    if (again && !this.unresolved) await this.record(again, { reason });
+    else await this.settle({ reason });
     this.clearVerdict();
   }
 
@@ -428,6 +518,7 @@ export class TabletController {
   }
 
   private clearVerdict() {
+    this.repeated = null;
     this.stopVerdictTimer();
     if (this.state.verdict) this.set({ verdict: null });
   }
@@ -497,9 +588,11 @@ export class TabletController {
     const mine = ((await kvGet<LocalRound[]>(this.db, 'rounds')) ?? []).filter((r) => r.slotDate === date);
     try {
       const r = await call(client.api.device.disinfection.$get({ query: { date } }, requestOptions({ token: this.token() })));
+      this.reached();
       const ids = new Set(mine.map((x) => x.id));
       return [...mine, ...r.rounds.filter((x) => !ids.has(x.id))];
-    } catch {
+    } catch (err) {
+      if (err instanceof TypeError) this.unreachable();
       return mine;
     }
   }

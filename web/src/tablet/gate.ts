@@ -11,7 +11,17 @@ import type { RecentPassage } from './db';
  * The gate's decision on the tablet: the roster (as last downloaded) plus this tablet's own recent
  * passages (which the roster may not have yet), through the shared rules in server/core/decide.ts.
  */
-export type Subject = { kind: 'code'; text: string } | { kind: 'manual'; residentId: number };
+export type Subject =
+  | { kind: 'code'; text: string }
+  | { kind: 'manual'; residentId: number }
+  /** A visitor, with the test their phone shows (null: none shown). */
+  | { kind: 'visitor'; visitor: Visitor; test: VisitorTest | null };
+
+export type Visitor = NonNullable<GateCheckRecord['visitor']>;
+export interface VisitorTest {
+  result: TestStatus['result'];
+  sampledAt: number;
+}
 
 export interface Person {
   residentId: number;
@@ -24,6 +34,8 @@ export interface Person {
 
 export interface LocalDecision extends Decision {
   subject: Subject;
+  /** The way the person was going when decided (what the record says, whatever the lane shows later). */
+  direction: Direction;
   person: Person | null;
   rosterVersion: number;
   policyVersion: number;
@@ -69,6 +81,7 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
 }
 
 export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number): Promise<LocalDecision> {
+  if (subject.kind === 'visitor') return decideVisitor(roster, subject, direction, now);
   const code = subject.kind === 'code' ? parseCode(subject.text) : null;
   const passId = passIdOf(code, roster.compound.id);
   const d = decide({
@@ -81,15 +94,33 @@ export async function decideLocally(roster: RosterState, recent: RecentPassage[]
     subject: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
     facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
   });
-  return { ...d, subject, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+  return { ...d, subject, direction, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+}
+
+/** A visitor, by the same rules: the test their phone shows, their host household (and its quarantine). */
+function decideVisitor(roster: RosterState, subject: Extract<Subject, { kind: 'visitor' }>, direction: Direction, now: number): LocalDecision {
+  const hostId = subject.visitor.hostHouseholdId ?? null;
+  const host = hostId === null ? undefined : roster.households.get(hostId);
+  const d = decide({
+    now,
+    direction,
+    compoundId: roster.compound.id,
+    timezone: roster.compound.timezone,
+    policy: roster.policy.rules,
+    rosterAgeMs: now - roster.fetchedAt,
+    subject: { kind: 'visitor', hostHouseholdId: hostId },
+    facts: { test: subject.test ?? undefined, household: host ? { id: host.id, quarantineUntil: host.quarantineUntil } : undefined, householdExits: [] },
+  });
+  return { ...d, subject, direction, person: null, rosterVersion: roster.version, policyVersion: roster.policy.version };
 }
 
 /** The record of a check, as it goes to the outbox. */
 export function checkRecord(
   d: LocalDecision,
-  ctx: { gateId: number; shiftId: string; volunteerId: number; direction: Direction; now: number; override?: { reason: string } | null },
+  ctx: { gateId: number; shiftId: string; volunteerId: number; now: number; override?: { reason: string } | null },
 ): GateCheckRecord {
-  return gateCheckRecord(d.subject, d, { ...ctx, policyVersion: d.policyVersion, rosterVersion: d.rosterVersion });
+  const subject = d.subject.kind === 'visitor' ? { kind: 'visitor' as const, visitor: d.subject.visitor } : d.subject;
+  return gateCheckRecord(subject, d, { ...ctx, direction: d.direction, policyVersion: d.policyVersion, rosterVersion: d.rosterVersion });
 }
 
 /** What a passed check adds to this tablet's own recent passages. */

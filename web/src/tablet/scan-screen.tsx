@@ -95,7 +95,7 @@ export function ScanScreen() {
         <span data-testid="pending">{t('tablet.waiting', { n: s.sync.pending })}</span>
         {s.sync.photos > 0 && <span>{t('tablet.photosWaiting', { n: s.sync.photos })}</span>}
         {s.sync.rejected.length > 0 && <span class="t-warn">{t('tablet.rejectedN', { n: s.sync.rejected.length })}</span>}
-        <span>{t('tablet.lastSync', { t: s.sync.lastSyncAt ? zonedTime(s.sync.lastSyncAt, tz) : t('tablet.never') })}</span>
+        <span data-testid="last-sync">{t('tablet.lastSync', { t: s.sync.lastSyncAt ? zonedTime(s.sync.lastSyncAt, tz) : t('tablet.never') })}</span>
         <span class={stale ? 't-warn' : ''}>{rosterAgeMin === null ? t('tablet.noRoster') : stale ? t('tablet.rosterStale') : t('tablet.rosterAge', { age: age(rosterAgeMin) })}</span>
         <span class="t-who">
           {gateName} · {s.volunteer!.displayName}
@@ -123,6 +123,7 @@ export function ScanScreen() {
           <span>{t('tablet.countIn', { n: shift.counts.in })}</span>
           <span>{t('tablet.countOut', { n: shift.counts.out })}</span>
           <span class="t-denied">{t('tablet.countDenied', { n: shift.counts.denied })}</span>
+          <span>{t('tablet.countVisitors', { n: shift.counts.visitors ?? 0 })}</span>
         </div>
         <nav class="t-actions">
           <button type="button" class="t-big" onClick={() => setSheet('lookup')}>
@@ -162,7 +163,7 @@ export function ScanScreen() {
         </nav>
       </div>
 
-      {verdict && <VerdictView d={verdict.decision} tz={tz} onDismiss={() => void c.dismissVerdict()} onOverride={() => setSheet('override')} />}
+      {verdict && <VerdictView shown={verdict} tz={tz} onDismiss={() => void c.dismissVerdict()} onOverride={() => setSheet('override')} />}
       {sheet === 'lookup' && (
         <LookupSheet
           onClose={() => setSheet(null)}
@@ -175,7 +176,7 @@ export function ScanScreen() {
       {sheet === 'visitor' && (
         <VisitorSheet
           onClose={() => setSheet(null)}
-          onDone={() => {
+          onDecided={() => {
             setSheet(null);
             setNotice(null);
           }}

@@ -22,7 +22,8 @@ export interface Shift {
   gateId: number;
   direction: Direction;
   startedAt: number;
-  counts: { in: number; out: number; denied: number };
+  /** Residents in and out, anyone turned back, visitors let through (absent in a shift saved before visitors were counted). */
+  counts: { in: number; out: number; denied: number; visitors?: number };
 }
 
 export interface Settings {
@@ -48,6 +49,13 @@ export interface SyncStatus {
 export interface ShownVerdict {
   decision: LocalDecision;
   at: number;
+  /**
+   * The same person again within the policy's repeat window: the verdict of `at`, shown again (刚刚已核验),
+   * with nothing new recorded.
+   */
+  repeatOf?: number;
+  /** …and the volunteer let them through against it then. */
+  overridden?: boolean;
 }
 
 export interface TabletState {

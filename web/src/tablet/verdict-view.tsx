@@ -1,20 +1,81 @@
 import { reasonText, VERDICT_WORDS } from '../../../server/core/i18n';
+import { maskName, maskPhone } from '../../../server/core/mask';
+import { zonedTime } from '../../../server/core/time';
 import { useI18n } from '../i18n';
 import type { LocalDecision } from './gate';
+import type { ShownVerdict } from './types';
+
+/**
+ * A shape per verdict, so that no one has to tell green from red: ✓ in a circle, ✕ in an octagon (a stop
+ * sign), ? in a triangle. White on the verdict's own background; drawn, so it looks the same on every tablet.
+ */
+export function VerdictShape(props: { verdict: LocalDecision['verdict']; label: string }) {
+  const common = { class: 't-verdict-shape', viewBox: '0 0 100 100', role: 'img', 'data-shape': props.verdict } as const;
+  const line = { fill: 'none', stroke: 'currentColor', 'stroke-width': 9, 'stroke-linecap': 'round', 'stroke-linejoin': 'round' } as const;
+  switch (props.verdict) {
+    case 'allow':
+      return (
+        <svg {...common}>
+          <title>{props.label}</title>
+          <circle cx="50" cy="50" r="44" {...line} />
+          <path d="M28 52 L44 68 L73 35" {...line} stroke-width={11} />
+        </svg>
+      );
+    case 'deny':
+      return (
+        <svg {...common}>
+          <title>{props.label}</title>
+          <polygon points="31,4 69,4 96,31 96,69 69,96 31,96 4,69 4,31" {...line} />
+          <path d="M33 33 L67 67 M67 33 L33 67" {...line} stroke-width={11} />
+        </svg>
+      );
+    case 'review':
+      return (
+        <svg {...common}>
+          <title>{props.label}</title>
+          <polygon points="50,6 95,90 5,90" {...line} />
+          <text x="50" y="80" text-anchor="middle" font-size="52" font-weight="900" fill="currentColor">
+            ?
+          </text>
+        </svg>
+      );
+  }
+}
 
 /** The test as seen (a missing one is already a reason on the screen). */
 function testLine(d: LocalDecision, t: ReturnType<typeof useI18n>['t']) {
   return d.test ? t(`tablet.test.${d.test.result}`, { h: d.test.ageHours }) : '';
 }
 
-/** The verdict, full screen: tap it to go back to scanning; a deny or review the policy allows can be overridden. */
-export function VerdictView(props: { d: LocalDecision; tz: string; onDismiss: () => void; onOverride: () => void }) {
+/**
+ * The verdict, full screen: tap it to go back to scanning; a deny or review the policy allows can be
+ * overridden. The same person again within the repeat window sees their verdict again, marked 刚刚已核验.
+ */
+export function VerdictView(props: { shown: ShownVerdict; tz: string; onDismiss: () => void; onOverride: () => void }) {
   const { t, lang } = useI18n();
-  const { d } = props;
+  const { decision: d, repeatOf, overridden } = props.shown;
   const word = VERDICT_WORDS[d.verdict][lang === 'zh' ? 0 : 1];
   return (
-    <div class={`t-verdict v-${d.verdict}`} data-testid="verdict" data-verdict={d.verdict} role="alert" onClick={props.onDismiss}>
-      <div class="t-verdict-word">{word}</div>
+    <div class={`t-verdict v-${d.verdict}`} data-testid="verdict" data-verdict={d.verdict} data-repeat={repeatOf !== undefined} role="alert" onClick={props.onDismiss}>
+      {repeatOf !== undefined && (
+        <div class="t-verdict-repeat" data-testid="verdict-repeat">
+          {t(overridden ? 'tablet.repeatOverridden' : 'tablet.repeat', { t: zonedTime(repeatOf, props.tz) })}
+        </div>
+      )}
+      <div class="t-verdict-head">
+        <VerdictShape verdict={d.verdict} label={word} />
+        <div class="t-verdict-word">{word}</div>
+      </div>
+      {d.subject.kind === 'visitor' && (
+        <div class="t-verdict-person">
+          <span class="t-verdict-name">
+            {t('tablet.visitorTag')} {maskName(d.subject.visitor.name)}
+          </span>
+          <span>
+            {maskPhone(d.subject.visitor.phone)} · {d.subject.visitor.reason}
+          </span>
+        </div>
+      )}
       {d.person && (
         <div class="t-verdict-person">
           <span class="t-verdict-name">{d.person.name}</span>
@@ -34,7 +95,7 @@ export function VerdictView(props: { d: LocalDecision; tz: string; onDismiss: ()
         </ul>
       )}
       <div class="t-verdict-actions">
-        {d.verdict !== 'allow' && d.canOverride && (
+        {d.verdict !== 'allow' && d.canOverride && !overridden && (
           <button
             type="button"
             class="t-big t-light"

@@ -175,6 +175,22 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
                 onInput={(e) => setR({ ...r, maxRosterAgeMinutes: Number(e.currentTarget.value) })}
               />
             </Field>
+            <Field label={t('policy.repeatScan')} hint={t('policy.repeatScanHint')}>
+              <input
+                name="repeatScanSeconds"
+                type="number"
+                min={5}
+                max={600}
+                step={5}
+                required
+                value={r.repeatScanSeconds}
+                onInput={(e) => setR({ ...r, repeatScanSeconds: Number(e.currentTarget.value) })}
+              />
+            </Field>
+          </Section>
+          <Section title={t('policy.visitors')}>
+            <Check name="visitorTest" label={t('policy.visitorTest')} checked={r.visitors.requireTest} onChange={(v) => setR({ ...r, visitors: { ...r.visitors, requireTest: v } })} />
+            <Check name="visitorHost" label={t('policy.visitorHost')} checked={r.visitors.requireHost} onChange={(v) => setR({ ...r, visitors: { ...r.visitors, requireHost: v } })} />
           </Section>
           <Section title={t('policy.overridable')}>
             <p class="muted hint">{t('policy.overridableHint')}</p>
@@ -220,6 +236,8 @@ function usePolicyLines() {
     ['antiPassback', r.antiPassback ? t('policy.s.antiPassback') : t('policy.s.noAntiPassback')],
     ['overridable', r.overridable.length ? t('policy.s.overridable', { list: inOrder(r.overridable).map(label).join('、') }) : t('policy.s.noOverride')],
     ['roster', t('policy.s.rosterAge', { n: r.maxRosterAgeMinutes })],
+    ['repeat', t('policy.s.repeatScan', { n: r.repeatScanSeconds })],
+    ['visitors', t(r.visitors.requireTest ? (r.visitors.requireHost ? 'policy.s.visitorsBoth' : 'policy.s.visitorsTest') : r.visitors.requireHost ? 'policy.s.visitorsHost' : 'policy.s.visitorsFree')],
   ];
 }
 
