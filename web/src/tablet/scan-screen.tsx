@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { zonedTime } from '../../../server/core/time';
+import { zonedDate, zonedTime } from '../../../server/core/time';
 import { useI18n } from '../i18n';
 import { createScanner, type Scanner } from '../scan/scanner';
 import { listenForWedge } from '../scan/wedge';
@@ -95,7 +95,7 @@ export function ScanScreen() {
         <span data-testid="pending">{t('tablet.waiting', { n: s.sync.pending })}</span>
         {s.sync.photos > 0 && <span>{t('tablet.photosWaiting', { n: s.sync.photos })}</span>}
         {s.sync.rejected.length > 0 && <span class="t-warn">{t('tablet.rejectedN', { n: s.sync.rejected.length })}</span>}
-        <span data-testid="last-sync">{t('tablet.lastSync', { t: s.sync.lastSyncAt ? zonedTime(s.sync.lastSyncAt, tz) : t('tablet.never') })}</span>
+        <span data-testid="last-sync">{t('tablet.lastSync', { t: s.sync.lastSyncAt ? shortTime(s.sync.lastSyncAt, tz) : t('tablet.never') })}</span>
         <span class={stale ? 't-warn' : ''}>{rosterAgeMin === null ? t('tablet.noRoster') : stale ? t('tablet.rosterStale') : t('tablet.rosterAge', { age: age(rosterAgeMin) })}</span>
         <span class="t-who">
           {gateName} · {s.volunteer!.displayName}
@@ -211,6 +211,12 @@ export function ScanScreen() {
       )}
     </div>
   );
+}
+
+/** A time of today as 16:00; of another day (a tablet offline overnight) as 11-28 16:00. */
+function shortTime(ms: number, tz: string): string {
+  const day = zonedDate(ms, tz);
+  return day === zonedDate(Date.now(), tz) ? zonedTime(ms, tz) : `${day.slice(5)} ${zonedTime(ms, tz)}`;
 }
 
 /** Another camera, when the tablet has more than one. */
