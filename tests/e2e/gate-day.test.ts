@@ -203,6 +203,24 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     expect(contrast(seen.allow!, seen.deny!)).toBeGreaterThan(1.8);
     expect(contrast(seen.allow!, seen.review!)).toBeGreaterThan(1.8);
     expect(contrast(seen.deny!, seen.review!)).toBeGreaterThan(1.8);
+
+    // A volunteer who double-taps a looked-up resident lets one person in, once; looking them up again
+    // at once shows that verdict again.
+    const since = server.clock.now.toISOString();
+    const lookUpZhang = async (how: 'click' | 'dblclick') => {
+      await page.getByRole('button', { name: '无码登记' }).click();
+      await page.fill('input[name=room]', '301');
+      await page.getByRole('button', { name: /张\*/ })[how]();
+    };
+    await lookUpZhang('dblclick'); // the second tap may land on the verdict, which it then dismisses
+    await until(() => checksOf(server, since), (c) => c.some((x) => x.subject === 'manual'));
+    await page.waitForSelector('[data-testid=verdict]', { state: 'detached', timeout: 10_000 });
+    await lookUpZhang('click');
+    await page.getByTestId('verdict-repeat').waitFor();
+    await page.getByTestId('verdict').click();
+    const manual = async () => (await checksOf(server, since)).filter((c) => c.subject === 'manual');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await manual()).map((c) => [c.name, c.subject, c.direction, c.verdict])).toEqual([['张三', 'manual', 'in', 'allow']]);
   }, 90_000);
 
   it('decides a visitor by the rules: the direction asked, the test on their phone, overridable; counted as a visitor, never as an exit', async () => {

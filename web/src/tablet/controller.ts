@@ -408,16 +408,17 @@ export class TabletController {
    */
   private lastSeen: { key: string; direction: Direction; seenAt: number; shown: ShownVerdict; overridden?: boolean } | null = null;
   private lastPlacard: { text: string; at: number } | null = null;
+  private deciding: string | null = null;
   private verdictTimer: ReturnType<typeof setTimeout> | null = null;
   /** A sheet is open over the verdict: it stays until the sheet is closed. */
   private verdictHeld = false;
 
   /**
    * A code from the camera or a scanner gun; any code is ignored while a form is open (the camera waits).
-   * A placard names a place for its rounds. Anything else is a person: the same person again (the same
-   * pass, even if its code changed; the same direction) within the policy's repeat window of being last
-   * seen is the same passage, shown again as 刚刚已核验 and not recorded again; anyone else is decided,
-   * shown and recorded.
+   * A placard names a place for its rounds. Anything else is a person: the same person again (the
+   * resident the pass is theirs, else the pass, even if its code changed; the same direction) within the
+   * policy's repeat window of being last seen is the same passage, shown again as 刚刚已核验 and not
+   * recorded again; anyone else is decided, shown and recorded.
    */
   async scan(text: string, opts: { formOpen: boolean }): Promise<ScanOutcome> {
     const now = this.now();
@@ -431,9 +432,21 @@ export class TabletController {
     }
     const roster = this.roster.state;
     const passId = roster ? passIdOf(parsed, roster.compound.id) : null;
-    const key = passId !== null ? `pass:${passId}` : `text:${code}`;
+    const residentId = passId !== null ? roster?.passes.get(passId) : undefined;
+    const key = residentId !== undefined ? `resident:${residentId}` : passId !== null ? `pass:${passId}` : `text:${code}`;
+    return this.seePerson(key, { kind: 'code', text: code });
+  }
+
+  /** A resident looked up by hand (no code): the same person again (a double tap, say) is the same passage too. */
+  lookUp(residentId: number): Promise<ScanOutcome> {
+    return this.seePerson(`resident:${residentId}`, { kind: 'manual', residentId });
+  }
+
+  /** Decide on a person and show it, unless they were just seen going the same way: then show that again. */
+  private async seePerson(key: string, subject: Subject): Promise<ScanOutcome> {
+    const now = this.now();
     const direction = this.state.shift!.direction;
-    const windowMs = (roster?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
+    const windowMs = (this.roster.state?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
     const last = this.lastSeen;
     if (last && last.key === key && last.direction === direction && now - last.seenAt < windowMs) {
       last.seenAt = now;
@@ -443,9 +456,15 @@ export class TabletController {
       this.showRepeat(last.shown, last.overridden === true);
       return { kind: 'verdict' };
     }
-    const d = await this.decide({ kind: 'code', text: code });
-    const shown = await this.showVerdict(d);
-    this.lastSeen = { key, direction, seenAt: now, shown };
+    // A second read (or tap) while the first is still being decided is the same person, not a second check.
+    if (this.deciding === key) return { kind: 'ignored' };
+    this.deciding = key;
+    try {
+      const shown = await this.showVerdict(await this.decide(subject));
+      this.lastSeen = { key, direction, seenAt: now, shown };
+    } finally {
+      this.deciding = null;
+    }
     return { kind: 'verdict' };
   }
 

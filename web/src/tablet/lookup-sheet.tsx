@@ -1,11 +1,10 @@
 import { useMemo, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 import { useTablet } from './context';
-import type { LocalDecision } from './gate';
 import { SheetFrame } from './sheet-frame';
 
 /** No code: find the household by building and room, then the person (names are masked). */
-export function LookupSheet(props: { onClose: () => void; onDecided: (d: LocalDecision) => void }) {
+export function LookupSheet(props: { onClose: () => void; onPicked: (residentId: number) => void }) {
   const { t } = useI18n();
   const { c } = useTablet();
   const roster = c.roster.state;
@@ -48,7 +47,7 @@ export function LookupSheet(props: { onClose: () => void; onDecided: (d: LocalDe
           <p class="t-hint">{t('tablet.pickPerson')}</p>
           <div class="t-chips">
             {people.map((p) => (
-              <button type="button" key={p.id} class="t-chip t-person" onClick={() => c.decide({ kind: 'manual', residentId: p.id }).then(props.onDecided)}>
+              <button type="button" key={p.id} class="t-chip t-person" onClick={() => props.onPicked(p.id)}>
                 {p.name} <small>{p.unit}-{room}</small>
               </button>
             ))}

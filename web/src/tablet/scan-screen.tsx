@@ -167,9 +167,9 @@ export function ScanScreen() {
       {sheet === 'lookup' && (
         <LookupSheet
           onClose={() => setSheet(null)}
-          onDecided={(d) => {
+          onPicked={(residentId) => {
             setSheet(null);
-            c.showVerdict(d).catch(fail);
+            c.lookUp(residentId).catch(fail);
           }}
         />
       )}
