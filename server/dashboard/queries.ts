@@ -106,9 +106,8 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
   const overrides = await db
     .selectFrom('gateCheck as g')
     .innerJoin('gate', 'gate.id', 'g.gateId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
     .leftJoin('user as u', 'u.id', 'g.volunteerId')
-    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.reasons', 'g.overrideReason', 'gate.name as gate', 'r.name as residentName', 'u.displayName as volunteer'])
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.reasons', 'g.overrideReason', 'gate.name as gate', 'g.personName as residentName', 'u.displayName as volunteer'])
     .where('g.compoundId', '=', c.id)
     .where('g.occurredAt', '>=', start)
     .where('g.occurredAt', '<', end)

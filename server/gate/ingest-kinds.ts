@@ -6,7 +6,7 @@ import { bulkInsert } from '../db/bulk.js';
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AuthDevice } from '../auth/actor.js';
 import type { Db } from '../db/database.js';
-import type { passesWithHouseholds, References } from './ingest-queries.js';
+import type { Identities, passesWithHouseholds, References } from './ingest-queries.js';
 
 /**
  * One handler per kind of record a tablet syncs. A handler checks what only its kind needs (its gate,
@@ -35,6 +35,8 @@ export interface BatchContext {
   refs: References;
   codes: Map<string, ParsedCode | null>;
   passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
+  /** Names and addresses of the people the batch's checks may name, as they stand at receipt. */
+  people: Identities;
   writes: Writes;
 }
 
@@ -71,6 +73,8 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
   const genuine = issued && issued.code === r.code ? issued : undefined;
   const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
   const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
+  // The identity as it stands now is kept on the row: a later rename or move does not rewrite the check.
+  const address = householdId ? b.people.addresses.get(householdId) : undefined;
   b.writes.checks.push({
     id: r.id,
     compoundId,
@@ -96,6 +100,10 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
     occurredAt: r.at,
     receivedAt: b.receivedAt,
     clockSkewMs: b.skew,
+    personName: residentId ? (b.people.names.get(residentId) ?? null) : null,
+    buildingName: address?.building ?? null,
+    unit: address?.unit ?? null,
+    room: address?.room ?? null,
   });
   if (r.override) b.writes.overrides.push(r);
   b.writes.batchChecks.add(r.id);

@@ -45,9 +45,6 @@ export function gateCheckRows(db: Db) {
     .innerJoin('compound as c', 'c.id', 'g.compoundId')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     .leftJoin('user as v', 'v.id', 'g.volunteerId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
     .leftJoin('gateCheckVoid as x', 'x.gateCheckId', 'g.id')
     .leftJoin('gateCheckAnalysis as a', 'a.gateCheckId', 'g.id')
     .select([
@@ -73,10 +70,12 @@ export function gateCheckRows(db: Db) {
       'c.timezone',
       'v.displayName as volunteer',
       'g.residentId',
-      'r.name as residentName',
-      'b.name as building',
-      'h.unit',
-      'h.room',
+      // Who it was as the check recorded them, not as the roster says today.
+      'g.personName as residentName',
+      'g.buildingName as building',
+      'g.unit',
+      'g.room',
+      'g.temperatureC',
       'x.reason as voidReason',
       'x.createdAt as voidedAt',
     ]);
@@ -217,9 +216,8 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
   );
   const detail = await db
     .selectFrom('gateCheck as g')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
     .leftJoin('user as u', 'u.id', 'g.overrideBy')
-    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'r.name as residentName', 'u.displayName as overrideByName'])
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'g.personName as residentName', 'u.displayName as overrideByName'])
     .where('g.shiftId', '=', shiftId)
     .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor')]))
     .where(notVoided)
@@ -252,9 +250,6 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
     .innerJoin('gateCheck as g', 'g.id', 'c.gateCheckId')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     .leftJoin('device as d', 'd.id', 'g.deviceId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
     .leftJoin('user as u', 'u.id', 'c.reviewedBy')
     .select([
       'c.id',
@@ -271,10 +266,10 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
       'g.overrideReason',
       'gate.name as gate',
       'd.name as device',
-      'r.name as residentName',
-      'b.name as building',
-      'h.unit',
-      'h.room',
+      'g.personName as residentName',
+      'g.buildingName as building',
+      'g.unit',
+      'g.room',
     ])
     .where('c.compoundId', '=', compoundId);
   if (status === 'open') q = q.where('c.reviewedAt', 'is', null);
