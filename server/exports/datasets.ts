@@ -190,7 +190,7 @@ function shiftQuery(db: Db, compoundId: number, start: string, end: string) {
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 'c.name as compound', 'c.timezone', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 'c.name as compound', 'c.timezone', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId)
     .where('s.startedAt', '>=', start)
     .where('s.startedAt', '<', end)
@@ -201,13 +201,19 @@ export type ShiftRow = ShiftBase & { counts: ReturnType<typeof summarize> };
 
 export const shiftLogs: Dataset<ShiftRow> = {
   title: ['班次日志', 'Shift logs'],
-  columns: () => [
+  columns: (lang) => [
     { zh: '小区', en: 'Compound', width: 14, value: (r) => r.compound },
     { zh: '门岗', en: 'Gate', value: (r) => r.gate },
     { zh: '志愿者', en: 'Volunteer', width: 10, value: (r) => r.volunteer },
     { zh: '平板', en: 'Tablet', value: (r) => r.device },
     { zh: '上岗时间', en: 'Started', width: 17, value: (r) => local(r.startedAt, r.timezone) },
     { zh: '交班时间', en: 'Ended', width: 17, value: (r) => local(r.endedAt, r.timezone) },
+    {
+      zh: '结束方式',
+      en: 'How it ended',
+      width: 10,
+      value: (r) => (r.autoClosedAt ? pick(['自动结束', 'closed automatically'], lang) : r.endedAt ? pick(['交班', 'handed over'], lang) : pick(['在岗', 'on duty'], lang)),
+    },
     { zh: '核验总数', en: 'Checks', width: 9, value: (r) => r.counts.total },
     { zh: '进', en: 'In', width: 7, value: (r) => r.counts.in },
     { zh: '出', en: 'Out', width: 7, value: (r) => r.counts.out },

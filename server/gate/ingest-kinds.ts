@@ -214,10 +214,26 @@ export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<
     keep(rows.map((r) => r.id));
   }
   for (const e of w.ends) {
-    const rows = await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).returning('endRecordId').execute();
+    // The volunteer's own end replaces an automatic one (shift-sweep.ts): their time, their handover note.
+    const rows = await tx
+      .updateTable('shift')
+      .set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note, autoClosedAt: null })
+      .where('id', '=', e.shiftId)
+      .where('endRecordId', 'is', null)
+      .returning('endRecordId')
+      .execute();
     keep(rows.map((r) => r.endRecordId));
   }
   keep(await bulkInsert(tx, 'disinfection_record', w.rounds, { onConflict: ['id'], returning: 'id' }));
+  // Records of a shift the sweep closed while its tablet was silent are the shift's all the same: its
+  // automatic end moves to the latest of them, so the shift log covers them.
+  const lastOfShift = new Map<string, string>();
+  for (const r of [...w.checks.map((c) => ({ shiftId: c.shiftId, at: c.occurredAt })), ...w.rounds.map((d) => ({ shiftId: d.shiftId, at: d.finishedAt }))]) {
+    if (r.shiftId && r.at > (lastOfShift.get(r.shiftId) ?? '')) lastOfShift.set(r.shiftId, r.at);
+  }
+  for (const [shiftId, at] of lastOfShift) {
+    await tx.updateTable('shift').set({ endedAt: at }).where('id', '=', shiftId).where('compoundId', '=', compoundId).where('autoClosedAt', 'is not', null).where('endedAt', '<', at).execute();
+  }
   if (w.tests.length) {
     const rows = await tx
       .insertInto('testResult')

@@ -160,7 +160,7 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId);
   if (f.from) q = q.where('s.startedAt', '>=', f.from);
   if (f.to) q = q.where('s.startedAt', '<', f.to);
@@ -201,7 +201,7 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 's.volunteerId', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 's.volunteerId', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId)
     .where('s.id', '=', shiftId)
     .executeTakeFirst();

@@ -80,7 +80,7 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
       shifts.length
         ? shifts.map(
             (x) =>
-              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.turnedBack}</td><td>${x.handoverNote ?? ''}</td></tr>`,
+              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}${x.autoClosedAt ? w(lang, '（自动结束）', ' (closed automatically)') : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.turnedBack}</td><td>${x.handoverNote ?? ''}</td></tr>`,
           )
         : html`<tr><td colspan="7" class="muted">${w(lang, '无', 'None')}</td></tr>`
     }</tbody></table>

@@ -261,6 +261,8 @@ const STRINGS = {
   'shift.checks': ['核验', 'Checks'],
   'shift.note': ['交接备注', 'Handover note'],
   'shift.open': ['在岗', 'On duty'],
+  'shift.autoClosed': ['自动结束', 'Closed automatically'],
+  'shift.autoClosedWhy': ['平板长时间无活动，班次已自动结束；结束时间为最后一次活动的时间。', 'The tablet showed no activity for a long time, so the shift was closed; it ends at its last activity.'],
   'shift.none': ['这一天没有班次。', 'No shifts on this day.'],
   'shift.back': ['返回班次列表', 'Back to the shifts'],
   'shift.counts': ['通行统计', 'Counts'],

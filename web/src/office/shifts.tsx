@@ -77,6 +77,7 @@ function ShiftList(props: { compound: Compound }) {
                     {time(s.startedAt)}–{s.endedAt ? time(s.endedAt) : ''}
                   </Link>{' '}
                   {!s.endedAt && <Badge tone="ok">{t('shift.open')}</Badge>}
+                  {s.autoClosedAt && <Badge tone="warn">{t('shift.autoClosed')}</Badge>}
                 </td>
                 <td>{s.gate}</td>
                 <td>{s.volunteer}</td>
@@ -110,6 +111,11 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
       <h2>
         {shift.gate} · {shift.volunteer} · {dateTime(shift.startedAt, tz)}–{shift.endedAt ? time(shift.endedAt) : t('shift.open')}
       </h2>
+      {shift.autoClosedAt && (
+        <p data-testid="shift-auto-closed">
+          <Badge tone="warn">{t('shift.autoClosed')}</Badge> {t('shift.autoClosedWhy')}
+        </p>
+      )}
       <p class="muted">
         {t('shift.device')}: {shift.device ?? '—'}
       </p>
