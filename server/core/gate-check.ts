@@ -45,6 +45,8 @@ export function gateCheckRecord(
     override?: { reason: string } | null;
     policyVersion: number;
     rosterVersion: number;
+    /** The body temperature taken, °C (the one `decision` was made with). */
+    temperatureC?: number | null | undefined;
   },
 ): GateCheckRecord {
   const verdict = decision?.verdict ?? 'allow';
@@ -64,6 +66,7 @@ export function gateCheckRecord(
     verdict,
     reasons: (decision?.reasons ?? []) as GateCheckRecord['reasons'],
     testStatus: decision?.test ?? null,
+    temperatureC: ctx.temperatureC ?? null,
     override,
     passed: verdict === 'allow' || !!override,
     policyVersion: ctx.policyVersion,

@@ -33,6 +33,7 @@ export interface DailyRow {
   review: number;
   overrides: number;
   visitors: number;
+  fevers: number;
   slots: number;
   done: number;
   late: number;
@@ -54,6 +55,7 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
     review: s.review,
     overrides: s.overrides,
     visitors: s.visitors,
+    fevers: s.fevers,
     slots: g.rows.length * g.slots.length,
     done: g.counts.done,
     late: g.counts.late,

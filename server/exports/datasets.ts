@@ -57,6 +57,7 @@ export const gateChecks: Dataset<GateCheckRow> = {
       { zh: '房号', en: 'Room', width: 8, value: (r) => r.room },
       { zh: '核酸结果', en: 'Test result', width: 10, value: (r) => { const t = test(r); return t ? pick(RESULT_WORDS[t.result], lang) : null; } },
       { zh: '采样时间', en: 'Sampled at', width: 17, value: (r) => { const t = test(r); return t ? formatLocal(t.sampledAt, r.timezone) : null; } },
+      { zh: '体温(°C)', en: 'Temperature (°C)', width: 9, value: (r) => (r.temperatureC === null ? null : r.temperatureC.toFixed(1)) },
       { zh: '核验结论', en: 'Verdict', width: 10, value: (r) => pick(VERDICT_WORDS[r.verdict], lang) },
       { zh: '原因', en: 'Reasons', width: 24, value: (r) => (JSON.parse(r.reasons) as { code: string }[]).map((x) => reasonLabel(x.code, lang)).join(lang === 'zh' ? '；' : '; ') || null },
       { zh: '是否通行', en: 'Passed', width: 8, value: (r) => yesNo(r.passed === 1, lang) },
@@ -92,6 +93,7 @@ export const dailySummaries: Dataset<DailyRow> = {
     { zh: '人工核验', en: 'Checked by hand', width: 9, value: (r) => r.review },
     { zh: '人工放行', en: 'Overrides', width: 9, value: (r) => r.overrides },
     { zh: '访客', en: 'Visitors', width: 7, value: (r) => r.visitors },
+    { zh: '体温异常', en: 'Fevers', width: 8, value: (r) => r.fevers },
     { zh: '应消杀轮次', en: 'Rounds due', width: 10, value: (r) => r.slots },
     { zh: '按时完成', en: 'On time', width: 9, value: (r) => r.done },
     { zh: '超时完成', en: 'Late', width: 9, value: (r) => r.late },
@@ -220,6 +222,7 @@ export const shiftLogs: Dataset<ShiftRow> = {
     { zh: '劝返', en: 'Turned back', width: 7, value: (r) => r.counts.turnedBack },
     { zh: '人工放行', en: 'Overrides', width: 9, value: (r) => r.counts.overrides },
     { zh: '访客', en: 'Visitors', width: 7, value: (r) => r.counts.visitors },
+    { zh: '体温异常', en: 'Fevers', width: 8, value: (r) => r.counts.fevers },
     { zh: '交接备注', en: 'Handover note', width: 30, value: (r) => r.handoverNote },
   ],
   async *rows(db, scope) {

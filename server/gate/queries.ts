@@ -129,12 +129,14 @@ export interface CheckSummary {
   turnedBack: number;
   overrides: number;
   visitors: number;
+  /** Checks whose temperature was at or above the fever threshold. */
+  fevers: number;
   denialsByReason: Record<string, number>;
 }
 
 /** Counts of a set of checks: passed in and out, verdicts, turned back, overrides, visitors, reasons. */
 export function summarize(rows: { direction: string; verdict: string; passed: number; subject: string; overrideReason: string | null; reasons: string }[]): CheckSummary {
-  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, denialsByReason: {} };
+  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, fevers: 0, denialsByReason: {} };
   for (const r of rows) {
     s.total++;
     if (r.passed === 1) s[r.direction === 'in' ? 'in' : 'out']++;
@@ -142,10 +144,15 @@ export function summarize(rows: { direction: string; verdict: string; passed: nu
     s[r.verdict as 'allow' | 'deny' | 'review']++;
     if (r.overrideReason) s.overrides++;
     if (r.subject === 'visitor') s.visitors++;
-    if (r.verdict !== 'allow') for (const { code } of JSON.parse(r.reasons) as { code: string }[]) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
+    const reasons = JSON.parse(r.reasons) as { code: string }[];
+    if (reasons.some((x) => x.code === 'fever')) s.fevers++;
+    if (r.verdict !== 'allow') for (const { code } of reasons) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
   }
   return s;
 }
+
+/** A check whose reasons hold a fever (reasons are a JSON array of {code,…}; see listGateChecks). */
+const FEVER_LIKE = '%"code":"fever"%';
 
 /** Only checks no correction has voided (for an alias `g` of gate_check). */
 export const notVoided = (eb: any) => eb.not(eb.exists(eb.selectFrom('gateCheckVoid as v').select('v.id').whereRef('v.gateCheckId', '=', 'g.id')));
@@ -217,9 +224,9 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
   const detail = await db
     .selectFrom('gateCheck as g')
     .leftJoin('user as u', 'u.id', 'g.overrideBy')
-    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'g.personName as residentName', 'u.displayName as overrideByName'])
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'g.temperatureC', 'g.personName as residentName', 'u.displayName as overrideByName'])
     .where('g.shiftId', '=', shiftId)
-    .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor')]))
+    .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor'), eb('g.reasons', 'like', FEVER_LIKE)]))
     .where(notVoided)
     .orderBy('g.occurredAt')
     .execute();
@@ -240,7 +247,11 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     summary,
     disinfection: roundsDone.map(({ building, point, ...r }) => ({ ...r, place: building ?? point })),
     overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons) as StoredReason[], visitor: d.visitor ? (JSON.parse(d.visitor) as Visitor) : null })),
-    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...(JSON.parse(d.visitor!) as Visitor) })),
+    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, temperatureC: d.temperatureC, ...(JSON.parse(d.visitor!) as Visitor) })),
+    /** People turned back with a fever, for the manager to follow up. */
+    fevers: detail
+      .filter((d) => d.temperatureC !== null && d.reasons.includes('"code":"fever"'))
+      .map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, name: d.residentName ?? (d.visitor ? (JSON.parse(d.visitor) as Visitor).name : null), temperatureC: d.temperatureC!, passed: !!d.overrideReason })),
   };
 }
 

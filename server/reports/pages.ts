@@ -50,7 +50,7 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
 <div class="sub">${d.date} · ${w(lang, '打印时间', 'printed')} ${formatLocal(printedAt, tz)} (${tz})</div>
 <div class="figures">
   ${fig(w(lang, '进', 'In'), s.in)}${fig(w(lang, '出', 'Out'), s.out)}${fig(w(lang, '劝返', 'Turned back'), s.turnedBack)}
-  ${fig(w(lang, '人工放行', 'Overrides'), s.overrides)}${fig(w(lang, '访客', 'Visitors'), s.visitors)}
+  ${fig(w(lang, '人工放行', 'Overrides'), s.overrides)}${fig(w(lang, '访客', 'Visitors'), s.visitors)}${fig(w(lang, '体温异常', 'Fevers'), s.fevers)}
   ${fig(w(lang, '消杀完成', 'Rounds done'), `${dis.counts.done + dis.counts.late}/${dis.slots}`)}
 </div>
 <h2>${w(lang, '分时段通行', 'By hour')}</h2>

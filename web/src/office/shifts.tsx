@@ -128,6 +128,7 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
           [t('verdict.review'), s.review],
           [t('dash.overrides'), s.overrides],
           [t('dash.visitors'), s.visitors],
+          [t('dash.fevers'), s.fevers],
         ].map(([label, n]) => (
           <div class="figure" key={label}>
             <span>{label}</span>
@@ -171,6 +172,24 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
           </table>
         )}
       </section>
+      {log.data.fevers.length > 0 && (
+        <section class="panel" data-testid="shift-fevers">
+          <h3>{t('shift.feverList')}</h3>
+          <table class="table compact">
+            <tbody>
+              {log.data.fevers.map((f) => (
+                <tr key={f.id}>
+                  <td>{time(f.occurredAt)}</td>
+                  <td>{t(`dir.${f.direction}`)}</td>
+                  <td>{f.name ?? '—'}</td>
+                  <td class="bad">{f.temperatureC.toFixed(1)} °C</td>
+                  <td class="muted">{f.passed ? t('dash.overrides') : t('dash.turnedBack')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section class="panel">
         <h3>{t('shift.visitorList')}</h3>
         {log.data.visitors.length === 0 ? (

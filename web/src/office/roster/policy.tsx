@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { PolicyRules } from '../../../../server/core/policy';
+import { type PolicyRules, type TemperatureRules, temperatureRules } from '../../../../server/core/policy';
 import { OVERRIDABLE_REASONS } from '../../../../server/core/reasons';
 import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
@@ -116,6 +116,8 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
   const quota = r.exitQuota;
   const setQuota = (q: Partial<NonNullable<PolicyRules['exitQuota']>>) => setR({ ...r, exitQuota: { ...quota!, ...q } });
   const validity = VALIDITY.includes(r.testValidityHours) ? VALIDITY : [...VALIDITY, r.testValidityHours].sort((a, b) => a - b);
+  const temp = temperatureRules(r);
+  const setTemp = (o: Partial<TemperatureRules>) => setR({ ...r, temperature: { ...temp, ...o } });
   const toggleOverride = (code: (typeof OVERRIDABLE_REASONS)[number], on: boolean) =>
     setR({ ...r, overridable: on ? OVERRIDABLE_REASONS.filter((c) => c === code || r.overridable.includes(c)) : r.overridable.filter((c) => c !== code) });
 
@@ -176,6 +178,13 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
               />
             </Field>
           </Section>
+          <Section title={t('policy.temperature')}>
+            <Check name="entryTemperature" label={t('policy.entryTemperature')} checked={temp.entry.required} onChange={(v) => setTemp({ entry: { required: v } })} />
+            <Check name="exitTemperature" label={t('policy.exitTemperature')} checked={temp.exit.required} onChange={(v) => setTemp({ exit: { required: v } })} />
+            <Field label={t('policy.feverC')} hint={t('policy.feverHint')}>
+              <input name="feverC" type="number" min={35} max={42} step={0.1} required value={temp.feverC} onInput={(e) => setTemp({ feverC: Number(e.currentTarget.value) })} />
+            </Field>
+          </Section>
           <Section title={t('policy.overridable')}>
             <p class="muted hint">{t('policy.overridableHint')}</p>
             <div class="checks">
@@ -220,7 +229,12 @@ function usePolicyLines() {
     ['antiPassback', r.antiPassback ? t('policy.s.antiPassback') : t('policy.s.noAntiPassback')],
     ['overridable', r.overridable.length ? t('policy.s.overridable', { list: inOrder(r.overridable).map(label).join('、') }) : t('policy.s.noOverride')],
     ['roster', t('policy.s.rosterAge', { n: r.maxRosterAgeMinutes })],
+    ['temperature', temperatureLine(temperatureRules(r))],
   ];
+  function temperatureLine(temp: TemperatureRules) {
+    const where = temp.entry.required && temp.exit.required ? 'both' : temp.entry.required ? 'in' : temp.exit.required ? 'out' : null;
+    return where ? t(`policy.s.temperature.${where}`, { c: temp.feverC.toFixed(1) }) : t('policy.s.noTemperature', { c: temp.feverC.toFixed(1) });
+  }
 }
 
 function VersionList(props: { versions: PolicyVersion[]; tz: string; who: (id: number | null) => string; onUse: ((v: PolicyVersion) => void) | undefined }) {
