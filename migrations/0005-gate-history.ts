@@ -8,8 +8,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('gate_check').addColumn('building_name', 'text').execute();
   await db.schema.alterTable('gate_check').addColumn('unit', 'text').execute();
   await db.schema.alterTable('gate_check').addColumn('room', 'text').execute();
-  // The body temperature taken at the gate, in °C; null when none was taken.
+  // The body temperature taken at the gate, in °C; or 1 in temperature_normal when the volunteer read a
+  // normal temperature and tapped "normal" rather than typing it. Both null when none was taken.
   await db.schema.alterTable('gate_check').addColumn('temperature_c', 'real').execute();
+  await db.schema.alterTable('gate_check').addColumn('temperature_normal', 'integer').execute();
   // Rows recorded before the snapshot existed get the identity as it is now: the best there is.
   await sql`update gate_check set person_name = (select r.name from resident r where r.id = gate_check.resident_id) where resident_id is not null`.execute(db);
   await sql`update gate_check set
@@ -28,5 +30,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('shift_open').execute();
   await db.schema.alterTable('shift').dropColumn('auto_closed_at').execute();
-  for (const c of ['temperature_c', 'room', 'unit', 'building_name', 'person_name']) await db.schema.alterTable('gate_check').dropColumn(c).execute();
+  for (const c of ['temperature_normal', 'temperature_c', 'room', 'unit', 'building_name', 'person_name']) await db.schema.alterTable('gate_check').dropColumn(c).execute();
 }

@@ -44,6 +44,8 @@ export interface DecideInput {
   facts: GateFacts;
   /** The body temperature taken at the gate, °C; null or absent when none was taken. */
   temperatureC?: number | null | undefined;
+  /** The volunteer read a normal temperature and confirmed it with one tap, without the number. */
+  temperatureNormal?: boolean | null | undefined;
 }
 
 export interface TestStatus {
@@ -91,7 +93,7 @@ export function decide(input: DecideInput): Decision {
     const temp = temperatureRules(policy);
     const reading = input.temperatureC ?? null;
     if (reading !== null && reading >= temp.feverC) reasons.push({ code: 'fever', temperatureC: reading, thresholdC: temp.feverC });
-    else if (reading === null && temp[direction === 'in' ? 'entry' : 'exit'].required) reasons.push({ code: 'temperature_missing' });
+    else if (reading === null && !input.temperatureNormal && temp[direction === 'in' ? 'entry' : 'exit'].required) reasons.push({ code: 'temperature_missing' });
     if (input.rosterAgeMs !== null && input.rosterAgeMs > policy.maxRosterAgeMinutes * 60_000) {
       reasons.push({ code: 'roster_stale', ageMinutes: Math.floor(input.rosterAgeMs / 60_000), limitMinutes: policy.maxRosterAgeMinutes });
     }

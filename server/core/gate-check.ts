@@ -47,6 +47,7 @@ export function gateCheckRecord(
     rosterVersion: number;
     /** The body temperature taken, °C (the one `decision` was made with). */
     temperatureC?: number | null | undefined;
+    temperatureNormal?: boolean | null | undefined;
   },
 ): GateCheckRecord {
   const verdict = decision?.verdict ?? 'allow';
@@ -67,6 +68,7 @@ export function gateCheckRecord(
     reasons: (decision?.reasons ?? []) as GateCheckRecord['reasons'],
     testStatus: decision?.test ?? null,
     temperatureC: ctx.temperatureC ?? null,
+    temperatureNormal: ctx.temperatureNormal ? true : null,
     override,
     passed: verdict === 'allow' || !!override,
     policyVersion: ctx.policyVersion,

@@ -52,6 +52,8 @@ export const GateCheckRecordSchema = z
     testStatus: TestStatusSchema.nullish(),
     /** Body temperature taken at the gate, °C, to a tenth. */
     temperatureC: TemperatureSchema.nullish(),
+    /** A normal temperature, confirmed with one tap (no number). */
+    temperatureNormal: z.boolean().nullish(),
     override: z.object({ reason: z.string().trim().min(1).max(200) }).nullish(),
     passed: z.boolean(),
     policyVersion: z.number().int().min(0),
@@ -63,6 +65,7 @@ export const GateCheckRecordSchema = z
     need(r.subject !== 'manual' || !!r.residentId, 'residentId', 'a look-up needs the resident');
     need(r.subject !== 'visitor' || !!r.visitor, 'visitor', 'a visitor needs name, phone and reason');
     need(!r.override || r.verdict !== 'allow', 'override', 'an allowed check has nothing to override');
+    need(!(r.temperatureNormal && r.temperatureC != null), 'temperatureNormal', 'either a temperature or "normal", not both');
     need(!r.passed || r.verdict === 'allow' || !!r.override || r.subject === 'visitor', 'passed', 'passed without an allow verdict needs an override');
   });
 

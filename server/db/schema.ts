@@ -246,6 +246,8 @@ export interface GateCheckTable {
   room: string | null;
   /** Body temperature taken at the gate, °C. */
   temperatureC: number | null;
+  /** 1: a normal temperature, confirmed with one tap (no number typed). */
+  temperatureNormal: number | null;
   rv: Generated<number>;
 }
 

@@ -57,7 +57,7 @@ export const gateChecks: Dataset<GateCheckRow> = {
       { zh: '房号', en: 'Room', width: 8, value: (r) => r.room },
       { zh: '核酸结果', en: 'Test result', width: 10, value: (r) => { const t = test(r); return t ? pick(RESULT_WORDS[t.result], lang) : null; } },
       { zh: '采样时间', en: 'Sampled at', width: 17, value: (r) => { const t = test(r); return t ? formatLocal(t.sampledAt, r.timezone) : null; } },
-      { zh: '体温(°C)', en: 'Temperature (°C)', width: 9, value: (r) => (r.temperatureC === null ? null : r.temperatureC.toFixed(1)) },
+      { zh: '体温(°C)', en: 'Temperature (°C)', width: 9, value: (r) => (r.temperatureC !== null ? r.temperatureC.toFixed(1) : r.temperatureNormal ? pick(['正常', 'normal'], lang) : null) },
       { zh: '核验结论', en: 'Verdict', width: 10, value: (r) => pick(VERDICT_WORDS[r.verdict], lang) },
       { zh: '原因', en: 'Reasons', width: 24, value: (r) => (JSON.parse(r.reasons) as { code: string }[]).map((x) => reasonLabel(x.code, lang)).join(lang === 'zh' ? '；' : '; ') || null },
       { zh: '是否通行', en: 'Passed', width: 8, value: (r) => yesNo(r.passed === 1, lang) },

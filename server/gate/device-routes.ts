@@ -62,8 +62,11 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[])
             override: z.object({ reason: z.string().trim().min(1).max(200) }).optional(),
             /** Body temperature taken at the gate, °C. */
             temperatureC: TemperatureSchema.optional(),
+            /** A normal temperature confirmed with one tap (instead of the number). */
+            temperatureNormal: z.boolean().optional(),
           })
-          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both'),
+          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both')
+          .refine((b) => !(b.temperatureNormal && b.temperatureC !== undefined), { message: 'either a temperature or "normal", not both', path: ['temperatureNormal'] }),
       ),
       async (c) => {
         const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));

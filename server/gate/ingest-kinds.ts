@@ -91,6 +91,7 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
     visitor: r.visitor ? JSON.stringify({ name: r.visitor.name, phone: r.visitor.phone, reason: r.visitor.reason }) : null,
     testStatus: r.testStatus ? JSON.stringify(r.testStatus) : null,
     temperatureC: r.temperatureC ?? null,
+    temperatureNormal: r.temperatureNormal ? 1 : null,
     verdict: r.verdict,
     reasons: JSON.stringify(r.reasons),
     overrideReason: r.override?.reason ?? null,

@@ -76,6 +76,7 @@ export function gateCheckRows(db: Db) {
       'g.unit',
       'g.room',
       'g.temperatureC',
+      'g.temperatureNormal',
       'x.reason as voidReason',
       'x.createdAt as voidedAt',
     ]);
@@ -108,6 +109,7 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
     checks: page.map((r) => ({
       ...r,
       passed: r.passed === 1,
+      temperatureNormal: r.temperatureNormal === 1,
       // The columns hold what the sync and the online check validated (server/core/sync.ts).
       reasons: JSON.parse(r.reasons) as StoredReason[],
       serverReasons: r.serverReasons ? (JSON.parse(r.serverReasons) as StoredReason[]) : null,

@@ -63,13 +63,18 @@ describe('temperature at the gate', () => {
     expect(wild.body.error.message).toMatch(/temperatureC/);
     expect(await t.database.db.selectFrom('gateCheck').select('id').execute()).toHaveLength(before.length);
 
+    const both = await v.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.wang.code, temperatureC: 36.5, temperatureNormal: true });
+    expect(both.status).toBe(400);
     const ok = await v.post('/api/device/checks', { gateId: s.gateA, direction: 'out', code: s.people.wang.code, temperatureC: 36.54 });
     expect(ok.body.decision).toMatchObject({ verdict: 'allow', passed: true });
-    const rows = await t.database.db.selectFrom('gateCheck').select(['personName', 'temperatureC', 'verdict']).orderBy('occurredAt').orderBy('id').execute();
-    expect(rows.map((r) => [r.personName, r.temperatureC])).toEqual([
-      ['张三', 37.8],
-      ['李四', null],
-      ['王五', 36.5],
+    const tapped = await v.post('/api/device/checks', { gateId: s.gateA, direction: 'in', code: s.people.zhao.code, temperatureNormal: true });
+    expect(tapped.body.decision.reasons.map((r: any) => r.code)).not.toContain('temperature_missing');
+    const rows = await t.database.db.selectFrom('gateCheck').select(['personName', 'temperatureC', 'temperatureNormal']).orderBy('occurredAt').orderBy('id').execute();
+    expect(rows.map((r) => [r.personName, r.temperatureC, r.temperatureNormal])).toEqual([
+      ['张三', 37.8, null],
+      ['李四', null, null],
+      ['王五', 36.5, null],
+      ['赵六', null, 1],
     ]);
   });
 
@@ -79,18 +84,23 @@ describe('temperature at the gate', () => {
     const res = await sync(t, tablet, [
       { kind: 'shift_start', id: shiftId, at: new Date(local('10:30')).toISOString(), gateId: s.gateA, volunteerId: s.volunteerId },
       checkRecord(s, { atMs: local('11:00'), shiftId, person: 'zhang', temperatureC: 36.5, policyVersion: 2 }),
+      checkRecord(s, { atMs: local('11:30'), shiftId, person: 'li', direction: 'in', temperatureNormal: true, policyVersion: 2 }),
       checkRecord(s, { atMs: local('12:00'), shiftId, person: 'wang', temperatureC: 37.8, verdict: 'deny', reasons: [{ code: 'fever', temperatureC: 37.8, thresholdC: 37.3 }], passed: false, policyVersion: 2 }),
       // A reading no thermometer gives is refused, with its reason, and the rest of the batch goes on.
       checkRecord(s, { atMs: local('12:30'), shiftId, person: 'li', temperatureC: 3.7 }),
     ]);
-    expect(res.body.results.map((r: any) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'rejected']);
-    expect(res.body.results[3].reason).toMatchObject({ code: 'invalid_record', message: expect.stringContaining('temperatureC') });
+    expect(res.body.results.map((r: any) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'rejected']);
+    expect(res.body.results[4].reason).toMatchObject({ code: 'invalid_record', message: expect.stringContaining('temperatureC') });
 
     // The server's own re-run agrees with the tablet (tests sampled at 10:00): no conflict.
     expect((await s.manager.get(`/api/compounds/${s.compoundId}/conflicts`)).body.conflicts).toEqual([]);
 
     const checks = (await s.manager.get(`/api/compounds/${s.compoundId}/gate-checks`)).body.checks;
-    expect(checks.map((c: any) => c.temperatureC)).toEqual([37.8, 36.5]);
+    expect(checks.map((c: any) => [c.temperatureC, c.temperatureNormal])).toEqual([
+      [37.8, false],
+      [null, true],
+      [36.5, false],
+    ]);
 
     const dash = (await s.manager.get(`/api/compounds/${s.compoundId}/dashboard`)).body;
     expect(dash.summary.fevers).toBe(1);
@@ -106,6 +116,7 @@ describe('temperature at the gate', () => {
     const rows = await csv('gate-checks');
     expect(rows.map((r) => [r['姓名'], r['体温(°C)'], r['原因']])).toEqual([
       ['张三', '36.5', ''],
+      ['李四', '正常', ''],
       ['王五', '37.8', '体温异常'],
     ]);
     expect((await csv('daily-summaries'))[0]!['体温异常']).toBe('1');

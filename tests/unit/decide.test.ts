@@ -23,7 +23,7 @@ const goodFacts = (): GateFacts => ({
   lastPassage: { direction: 'in', at: NOW - 5 * H },
 });
 
-function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; now?: number; rosterAgeMs?: number | null; subject?: DecideInput['subject']; temperatureC?: number | null } = {}): DecideInput {
+function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; now?: number; rosterAgeMs?: number | null; subject?: DecideInput['subject']; temperatureC?: number | null; temperatureNormal?: boolean } = {}): DecideInput {
   return {
     now: o.now ?? NOW,
     direction: o.direction ?? 'out',
@@ -34,6 +34,7 @@ function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; d
     subject: o.subject ?? { kind: 'code', code: pass(), signature: 'valid' },
     facts: { ...goodFacts(), ...o.facts },
     temperatureC: o.temperatureC,
+    temperatureNormal: o.temperatureNormal,
   };
 }
 
@@ -68,6 +69,7 @@ describe('decide: every reason', () => {
     { name: 'a fever', in: input({ policy: TEMP, temperatureC: 37.8 }), verdict: 'deny', reason: 'fever' },
     { name: 'no temperature where one is required', in: input({ policy: TEMP }), verdict: 'review', reason: 'temperature_missing' },
     { name: 'a normal temperature', in: input({ policy: TEMP, temperatureC: 36.5 }), verdict: 'allow' },
+    { name: 'a normal temperature, confirmed with one tap', in: input({ policy: TEMP, temperatureNormal: true }), verdict: 'allow' },
   ];
 
   it('covers every reason code', () => {
