@@ -6,9 +6,10 @@ import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
-import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject } from './gate';
+import { checkRecord, decideLocally, type LocalDecision, passageOf, type Reading, type Subject } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
+import { needsReading } from './temperature';
 import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {
@@ -43,6 +44,7 @@ export class TabletController {
     rosterVersion: null,
     rosterFetchedAt: null,
     verdict: null,
+    reading: null,
   };
   readonly roster: RosterStore;
   readonly outbox: Outbox;
@@ -299,10 +301,10 @@ export class TabletController {
   }
 
   /** Decide on a scanned code or a looked-up resident, from the roster on this tablet. */
-  decide(subject: Subject): Promise<LocalDecision> {
+  decide(subject: Subject, reading: Reading | null = null): Promise<LocalDecision> {
     const roster = this.roster.state;
     if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
-    return decideLocally(roster, this.recent, subject, this.state.shift!.direction, this.now());
+    return decideLocally(roster, this.recent, subject, this.state.shift!.direction, this.now(), reading);
   }
 
   /** Record a decided check (with an override where the volunteer gave one). */
@@ -391,12 +393,39 @@ export class TabletController {
    * next verdict replaces it: turned back).
    */
   async showVerdict(d: LocalDecision): Promise<void> {
+    if (needsReading(d)) return this.askReading(d);
     const previous = this.unresolved;
     this.unresolved = d.verdict === 'allow' ? null : d;
     this.set({ verdict: { decision: d, at: this.now() } });
     this.armVerdictTimer();
     if (previous) await this.record(previous);
     if (d.verdict === 'allow') await this.record(d);
+  }
+
+  /**
+   * The policy wants a temperature first: the check waits for it (temperature.tsx), unresolved, so that
+   * leaving it (cancel, the shift's end, the next person) records it as turned back without one.
+   */
+  private async askReading(d: LocalDecision): Promise<void> {
+    await this.settle();
+    this.clearVerdict();
+    this.unresolved = d;
+    this.set({ reading: d });
+  }
+
+  /** The temperature taken: decided again with it, and the verdict shown and recorded as always. */
+  async takeReading(reading: Reading): Promise<void> {
+    const waiting = this.state.reading;
+    if (!waiting) return;
+    this.unresolved = null;
+    this.set({ reading: null });
+    await this.showVerdict(await this.decide(waiting.subject, reading));
+  }
+
+  /** No temperature could be taken: the person is turned back, recorded without a reading. */
+  async cancelReading(): Promise<void> {
+    this.set({ reading: null });
+    await this.settle();
   }
 
   /** Back to scanning (a deny or review not overridden is recorded as turned back). */

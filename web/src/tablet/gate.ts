@@ -22,11 +22,16 @@ export interface Person {
   room: string;
 }
 
+/** A body temperature taken at the gate: a number typed in, or a normal one confirmed with one tap. */
+export type Reading = { kind: 'measured'; c: number } | { kind: 'normal' };
+
 export interface LocalDecision extends Decision {
   subject: Subject;
   person: Person | null;
   rosterVersion: number;
   policyVersion: number;
+  /** The temperature it was decided with, if one was taken. */
+  reading: Reading | null;
 }
 
 export function personOf(roster: RosterState, residentId: number): Person | null {
@@ -68,7 +73,7 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
   };
 }
 
-export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number): Promise<LocalDecision> {
+export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number, reading: Reading | null = null): Promise<LocalDecision> {
   const code = subject.kind === 'code' ? parseCode(subject.text) : null;
   const passId = passIdOf(code, roster.compound.id);
   const d = decide({
@@ -80,8 +85,10 @@ export async function decideLocally(roster: RosterState, recent: RecentPassage[]
     rosterAgeMs: now - roster.fetchedAt,
     subject: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
     facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
+    temperatureC: reading?.kind === 'measured' ? reading.c : null,
+    temperatureNormal: reading?.kind === 'normal',
   });
-  return { ...d, subject, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+  return { ...d, subject, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version, reading };
 }
 
 /** The record of a check, as it goes to the outbox. */
@@ -89,7 +96,13 @@ export function checkRecord(
   d: LocalDecision,
   ctx: { gateId: number; shiftId: string; volunteerId: number; direction: Direction; now: number; override?: { reason: string } | null },
 ): GateCheckRecord {
-  return gateCheckRecord(d.subject, d, { ...ctx, policyVersion: d.policyVersion, rosterVersion: d.rosterVersion });
+  return gateCheckRecord(d.subject, d, {
+    ...ctx,
+    policyVersion: d.policyVersion,
+    rosterVersion: d.rosterVersion,
+    temperatureC: d.reading?.kind === 'measured' ? d.reading.c : null,
+    temperatureNormal: d.reading?.kind === 'normal',
+  });
 }
 
 /** What a passed check adds to this tablet's own recent passages. */

@@ -1,6 +1,7 @@
 import { reasonText, VERDICT_WORDS } from '../../../server/core/i18n';
 import { useI18n } from '../i18n';
 import type { LocalDecision } from './gate';
+import { TemperatureLine } from './temperature';
 
 /** The test as seen (a missing one is already a reason on the screen). */
 function testLine(d: LocalDecision, t: ReturnType<typeof useI18n>['t']) {
@@ -26,6 +27,7 @@ export function VerdictView(props: { d: LocalDecision; tz: string; onDismiss: ()
         </div>
       )}
       <div class="t-verdict-test">{testLine(d, t)}</div>
+      <TemperatureLine d={d} />
       {d.reasons.length > 0 && (
         <ul class="t-verdict-reasons">
           {d.reasons.map((r) => (
