@@ -38,11 +38,13 @@ describe.skipIf(!ready)('体温 on the gate tablet', () => {
   });
   afterAll(() => server?.stop());
 
-  it('the verdict waits for the reading: a fever typed on the keypad is a denial nobody can override; a tap on 体温正常 lets the next one out; the records have them', async () => {
+  it('the verdict waits for the reading: a fever typed on the keypad is a denial nobody can override; a tap on 体温正常 lets the next one out; one who cannot be measured is turned back; the records have them', async () => {
     const video = await makeCameraVideo([
       { text: s.people.zhang.code, seconds: 3 },
       { text: null, seconds: 8 },
       { text: s.people.wang.code, seconds: 3 },
+      { text: null, seconds: 8 },
+      { text: s.people.li.code, seconds: 3 },
       { text: null, seconds: 60 },
     ]);
     disposeVideo = video.dispose;
@@ -79,6 +81,14 @@ describe.skipIf(!ready)('体温 on the gate tablet', () => {
     const green = page.locator('[data-testid=verdict][data-verdict=allow]');
     await green.waitFor();
     await expect(green.textContent()).resolves.toMatch(/通行[\s\S]*王\*[\s\S]*体温正常/);
+    await green.click();
+
+    // 李四: the thermometer fails; the volunteer turns her back.
+    await step.waitFor({ timeout: 20_000 });
+    await expect(step.textContent()).resolves.toMatch(/李\*/);
+    await step.getByRole('button', { name: '无法测温，劝返' }).click();
+    await step.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('counts').textContent()).toMatch(/出 1.*禁止 2/);
 
     // On the server, as the tablet recorded them.
     const end = Date.now() + 15_000;
@@ -86,13 +96,15 @@ describe.skipIf(!ready)('体温 on the gate tablet', () => {
     while (Date.now() < end) {
       await analyzerOf(server.deps).drain();
       rows = await server.database.db.selectFrom('gateCheck').select(['personName', 'verdict', 'passed', 'temperatureC', 'temperatureNormal', 'reasons']).orderBy('occurredAt').execute();
-      if (rows.length >= 2) break;
+      if (rows.length >= 3) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(rows.map((r) => [r.personName, r.verdict, r.passed, r.temperatureC, r.temperatureNormal])).toEqual([
       ['张三', 'deny', 0, 37.8, null],
       ['王五', 'allow', 1, null, 1],
+      ['李四', 'review', 0, null, null],
     ]);
+    expect(JSON.parse(rows[2]!.reasons)).toEqual([{ code: 'temperature_missing' }]);
     expect(JSON.parse(rows[0]!.reasons)).toEqual([{ code: 'fever', temperatureC: 37.8, thresholdC: 37.3 }]);
   }, 120_000);
 });

@@ -222,7 +222,7 @@ export class TabletController {
     await this.roster.clear();
     this.unresolved = null;
     this.stopVerdictTimer();
-    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null, verdict: null });
+    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null, verdict: null, reading: null });
     this.setSync({ lastError: why });
   }
 
@@ -423,9 +423,8 @@ export class TabletController {
   }
 
   /** No temperature could be taken: the person is turned back, recorded without a reading. */
-  async cancelReading(): Promise<void> {
-    this.set({ reading: null });
-    await this.settle();
+  cancelReading(): Promise<void> {
+    return this.dismissVerdict();
   }
 
   /** Back to scanning (a deny or review not overridden is recorded as turned back). */
@@ -458,7 +457,7 @@ export class TabletController {
 
   private clearVerdict() {
     this.stopVerdictTimer();
-    if (this.state.verdict) this.set({ verdict: null });
+    if (this.state.verdict || this.state.reading) this.set({ verdict: null, reading: null });
   }
 
   private armVerdictTimer() {
