@@ -23,11 +23,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A shift the sweep closed after a long silence (its tablet switched off): when it did so. The shift's
   // ended_at is then its last activity, not this time.
   await db.schema.alterTable('shift').addColumn('auto_closed_at', 'text').execute();
-  // The sweep looks only at open shifts: few, whatever the number of shifts ever worked.
+  // The sweep looks only at open shifts: few, whatever the number of shifts ever worked; for each, its
+  // tablet's next shift and its own rounds.
   await db.schema.createIndex('shift_open').on('shift').columns(['started_at']).where(sql.ref('ended_at'), 'is', null).execute();
+  await db.schema.createIndex('shift_device_started').on('shift').columns(['device_id', 'started_at']).execute();
+  await db.schema.createIndex('disinfection_record_shift').on('disinfection_record').column('shift_id').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('disinfection_record_shift').execute();
+  await db.schema.dropIndex('shift_device_started').execute();
   await db.schema.dropIndex('shift_open').execute();
   await db.schema.alterTable('shift').dropColumn('auto_closed_at').execute();
   for (const c of ['temperature_normal', 'temperature_c', 'room', 'unit', 'building_name', 'person_name']) await db.schema.alterTable('gate_check').dropColumn(c).execute();

@@ -14,7 +14,7 @@ export async function dossierPassages(db: Db, compoundId: number, from: number, 
     .innerJoin('gate', 'gate.id', 'g.gateId')
     // The name and address as the check recorded them; the phone is today's, to reach the person now.
     .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .select(['g.occurredAt', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'g.temperatureC', 'g.personName as name', 'r.phone', 'g.buildingName as building', 'g.unit', 'g.room'])
+    .select(['g.occurredAt', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'g.temperatureC', 'g.temperatureNormal', 'g.personName as name', 'r.phone', 'g.buildingName as building', 'g.unit', 'g.room'])
     .where('g.compoundId', '=', compoundId)
     .where('g.passed', '=', 1)
     .where('g.occurredAt', '>=', new Date(from).toISOString())
@@ -37,6 +37,7 @@ export async function dossierPassages(db: Db, compoundId: number, from: number, 
       unit: r.unit,
       room: r.room,
       testStatus: r.testStatus ? JSON.parse(r.testStatus) : null,
+      temperature: r.temperatureC !== null ? r.temperatureC : r.temperatureNormal ? ('normal' as const) : null,
     };
   });
 }

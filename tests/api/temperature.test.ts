@@ -124,5 +124,10 @@ describe('temperature at the gate', () => {
 
     const report = (await s.manager.get(`/api/compounds/${s.compoundId}/reports/daily?date=2026-11-28`)).body as string;
     expect(report).toContain('<div>体温异常<b>1</b></div>');
+    // The dossier lists who passed, with the temperature taken then.
+    const dossier = (await s.manager.get(`/api/compounds/${s.compoundId}/buildings/${s.buildingId}/dossier?from=2026-11-28%2010:00&to=2026-11-28%2016:00`)).body as string;
+    expect(dossier).toContain('体温 36.5 °C');
+    expect(dossier).toContain('体温 正常');
+    expect(dossier).not.toContain('37.8');
   });
 });
