@@ -24,7 +24,7 @@ const RESIDENTS = 20_000;
 const BATCH = 500;
 const BATCHES = 12;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const config = { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' };
+const config = { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '', shiftIdleHours: 12 };
 
 export async function bigCompound() {
   const fresh = await freshDatabase('sync');

@@ -28,6 +28,8 @@ const EnvSchema = z.object({
   /** Send the Secure flag on cookies (set when served over HTTPS). */
   SECURE_COOKIES: boolish.default(false),
   LOG_REQUESTS: boolish.default(true),
+  /** Hours without activity after which a shift is closed automatically (its tablet went silent). */
+  SHIFT_IDLE_HOURS: z.coerce.number().positive().max(7 * 24).default(12),
 });
 
 export type Config = {
@@ -40,6 +42,7 @@ export type Config = {
   trustProxy: boolean;
   secureCookies: boolean;
   logRequests: boolean;
+  shiftIdleHours: number;
 };
 
 /** Parse the process environment once; a bad value stops the start with a message naming it. */
@@ -62,5 +65,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     secureCookies: e.SECURE_COOKIES,
     logRequests: e.LOG_REQUESTS,
+    shiftIdleHours: e.SHIFT_IDLE_HOURS,
   };
 }

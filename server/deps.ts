@@ -9,7 +9,7 @@ import type { Database } from './db/database.js';
 /** What every feature is built from; passed to createApp, never imported as a singleton. */
 export interface AppDeps {
   database: Database;
-  config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir'>;
+  config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir' | 'shiftIdleHours'>;
   /** The current time; tests move it. */
   now: () => Date;
   /** Ed25519 keys that sign passes and placards. */

@@ -8,6 +8,7 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
+import { startShiftSweep } from './gate/shift-sweep.js';
 import { ensureWebBuild } from './webapp.js';
 
 /** config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs). */
@@ -22,11 +23,13 @@ export async function main() {
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
   const app = createApp(deps);
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
+  const stopSweep = startShiftSweep(deps); // shifts whose tablet went silent end by themselves
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const where = database.kind === 'sqlite' ? database.file : 'PostgreSQL';
     console.log(`Gatepost ${appVersion()} on http://localhost:${info.port} (database: ${where})`);
   });
   const stop = () => {
+    stopSweep();
     server.close();
     database.close().finally(() => process.exit(0));
   };

@@ -1,5 +1,5 @@
 import type { ParsedCode } from './code.js';
-import type { PolicyRules } from './policy.js';
+import { type PolicyRules, temperatureRules } from './policy.js';
 import { isDeny, type Reason, type Verdict } from './reasons.js';
 import { addDays, daysBetween, zonedDate, zonedToUtc } from './time.js';
 
@@ -47,6 +47,10 @@ export interface DecideInput {
   rosterAgeMs: number | null;
   subject: Subject;
   facts: GateFacts;
+  /** The body temperature taken at the gate, °C; null or absent when none was taken. */
+  temperatureC?: number | null | undefined;
+  /** The volunteer read a normal temperature and confirmed it with one tap, without the number. */
+  temperatureNormal?: boolean | null | undefined;
 }
 
 export interface TestStatus {
@@ -90,6 +94,11 @@ export function decide(input: DecideInput): Decision {
   let testStatus: TestStatus | null = null;
 
   const finish = (): Decision => {
+    // Temperature, whoever the person is (a fever at the gate matters even with a bad code).
+    const temp = temperatureRules(policy);
+    const reading = input.temperatureC ?? null;
+    if (reading !== null && reading >= temp.feverC) reasons.push({ code: 'fever', temperatureC: reading, thresholdC: temp.feverC });
+    else if (reading === null && !input.temperatureNormal && temp[direction === 'in' ? 'entry' : 'exit'].required) reasons.push({ code: 'temperature_missing' });
     if (input.rosterAgeMs !== null && input.rosterAgeMs > policy.maxRosterAgeMinutes * 60_000) {
       reasons.push({ code: 'roster_stale', ageMinutes: Math.floor(input.rosterAgeMs / 60_000), limitMinutes: policy.maxRosterAgeMinutes });
     }

@@ -45,6 +45,9 @@ export function gateCheckRecord(
     override?: { reason: string } | null;
     policyVersion: number;
     rosterVersion: number;
+    /** The body temperature taken, °C (the one `decision` was made with). */
+    temperatureC?: number | null | undefined;
+    temperatureNormal?: boolean | null | undefined;
   },
 ): GateCheckRecord {
   const verdict = decision?.verdict ?? 'allow';
@@ -64,6 +67,8 @@ export function gateCheckRecord(
     verdict,
     reasons: (decision?.reasons ?? []) as GateCheckRecord['reasons'],
     testStatus: decision?.test ?? null,
+    temperatureC: ctx.temperatureC ?? null,
+    temperatureNormal: ctx.temperatureNormal ? true : null,
     override,
     passed: verdict === 'allow' || !!override,
     policyVersion: ctx.policyVersion,

@@ -54,6 +54,10 @@ export function reasonText(r: Reason, lang: Lang, tz: string, now?: number): str
       return zh ? `已在小区内（${when(r.since, tz, now)}进入）` : `Already inside (entered ${when(r.since, tz, now)})`;
     case 'already_outside':
       return zh ? `已外出（${when(r.since, tz, now)}离开）` : `Already outside (left ${when(r.since, tz, now)})`;
+    case 'fever':
+      return zh ? `体温异常 ${r.temperatureC.toFixed(1)} °C（${r.thresholdC.toFixed(1)} °C 及以上不得通行）` : `Fever ${r.temperatureC.toFixed(1)} °C (${r.thresholdC.toFixed(1)} °C or above may not pass)`;
+    case 'temperature_missing':
+      return zh ? '未测体温，请测量' : 'No temperature taken: take it';
     case 'roster_stale': {
       const h = (m: number) => (m >= 120 ? `${Math.floor(m / 60)}${zh ? '小时' : ' h'}` : `${m}${zh ? '分钟' : ' min'}`);
       return zh
@@ -83,7 +87,12 @@ export const REASON_LABELS: Record<ReasonCode, [string, string]> = {
   visitor_no_host: ['访客无被访户', 'Visitor without host'],
   host_quarantined: ['被访户隔离', 'Host quarantined'],
   roster_stale: ['名单过期', 'Roster stale'],
+  fever: ['体温异常', 'Fever'],
+  temperature_missing: ['未测体温', 'No temperature'],
 };
+
+/** A temperature as people write it: "37.8 °C". */
+export const formatTemperature = (c: number) => `${c.toFixed(1)} °C`;
 
 export function reasonLabel(code: string, lang: Lang): string {
   const pair = REASON_LABELS[code as ReasonCode];

@@ -37,9 +37,33 @@ export const PolicyRulesSchema = z.object({
    * visit is always asked).
    */
   visitors: z.object({ requireTest: z.boolean(), requireHost: z.boolean() }).default({ requireTest: true, requireHost: true }),
+  /**
+   * Body temperature (体温): whether a reading is required per direction, and the fever threshold: a
+   * reading at or above it is a denial ("fever", which a volunteer may override only if `overridable`
+   * lists it). Absent in policies written before temperatures were taken: see temperatureRules().
+   */
+  temperature: z
+    .object({
+      entry: z.object({ required: z.boolean() }),
+      exit: z.object({ required: z.boolean() }),
+      feverC: z.number().min(35).max(42),
+    })
+    .optional(),
 });
 
 export type PolicyRules = z.infer<typeof PolicyRulesSchema>;
+export type TemperatureRules = NonNullable<PolicyRules['temperature']>;
+
+/** The fever threshold of the national guidance of the time, °C. */
+export const DEFAULT_FEVER_C = 37.3;
+
+/** A policy's temperature rules; a policy from before they existed requires no reading. */
+export function temperatureRules(policy: Pick<PolicyRules, 'temperature'>): TemperatureRules {
+  return policy.temperature ?? { entry: { required: false }, exit: { required: false }, feverC: DEFAULT_FEVER_C };
+}
+
+/** Temperatures a gate can record, °C (a thermometer reads in tenths). */
+export const TEMPERATURE_RANGE = { min: 34, max: 43 } as const;
 
 /** What a new compound starts with: the Xi'an rules of January 2022. */
 export function defaultPolicy(anchorDate: string): PolicyRules {
@@ -53,5 +77,7 @@ export function defaultPolicy(anchorDate: string): PolicyRules {
     maxRosterAgeMinutes: 12 * 60,
     repeatScanSeconds: 30,
     visitors: { requireTest: true, requireHost: true },
+    // Readings are for the manager to turn on, per direction: where they are taken, every check waits for one.
+    temperature: { entry: { required: false }, exit: { required: false }, feverC: DEFAULT_FEVER_C },
   };
 }

@@ -17,9 +17,10 @@ export const DENY_REASONS = [
   'already_outside',
   'visitor_no_host',
   'host_quarantined',
+  'fever',
 ] as const;
 
-export const REVIEW_REASONS = ['pass_unknown', 'test_pending', 'quarantine_entry', 'roster_stale'] as const;
+export const REVIEW_REASONS = ['pass_unknown', 'test_pending', 'quarantine_entry', 'roster_stale', 'temperature_missing'] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
 export type ReviewReason = (typeof REVIEW_REASONS)[number];
@@ -39,6 +40,7 @@ export const OVERRIDABLE_REASONS = [
   'already_outside',
   'visitor_no_host',
   'host_quarantined',
+  'fever',
 ] as const satisfies readonly DenyReason[];
 export type OverridableReason = (typeof OVERRIDABLE_REASONS)[number];
 
@@ -48,7 +50,8 @@ export type Reason =
   | { code: 'exit_quota_used'; used: number; allowed: number; nextDate: string }
   | { code: 'already_inside' | 'already_outside'; since: number }
   | { code: 'roster_stale'; ageMinutes: number; limitMinutes: number }
-  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale'> };
+  | { code: 'fever'; temperatureC: number; thresholdC: number }
+  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever'> };
 
 export function isDeny(code: string): code is DenyReason {
   return (DENY_REASONS as readonly string[]).includes(code);

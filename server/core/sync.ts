@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PHONE_PATTERN } from './mask.js';
+import { TEMPERATURE_RANGE } from './policy.js';
 import { REASON_CODES } from './reasons.js';
 import { UUID_V7 } from './uuid.js';
 
@@ -11,6 +12,12 @@ import { UUID_V7 } from './uuid.js';
 const uuid = z.string().regex(UUID_V7, 'a UUIDv7 made on the device');
 const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 const int = z.number().int().positive();
+/** A body temperature as a thermometer reads it, °C, kept to a tenth. */
+export const TemperatureSchema = z
+  .number()
+  .min(TEMPERATURE_RANGE.min, `a body temperature of at least ${TEMPERATURE_RANGE.min} °C`)
+  .max(TEMPERATURE_RANGE.max, `a body temperature of at most ${TEMPERATURE_RANGE.max} °C`)
+  .transform((c) => Math.round(c * 10) / 10);
 
 export const ReasonSchema = z.looseObject({ code: z.enum(REASON_CODES as [string, ...string[]]) });
 
@@ -43,6 +50,10 @@ export const GateCheckRecordSchema = z
     verdict: z.enum(['allow', 'deny', 'review']),
     reasons: z.array(ReasonSchema).max(20),
     testStatus: TestStatusSchema.nullish(),
+    /** Body temperature taken at the gate, °C, to a tenth. */
+    temperatureC: TemperatureSchema.nullish(),
+    /** A normal temperature, confirmed with one tap (no number). */
+    temperatureNormal: z.boolean().nullish(),
     override: z.object({ reason: z.string().trim().min(1).max(200) }).nullish(),
     passed: z.boolean(),
     policyVersion: z.number().int().min(0),
@@ -54,6 +65,7 @@ export const GateCheckRecordSchema = z
     need(r.subject !== 'manual' || !!r.residentId, 'residentId', 'a look-up needs the resident');
     need(r.subject !== 'visitor' || !!r.visitor, 'visitor', 'a visitor needs name, phone and reason');
     need(!r.override || r.verdict !== 'allow', 'override', 'an allowed check has nothing to override');
+    need(!(r.temperatureNormal && r.temperatureC != null), 'temperatureNormal', 'either a temperature or "normal", not both');
     need(!r.passed || r.verdict === 'allow' || !!r.override, 'passed', 'passed without an allow verdict needs an override');
   });
 

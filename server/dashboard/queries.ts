@@ -33,6 +33,7 @@ export interface DailyRow {
   review: number;
   overrides: number;
   visitors: number;
+  fevers: number;
   slots: number;
   done: number;
   late: number;
@@ -54,6 +55,7 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
     review: s.review,
     overrides: s.overrides,
     visitors: s.visitors,
+    fevers: s.fevers,
     slots: g.rows.length * g.slots.length,
     done: g.counts.done,
     late: g.counts.late,
@@ -106,9 +108,8 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
   const overrides = await db
     .selectFrom('gateCheck as g')
     .innerJoin('gate', 'gate.id', 'g.gateId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
     .leftJoin('user as u', 'u.id', 'g.volunteerId')
-    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.reasons', 'g.overrideReason', 'gate.name as gate', 'r.name as residentName', 'u.displayName as volunteer'])
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.reasons', 'g.overrideReason', 'gate.name as gate', 'g.personName as residentName', 'u.displayName as volunteer'])
     .where('g.compoundId', '=', c.id)
     .where('g.occurredAt', '>=', start)
     .where('g.occurredAt', '<', end)

@@ -205,6 +205,8 @@ export interface ShiftTable {
   endRecordId: string | null;
   endedAt: string | null;
   handoverNote: string | null;
+  /** When the idle sweep closed the shift (its tablet went silent); endedAt is then its last activity. */
+  autoClosedAt: string | null;
 }
 
 export interface GateCheckTable {
@@ -237,6 +239,15 @@ export interface GateCheckTable {
   occurredAt: string;
   receivedAt: string;
   clockSkewMs: number | null;
+  /** The person as they stood when the check was recorded (name; household's or host's address). */
+  personName: string | null;
+  buildingName: string | null;
+  unit: string | null;
+  room: string | null;
+  /** Body temperature taken at the gate, °C. */
+  temperatureC: number | null;
+  /** 1: a normal temperature, confirmed with one tap (no number typed). */
+  temperatureNormal: number | null;
   rv: Generated<number>;
 }
 

@@ -24,7 +24,7 @@ export async function seedDemo(
   if (days > 0) {
     // History is made through the real services with the clock set to when each thing happened.
     let clock = opts.now;
-    const deps = { ...createDeps(database, { timezone: opts.timezone, sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '' }, { now: () => clock, log: () => {} }), setNow: (d: Date) => (clock = d) };
+    const deps = { ...createDeps(database, { timezone: opts.timezone, sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '', shiftIdleHours: 12 }, { now: () => clock, log: () => {} }), setNow: (d: Date) => (clock = d) };
     const total: HistorySummary = { checks: 0, denied: 0, overrides: 0, visitors: 0, conflicts: 0, rounds: 0, disinfection: { done: 0, late: 0, skipped: 0, missed: 0 } };
     for (const c of district.compounds) {
       const s = await seedCompoundHistory(deps, rng, { ...c, timezone: opts.timezone }, { now: opts.now, days });

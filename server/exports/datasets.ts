@@ -57,6 +57,7 @@ export const gateChecks: Dataset<GateCheckRow> = {
       { zh: '房号', en: 'Room', width: 8, value: (r) => r.room },
       { zh: '核酸结果', en: 'Test result', width: 10, value: (r) => { const t = test(r); return t ? pick(RESULT_WORDS[t.result], lang) : null; } },
       { zh: '采样时间', en: 'Sampled at', width: 17, value: (r) => { const t = test(r); return t ? formatLocal(t.sampledAt, r.timezone) : null; } },
+      { zh: '体温(°C)', en: 'Temperature (°C)', width: 9, value: (r) => (r.temperatureC !== null ? r.temperatureC.toFixed(1) : r.temperatureNormal ? pick(['正常', 'normal'], lang) : null) },
       { zh: '核验结论', en: 'Verdict', width: 10, value: (r) => pick(VERDICT_WORDS[r.verdict], lang) },
       { zh: '原因', en: 'Reasons', width: 24, value: (r) => (JSON.parse(r.reasons) as { code: string }[]).map((x) => reasonLabel(x.code, lang)).join(lang === 'zh' ? '；' : '; ') || null },
       { zh: '是否通行', en: 'Passed', width: 8, value: (r) => yesNo(r.passed === 1, lang) },
@@ -92,6 +93,7 @@ export const dailySummaries: Dataset<DailyRow> = {
     { zh: '人工核验', en: 'Checked by hand', width: 9, value: (r) => r.review },
     { zh: '人工放行', en: 'Overrides', width: 9, value: (r) => r.overrides },
     { zh: '访客', en: 'Visitors', width: 7, value: (r) => r.visitors },
+    { zh: '体温异常', en: 'Fevers', width: 8, value: (r) => r.fevers },
     { zh: '应消杀轮次', en: 'Rounds due', width: 10, value: (r) => r.slots },
     { zh: '按时完成', en: 'On time', width: 9, value: (r) => r.done },
     { zh: '超时完成', en: 'Late', width: 9, value: (r) => r.late },
@@ -190,7 +192,7 @@ function shiftQuery(db: Db, compoundId: number, start: string, end: string) {
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 'c.name as compound', 'c.timezone', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 'c.name as compound', 'c.timezone', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId)
     .where('s.startedAt', '>=', start)
     .where('s.startedAt', '<', end)
@@ -201,19 +203,26 @@ export type ShiftRow = ShiftBase & { counts: ReturnType<typeof summarize> };
 
 export const shiftLogs: Dataset<ShiftRow> = {
   title: ['班次日志', 'Shift logs'],
-  columns: () => [
+  columns: (lang) => [
     { zh: '小区', en: 'Compound', width: 14, value: (r) => r.compound },
     { zh: '门岗', en: 'Gate', value: (r) => r.gate },
     { zh: '志愿者', en: 'Volunteer', width: 10, value: (r) => r.volunteer },
     { zh: '平板', en: 'Tablet', value: (r) => r.device },
     { zh: '上岗时间', en: 'Started', width: 17, value: (r) => local(r.startedAt, r.timezone) },
     { zh: '交班时间', en: 'Ended', width: 17, value: (r) => local(r.endedAt, r.timezone) },
+    {
+      zh: '结束方式',
+      en: 'How it ended',
+      width: 10,
+      value: (r) => (r.autoClosedAt ? pick(['自动结束', 'closed automatically'], lang) : r.endedAt ? pick(['交班', 'handed over'], lang) : pick(['在岗', 'on duty'], lang)),
+    },
     { zh: '核验总数', en: 'Checks', width: 9, value: (r) => r.counts.total },
     { zh: '进', en: 'In', width: 7, value: (r) => r.counts.in },
     { zh: '出', en: 'Out', width: 7, value: (r) => r.counts.out },
     { zh: '劝返', en: 'Turned back', width: 7, value: (r) => r.counts.turnedBack },
     { zh: '人工放行', en: 'Overrides', width: 9, value: (r) => r.counts.overrides },
     { zh: '访客', en: 'Visitors', width: 7, value: (r) => r.counts.visitors },
+    { zh: '体温异常', en: 'Fevers', width: 8, value: (r) => r.counts.fevers },
     { zh: '交接备注', en: 'Handover note', width: 30, value: (r) => r.handoverNote },
   ],
   async *rows(db, scope) {

@@ -83,7 +83,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
     checks.push(
       ...(await tx
         .selectFrom('gateCheck')
-        .select(['id', 'subject', 'code', 'residentId', 'householdId', 'direction', 'occurredAt', 'reasons', 'passed', 'policyVersion'])
+        .select(['id', 'subject', 'code', 'residentId', 'householdId', 'direction', 'occurredAt', 'reasons', 'passed', 'policyVersion', 'temperatureC', 'temperatureNormal'])
         .where('id', 'in', ids.slice(i, i + 500))
         .execute()),
     );
@@ -129,6 +129,8 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
       rosterAgeMs: null,
       subject: c.subject === 'manual' ? { kind: 'manual', residentId: c.residentId ?? 0 } : { kind: 'code', code: parsed, signature },
       facts: facts.factsAt(t, { passId, residentId: c.subject === 'manual' ? c.residentId : null }, c.id),
+      temperatureC: c.temperatureC,
+      temperatureNormal: c.temperatureNormal === 1,
     });
     analyses.push({ gateCheckId: c.id, verdict: decision.verdict, reasons: JSON.stringify(decision.reasons), analyzedAt: at });
     // A tablet let someone through whom the server's data would have stopped, for a reason the tablet did

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { deviceOf, volunteerOf } from '../auth/access.js';
-import { SyncBatchSchema } from '../core/sync.js';
+import { SyncBatchSchema, TemperatureSchema } from '../core/sync.js';
 import { UUID_V7 } from '../core/uuid.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
@@ -60,8 +60,13 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[])
             code: z.string().max(300).optional(),
             residentId: id.optional(),
             override: z.object({ reason: z.string().trim().min(1).max(200) }).optional(),
+            /** Body temperature taken at the gate, °C. */
+            temperatureC: TemperatureSchema.optional(),
+            /** A normal temperature confirmed with one tap (instead of the number). */
+            temperatureNormal: z.boolean().optional(),
           })
-          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both'),
+          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both')
+          .refine((b) => !(b.temperatureNormal && b.temperatureC !== undefined), { message: 'either a temperature or "normal", not both', path: ['temperatureNormal'] }),
       ),
       async (c) => {
         const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));

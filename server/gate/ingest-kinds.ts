@@ -6,7 +6,7 @@ import { bulkInsert } from '../db/bulk.js';
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AuthDevice } from '../auth/actor.js';
 import type { Db } from '../db/database.js';
-import type { passesWithHouseholds, References } from './ingest-queries.js';
+import type { Identities, passesWithHouseholds, References } from './ingest-queries.js';
 
 /**
  * One handler per kind of record a tablet syncs. A handler checks what only its kind needs (its gate,
@@ -35,6 +35,8 @@ export interface BatchContext {
   refs: References;
   codes: Map<string, ParsedCode | null>;
   passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
+  /** Names and addresses of the people the batch's checks may name, as they stand at receipt. */
+  people: Identities;
   writes: Writes;
 }
 
@@ -71,6 +73,8 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
   const genuine = issued && issued.code === r.code ? issued : undefined;
   const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
   const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
+  // The identity as it stands now is kept on the row: a later rename or move does not rewrite the check.
+  const address = householdId ? b.people.addresses.get(householdId) : undefined;
   b.writes.checks.push({
     id: r.id,
     compoundId,
@@ -86,6 +90,8 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
     householdId,
     visitor: r.visitor ? JSON.stringify({ name: r.visitor.name, phone: r.visitor.phone, reason: r.visitor.reason }) : null,
     testStatus: r.testStatus ? JSON.stringify(r.testStatus) : null,
+    temperatureC: r.temperatureC ?? null,
+    temperatureNormal: r.temperatureNormal ? 1 : null,
     verdict: r.verdict,
     reasons: JSON.stringify(r.reasons),
     overrideReason: r.override?.reason ?? null,
@@ -96,6 +102,10 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
     occurredAt: r.at,
     receivedAt: b.receivedAt,
     clockSkewMs: b.skew,
+    personName: residentId ? (b.people.names.get(residentId) ?? null) : null,
+    buildingName: address?.building ?? null,
+    unit: address?.unit ?? null,
+    room: address?.room ?? null,
   });
   if (r.override) b.writes.overrides.push(r);
   b.writes.batchChecks.add(r.id);
@@ -206,10 +216,26 @@ export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<
     keep(rows.map((r) => r.id));
   }
   for (const e of w.ends) {
-    const rows = await tx.updateTable('shift').set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note }).where('id', '=', e.shiftId).where('endRecordId', 'is', null).returning('endRecordId').execute();
+    // The volunteer's own end replaces an automatic one (shift-sweep.ts): their time, their handover note.
+    const rows = await tx
+      .updateTable('shift')
+      .set({ endRecordId: e.id, endedAt: e.at, handoverNote: e.note, autoClosedAt: null })
+      .where('id', '=', e.shiftId)
+      .where('endRecordId', 'is', null)
+      .returning('endRecordId')
+      .execute();
     keep(rows.map((r) => r.endRecordId));
   }
   keep(await bulkInsert(tx, 'disinfection_record', w.rounds, { onConflict: ['id'], returning: 'id' }));
+  // Records of a shift the sweep closed while its tablet was silent are the shift's all the same: its
+  // automatic end moves to the latest of them, so the shift log covers them.
+  const lastOfShift = new Map<string, string>();
+  for (const r of [...w.checks.map((c) => ({ shiftId: c.shiftId, at: c.occurredAt })), ...w.rounds.map((d) => ({ shiftId: d.shiftId, at: d.finishedAt }))]) {
+    if (r.shiftId && r.at > (lastOfShift.get(r.shiftId) ?? '')) lastOfShift.set(r.shiftId, r.at);
+  }
+  for (const [shiftId, at] of lastOfShift) {
+    await tx.updateTable('shift').set({ endedAt: at }).where('id', '=', shiftId).where('compoundId', '=', compoundId).where('autoClosedAt', 'is not', null).where('endedAt', '<', at).execute();
+  }
   if (w.tests.length) {
     const rows = await tx
       .insertInto('testResult')

@@ -116,3 +116,35 @@ export async function passesWithHouseholds(db: Db, compoundId: number, passIds: 
   return out;
 }
 
+
+/** A person as a gate check keeps them: the name, and the address of a household. */
+export interface Identities {
+  names: Map<number, string>;
+  addresses: Map<number, { building: string; unit: string; room: string }>;
+}
+
+/**
+ * The names of these residents and the addresses of these households, as they stand now: what a check
+ * recorded now keeps (the rows are history; a later rename or move does not rewrite them).
+ */
+export async function identities(db: Db, compoundId: number, residentIds: number[], householdIds: number[]): Promise<Identities> {
+  const names = new Map<number, string>();
+  const addresses: Identities['addresses'] = new Map();
+  const rids = [...new Set(residentIds)];
+  for (let i = 0; i < rids.length; i += 500) {
+    const rows = await db.selectFrom('resident').select(['id', 'name']).where('compoundId', '=', compoundId).where('id', 'in', rids.slice(i, i + 500)).execute();
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  const hids = [...new Set(householdIds)];
+  for (let i = 0; i < hids.length; i += 500) {
+    const rows = await db
+      .selectFrom('household as h')
+      .innerJoin('building as b', 'b.id', 'h.buildingId')
+      .select(['h.id', 'b.name as building', 'h.unit', 'h.room'])
+      .where('h.compoundId', '=', compoundId)
+      .where('h.id', 'in', hids.slice(i, i + 500))
+      .execute();
+    for (const r of rows) addresses.set(r.id, { building: r.building, unit: r.unit, room: r.room });
+  }
+  return { names, addresses };
+}

@@ -8,7 +8,7 @@ import { issuesOf } from '../http/validate.js';
 import { bumpRosterVersion } from '../roster/version.js';
 import { passIdOf } from '../core/gate-check.js';
 import { type AcceptedCheck, anythingToWrite, type BatchContext, emptyWrites, handleRecord, reject, storeWrites } from './ingest-kinds.js';
-import { type Holder, loadReferences, passesWithHouseholds, storedRecords } from './ingest-queries.js';
+import { type Holder, identities, loadReferences, passesWithHouseholds, storedRecords } from './ingest-queries.js';
 
 export type { AcceptedCheck } from './ingest-kinds.js';
 
@@ -133,7 +133,14 @@ export async function ingestBatch(
     const compound = await lockCompound(tx, deps.database.kind, compoundId);
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
     const passes = await passesWithHouseholds(tx, compoundId, [...codes.values()].flatMap((c) => passIdOf(c, compoundId) ?? []));
-    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, writes: emptyWrites() };
+    // Everyone the checks may name, for the identity each check keeps (ingest-kinds.ts picks whose it is).
+    const people = await identities(
+      tx,
+      compoundId,
+      [...refs.residents.keys(), ...[...passes.values()].map((p) => p.residentId)],
+      [...refs.residents.values(), ...refs.households, ...[...passes.values()].map((p) => p.householdId)],
+    );
+    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, people, writes: emptyWrites() };
 
     // 2. Each record against what the server knows, then by its kind.
     for (const entry of valid) {

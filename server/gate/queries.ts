@@ -45,9 +45,6 @@ export function gateCheckRows(db: Db) {
     .innerJoin('compound as c', 'c.id', 'g.compoundId')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     .leftJoin('user as v', 'v.id', 'g.volunteerId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
     .leftJoin('gateCheckVoid as x', 'x.gateCheckId', 'g.id')
     .leftJoin('gateCheckAnalysis as a', 'a.gateCheckId', 'g.id')
     .select([
@@ -73,10 +70,13 @@ export function gateCheckRows(db: Db) {
       'c.timezone',
       'v.displayName as volunteer',
       'g.residentId',
-      'r.name as residentName',
-      'b.name as building',
-      'h.unit',
-      'h.room',
+      // Who it was as the check recorded them, not as the roster says today.
+      'g.personName as residentName',
+      'g.buildingName as building',
+      'g.unit',
+      'g.room',
+      'g.temperatureC',
+      'g.temperatureNormal',
       'x.reason as voidReason',
       'x.createdAt as voidedAt',
     ]);
@@ -109,6 +109,7 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
     checks: page.map((r) => ({
       ...r,
       passed: r.passed === 1,
+      temperatureNormal: r.temperatureNormal === 1,
       // The columns hold what the sync and the online check validated (server/core/sync.ts).
       reasons: JSON.parse(r.reasons) as StoredReason[],
       serverReasons: r.serverReasons ? (JSON.parse(r.serverReasons) as StoredReason[]) : null,
@@ -130,6 +131,8 @@ export interface CheckSummary {
   turnedBack: number;
   overrides: number;
   visitors: number;
+  /** Checks whose temperature was at or above the fever threshold. */
+  fevers: number;
   denialsByReason: Record<string, number>;
 }
 
@@ -138,7 +141,7 @@ export interface CheckSummary {
  * through (never counted as anyone's entry or exit), reasons.
  */
 export function summarize(rows: { direction: string; verdict: string; passed: number; subject: string; overrideReason: string | null; reasons: string }[]): CheckSummary {
-  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, denialsByReason: {} };
+  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, fevers: 0, denialsByReason: {} };
   for (const r of rows) {
     s.total++;
     if (r.passed !== 1) s.turnedBack++;
@@ -146,10 +149,15 @@ export function summarize(rows: { direction: string; verdict: string; passed: nu
     else s[r.direction === 'in' ? 'in' : 'out']++;
     s[r.verdict as 'allow' | 'deny' | 'review']++;
     if (r.overrideReason) s.overrides++;
-    if (r.verdict !== 'allow') for (const { code } of JSON.parse(r.reasons) as { code: string }[]) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
+    const reasons = JSON.parse(r.reasons) as { code: string }[];
+    if (reasons.some((x) => x.code === 'fever')) s.fevers++;
+    if (r.verdict !== 'allow') for (const { code } of reasons) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
   }
   return s;
 }
+
+/** A check whose reasons hold a fever (reasons are a JSON array of {code,…}; see listGateChecks). */
+const FEVER_LIKE = '%"code":"fever"%';
 
 /** Only checks no correction has voided (for an alias `g` of gate_check). */
 export const notVoided = (eb: any) => eb.not(eb.exists(eb.selectFrom('gateCheckVoid as v').select('v.id').whereRef('v.gateCheckId', '=', 'g.id')));
@@ -164,7 +172,7 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId);
   if (f.from) q = q.where('s.startedAt', '>=', f.from);
   if (f.to) q = q.where('s.startedAt', '<', f.to);
@@ -208,7 +216,7 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     .innerJoin('gate', 'gate.id', 's.gateId')
     .innerJoin('user as u', 'u.id', 's.volunteerId')
     .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.startedAt', 's.endedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 's.volunteerId', 'u.displayName as volunteer', 'd.name as device'])
+    .select(['s.id', 's.startedAt', 's.endedAt', 's.autoClosedAt', 's.handoverNote', 's.gateId', 'gate.name as gate', 's.volunteerId', 'u.displayName as volunteer', 'd.name as device'])
     .where('s.compoundId', '=', compoundId)
     .where('s.id', '=', shiftId)
     .executeTakeFirst();
@@ -223,11 +231,10 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
   );
   const detail = await db
     .selectFrom('gateCheck as g')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
     .leftJoin('user as u', 'u.id', 'g.overrideBy')
-    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'r.name as residentName', 'u.displayName as overrideByName'])
+    .select(['g.id', 'g.occurredAt', 'g.direction', 'g.subject', 'g.verdict', 'g.reasons', 'g.overrideReason', 'g.visitor', 'g.temperatureC', 'g.personName as residentName', 'u.displayName as overrideByName'])
     .where('g.shiftId', '=', shiftId)
-    .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor')]))
+    .where((eb) => eb.or([eb('g.overrideReason', 'is not', null), eb('g.subject', '=', 'visitor'), eb('g.reasons', 'like', FEVER_LIKE)]))
     .where(notVoided)
     .orderBy('g.occurredAt')
     .execute();
@@ -248,7 +255,11 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     summary,
     disinfection: roundsDone.map(({ building, point, ...r }) => ({ ...r, place: building ?? point })),
     overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons) as StoredReason[], visitor: d.visitor ? (JSON.parse(d.visitor) as Visitor) : null })),
-    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, ...(JSON.parse(d.visitor!) as Visitor) })),
+    visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, temperatureC: d.temperatureC, ...(JSON.parse(d.visitor!) as Visitor) })),
+    /** People turned back with a fever, for the manager to follow up. */
+    fevers: detail
+      .filter((d) => d.temperatureC !== null && d.reasons.includes('"code":"fever"'))
+      .map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, name: d.residentName ?? (d.visitor ? (JSON.parse(d.visitor) as Visitor).name : null), temperatureC: d.temperatureC!, passed: !!d.overrideReason })),
   };
 }
 
@@ -258,9 +269,6 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
     .innerJoin('gateCheck as g', 'g.id', 'c.gateCheckId')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     .leftJoin('device as d', 'd.id', 'g.deviceId')
-    .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
     .leftJoin('user as u', 'u.id', 'c.reviewedBy')
     .select([
       'c.id',
@@ -277,10 +285,10 @@ export async function listConflicts(db: Db, compoundId: number, status: 'open' |
       'g.overrideReason',
       'gate.name as gate',
       'd.name as device',
-      'r.name as residentName',
-      'b.name as building',
-      'h.unit',
-      'h.room',
+      'g.personName as residentName',
+      'g.buildingName as building',
+      'g.unit',
+      'g.room',
     ])
     .where('c.compoundId', '=', compoundId);
   if (status === 'open') q = q.where('c.reviewedAt', 'is', null);

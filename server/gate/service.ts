@@ -20,7 +20,7 @@ import { compoundOfDevice, personAddress } from './queries.js';
 export async function checkOnline(
   deps: AppDeps,
   who: { user: AuthUser; device: AuthDevice },
-  body: { id?: string | undefined; gateId: number; shiftId?: string | null | undefined; direction: Direction; code?: string | undefined; residentId?: number | undefined; override?: { reason: string } | undefined },
+  body: { id?: string | undefined; gateId: number; shiftId?: string | null | undefined; direction: Direction; code?: string | undefined; residentId?: number | undefined; override?: { reason: string } | undefined; temperatureC?: number | undefined; temperatureNormal?: boolean | undefined },
 ): Promise<{ result: IngestResult; response: { id: string; status: string; decision: ReturnType<typeof decide> & { passed: boolean }; person: { name: string; building: string; unit: string; room: string } | null } }> {
   const db = deps.database.db;
   const { user, device } = who;
@@ -40,6 +40,8 @@ export async function checkOnline(
     rosterAgeMs: null,
     subject: body.code ? { kind: 'code', code: parsed, signature: parsed ? await deps.keys.verify(parsed) : 'invalid' } : { kind: 'manual', residentId: body.residentId! },
     facts: facts.factsAt(now.getTime(), { passId, residentId: body.residentId ?? null }, recordId),
+    temperatureC: body.temperatureC ?? null,
+    temperatureNormal: body.temperatureNormal ?? null,
   });
   if (body.override && decision.verdict === 'allow') {
     throw new AppError(400, 'nothing_to_override', 'This check is allowed: there is nothing to override.');
@@ -57,6 +59,8 @@ export async function checkOnline(
     override: body.override ?? null,
     policyVersion: policy.version,
     rosterVersion: compound.rosterVersion,
+    temperatureC: body.temperatureC ?? null,
+    temperatureNormal: body.temperatureNormal ?? null,
   });
   const result = await ingestBatch(deps, device, { sentAt: now.toISOString(), records: [record] });
   const outcome = result.results[0]!;

@@ -1,6 +1,6 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
-import { DIRECTION_WORDS, type Lang, reasonLabel, VERDICT_WORDS } from '../core/i18n.js';
+import { DIRECTION_WORDS, formatTemperature, type Lang, reasonLabel, VERDICT_WORDS } from '../core/i18n.js';
 import { formatLocal, zonedTime } from '../core/time.js';
 import type { compoundDashboard } from '../dashboard/queries.js';
 import type { RoundView } from '../disinfection/queries.js';
@@ -50,7 +50,7 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
 <div class="sub">${d.date} · ${w(lang, '打印时间', 'printed')} ${formatLocal(printedAt, tz)} (${tz})</div>
 <div class="figures">
   ${fig(w(lang, '进', 'In'), s.in)}${fig(w(lang, '出', 'Out'), s.out)}${fig(w(lang, '劝返', 'Turned back'), s.turnedBack)}
-  ${fig(w(lang, '人工放行', 'Overrides'), s.overrides)}${fig(w(lang, '访客', 'Visitors'), s.visitors)}
+  ${fig(w(lang, '人工放行', 'Overrides'), s.overrides)}${fig(w(lang, '访客', 'Visitors'), s.visitors)}${fig(w(lang, '体温异常', 'Fevers'), s.fevers)}
   ${fig(w(lang, '消杀完成', 'Rounds done'), `${dis.counts.done + dis.counts.late}/${dis.slots}`)}
 </div>
 <h2>${w(lang, '分时段通行', 'By hour')}</h2>
@@ -80,7 +80,7 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
       shifts.length
         ? shifts.map(
             (x) =>
-              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.turnedBack}</td><td>${x.handoverNote ?? ''}</td></tr>`,
+              html`<tr><td>${x.gate}</td><td>${x.volunteer}</td><td>${zonedTime(Date.parse(x.startedAt), tz)}–${x.endedAt ? zonedTime(Date.parse(x.endedAt), tz) : ''}${x.autoClosedAt ? w(lang, '（自动结束）', ' (closed automatically)') : ''}</td><td class="n">${x.counts.in}</td><td class="n">${x.counts.out}</td><td class="n">${x.counts.turnedBack}</td><td>${x.handoverNote ?? ''}</td></tr>`,
           )
         : html`<tr><td colspan="7" class="muted">${w(lang, '无', 'None')}</td></tr>`
     }</tbody></table>
@@ -104,6 +104,8 @@ export interface DossierPassage {
   room: string | null;
   phone: string | null;
   testStatus: { result: 'negative' | 'positive' | 'pending'; sampledAt: number; ageHours: number } | null;
+  /** The temperature taken at the gate: °C, or "normal" (confirmed with one tap). */
+  temperature: number | 'normal' | null;
 }
 
 const RESULT = { negative: ['阴性', 'negative'], positive: ['阳性', 'positive'], pending: ['待出结果', 'pending'] } as const;
@@ -132,7 +134,7 @@ export function dossierHtml(p: {
     html`<h1>${p.compound.name} · ${p.building.name} · ${w(lang, '流调档案', 'Incident dossier')}</h1>
 <div class="sub">${formatLocal(p.from, tz)} — ${formatLocal(p.to, tz)} (${tz}) · ${w(lang, '打印时间', 'printed')} ${formatLocal(p.printedAt, tz)}</div>
 <h2>${w(lang, `期间经小区门岗通行人员（${p.passages.length} 次，${people} 人）`, `Everyone through the compound's gates in the window (${p.passages.length} passages, ${people} people)`)}</h2>
-<table><thead><tr><th>${w(lang, '时间', 'Time')}</th><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '方向', 'Dir.')}</th><th>${w(lang, '姓名', 'Name')}</th><th>${w(lang, '住址', 'Address')}</th><th>${w(lang, '手机号', 'Phone')}</th><th>${w(lang, '当时核酸', 'Test then')}</th><th>${w(lang, '结论', 'Verdict')}</th></tr></thead>
+<table><thead><tr><th>${w(lang, '时间', 'Time')}</th><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '方向', 'Dir.')}</th><th>${w(lang, '姓名', 'Name')}</th><th>${w(lang, '住址', 'Address')}</th><th>${w(lang, '手机号', 'Phone')}</th><th>${w(lang, '当时核酸 / 体温', 'Test / temperature then')}</th><th>${w(lang, '结论', 'Verdict')}</th></tr></thead>
 <tbody>${
       p.passages.length
         ? p.passages.map(
@@ -140,7 +142,9 @@ export function dossierHtml(p: {
   <td>${formatLocal(Date.parse(x.occurredAt), tz)}</td><td>${x.gate}</td><td>${DIRECTION_WORDS[x.direction][lang === 'zh' ? 0 : 1]}</td>
   <td>${x.name ?? ''}${x.subject === 'visitor' ? w(lang, '（访客）', ' (visitor)') : ''}</td>
   <td>${[x.building, x.unit && `${x.unit}${w(lang, '单元', '-')}`, x.room].filter(Boolean).join(' ')}</td><td>${x.phone ?? ''}</td>
-  <td>${x.testStatus ? `${RESULT[x.testStatus.result][lang === 'zh' ? 0 : 1]} · ${formatLocal(x.testStatus.sampledAt, tz)} (${x.testStatus.ageHours}h)` : w(lang, '无记录', 'none')}</td>
+  <td>${x.testStatus ? `${RESULT[x.testStatus.result][lang === 'zh' ? 0 : 1]} · ${formatLocal(x.testStatus.sampledAt, tz)} (${x.testStatus.ageHours}h)` : w(lang, '无记录', 'none')}${
+    x.temperature === null ? '' : html`<br>${w(lang, '体温', 'temp.')} ${x.temperature === 'normal' ? w(lang, '正常', 'normal') : formatTemperature(x.temperature)}`
+  }</td>
   <td>${VERDICT_WORDS[x.verdict][lang === 'zh' ? 0 : 1]}${x.overrideReason ? html`<br><span class="muted">${w(lang, '人工放行：', 'override: ')}${x.overrideReason}</span>` : ''}</td>
 </tr>`,
           )

@@ -12,10 +12,9 @@ export async function dossierPassages(db: Db, compoundId: number, from: number, 
   const rows = await db
     .selectFrom('gateCheck as g')
     .innerJoin('gate', 'gate.id', 'g.gateId')
+    // The name and address as the check recorded them; the phone is today's, to reach the person now.
     .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .leftJoin('household as h', 'h.id', 'g.householdId')
-    .leftJoin('building as b', 'b.id', 'h.buildingId')
-    .select(['g.occurredAt', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'r.name', 'r.phone', 'b.name as building', 'h.unit', 'h.room'])
+    .select(['g.occurredAt', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'g.temperatureC', 'g.temperatureNormal', 'g.personName as name', 'r.phone', 'g.buildingName as building', 'g.unit', 'g.room'])
     .where('g.compoundId', '=', compoundId)
     .where('g.passed', '=', 1)
     .where('g.occurredAt', '>=', new Date(from).toISOString())
@@ -38,6 +37,7 @@ export async function dossierPassages(db: Db, compoundId: number, from: number, 
       unit: r.unit,
       room: r.room,
       testStatus: r.testStatus ? JSON.parse(r.testStatus) : null,
+      temperature: r.temperatureC !== null ? r.temperatureC : r.temperatureNormal ? ('normal' as const) : null,
     };
   });
 }

@@ -36,6 +36,7 @@ export async function makeTestApp(opts: { file?: string; now?: string; database?
       secureCookies: false,
       logRequests: false,
       dataDir: '/nonexistent',
+      shiftIdleHours: 12,
     },
     now: () => clock.now,
     keys: signingKeys(database.db, () => clock.now),

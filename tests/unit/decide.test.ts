@@ -23,7 +23,7 @@ const goodFacts = (): GateFacts => ({
   lastPassage: { direction: 'in', at: NOW - 5 * H },
 });
 
-function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; now?: number; rosterAgeMs?: number | null; subject?: DecideInput['subject'] } = {}): DecideInput {
+function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; direction?: 'in' | 'out'; now?: number; rosterAgeMs?: number | null; subject?: DecideInput['subject']; temperatureC?: number | null; temperatureNormal?: boolean } = {}): DecideInput {
   return {
     now: o.now ?? NOW,
     direction: o.direction ?? 'out',
@@ -33,11 +33,15 @@ function input(o: { policy?: Partial<PolicyRules>; facts?: Partial<GateFacts>; d
     rosterAgeMs: o.rosterAgeMs === undefined ? 10 * 60_000 : o.rosterAgeMs,
     subject: o.subject ?? { kind: 'code', code: pass(), signature: 'valid' },
     facts: { ...goodFacts(), ...o.facts },
+    temperatureC: o.temperatureC,
+    temperatureNormal: o.temperatureNormal,
   };
 }
 
 /** A visitor's facts: the test their phone shows, their host household; nothing else is theirs. */
 const visitorFacts = (o: Partial<GateFacts> = {}): GateFacts => ({ test: { sampledAt: NOW - 20 * H, result: 'negative' }, household: { id: 700, quarantineUntil: null }, householdExits: [], pass: undefined, resident: undefined, lastPassage: undefined, ...o });
+/** Readings required both ways, fever from 37.3 °C. */
+const TEMP = { temperature: { entry: { required: true }, exit: { required: true }, feverC: 37.3 } };
 
 const codes = (i: DecideInput) => decide(i).reasons.map((r) => r.code);
 
@@ -66,6 +70,10 @@ describe('decide: every reason', () => {
     { name: 'a roster older than the policy allows', in: input({ rosterAgeMs: 13 * H }), verdict: 'review', reason: 'roster_stale' },
     { name: 'a visitor with no host household', in: input({ subject: { kind: 'visitor', hostHouseholdId: null }, facts: visitorFacts({ household: undefined }) }), verdict: 'deny', reason: 'visitor_no_host' },
     { name: 'a visitor to a household under home quarantine', in: input({ direction: 'in', subject: { kind: 'visitor', hostHouseholdId: 700 }, facts: visitorFacts({ household: { id: 700, quarantineUntil: '2026-12-05' } }) }), verdict: 'deny', reason: 'host_quarantined' },
+    { name: 'a fever', in: input({ policy: TEMP, temperatureC: 37.8 }), verdict: 'deny', reason: 'fever' },
+    { name: 'no temperature where one is required', in: input({ policy: TEMP }), verdict: 'review', reason: 'temperature_missing' },
+    { name: 'a normal temperature', in: input({ policy: TEMP, temperatureC: 36.5 }), verdict: 'allow' },
+    { name: 'a normal temperature, confirmed with one tap', in: input({ policy: TEMP, temperatureNormal: true }), verdict: 'allow' },
   ];
 
   it('covers every reason code', () => {
@@ -82,6 +90,51 @@ describe('decide: every reason', () => {
       expect(reasonText(r, 'zh', TZ, NOW).length).toBeGreaterThan(3);
       expect(reasonText(r, 'en', TZ, NOW)).not.toMatch(/undefined|NaN/);
     }
+  });
+});
+
+describe('decide: temperature', () => {
+  it.each([
+    [37.2, 'allow'],
+    [37.3, 'deny'],
+    [38.5, 'deny'],
+  ] as const)('%f °C against a 37.3 °C threshold → %s', (c, verdict) => {
+    expect(decide(input({ policy: TEMP, temperatureC: c })).verdict).toBe(verdict);
+  });
+
+  it('the threshold is the policy\'s', () => {
+    const p = { temperature: { ...TEMP.temperature, feverC: 37.5 } };
+    expect(decide(input({ policy: p, temperatureC: 37.4 })).verdict).toBe('allow');
+    expect(decide(input({ policy: p, temperatureC: 37.5 })).reasons).toEqual([{ code: 'fever', temperatureC: 37.5, thresholdC: 37.5 }]);
+  });
+
+  it('says the reading in plain words', () => {
+    const d = decide(input({ policy: TEMP, temperatureC: 37.8 }));
+    expect(reasonText(d.reasons[0]!, 'zh', TZ)).toMatch(/^体温异常 37\.8 °C/);
+    expect(reasonText(d.reasons[0]!, 'en', TZ)).toMatch(/^Fever 37\.8 °C/);
+  });
+
+  it('a reading is required per direction', () => {
+    const inOnly = { temperature: { entry: { required: true }, exit: { required: false }, feverC: 37.3 } };
+    expect(codes(input({ policy: inOnly, direction: 'out' }))).toEqual([]);
+    expect(codes(input({ policy: inOnly, direction: 'in', facts: { lastPassage: { direction: 'out', at: NOW - H } } }))).toEqual(['temperature_missing']);
+    // A policy from before temperatures were taken requires none.
+    const { temperature: _, ...old } = defaultPolicy('2026-11-01');
+    expect(decide({ ...input(), policy: old as PolicyRules }).verdict).toBe('allow');
+  });
+
+  it('a fever counts where no reading is required, and on every path (a bad code too)', () => {
+    expect(codes(input({ temperatureC: 38 }))).toEqual(['fever']);
+    expect(codes(input({ temperatureC: 38, subject: { kind: 'code', code: null, signature: 'invalid' } }))).toEqual(['code_invalid', 'fever']);
+  });
+
+  it('a volunteer cannot override a fever by default; a policy may let them', () => {
+    const d = decide(input({ policy: TEMP, temperatureC: 37.8 }));
+    expect(d.canOverride).toBe(false);
+    expect(defaultPolicy('2026-11-01').overridable).not.toContain('fever');
+    expect(decide(input({ policy: { ...TEMP, overridable: ['fever'] }, temperatureC: 37.8 })).canOverride).toBe(true);
+    // A missing reading is for the volunteer to settle (a broken thermometer): with a reason.
+    expect(decide(input({ policy: TEMP })).canOverride).toBe(true);
   });
 });
 

@@ -106,6 +106,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
             {fig(t('dash.turnedBack'), d.summary.turnedBack, d.summary.turnedBack ? 'bad' : '')}
             {fig(t('dash.overrides'), d.summary.overrides, d.summary.overrides ? 'warn' : '')}
             {fig(t('dash.visitors'), d.summary.visitors)}
+            {fig(t('dash.fevers'), d.summary.fevers, d.summary.fevers ? 'bad' : '')}
             {fig(t('dash.rounds'), `${(d.disinfection.counts.done ?? 0) + (d.disinfection.counts.late ?? 0)}/${d.disinfection.slots}`, d.disinfection.missed.length ? 'bad' : '')}
             <Link href={`/compounds/${props.compound.id}/conflicts`} class={`figure ${d.conflictsOpen ? 'warn' : ''}`}>
               <span>{t('dash.conflicts')}</span>

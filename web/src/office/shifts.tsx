@@ -77,6 +77,7 @@ function ShiftList(props: { compound: Compound }) {
                     {time(s.startedAt)}–{s.endedAt ? time(s.endedAt) : ''}
                   </Link>{' '}
                   {!s.endedAt && <Badge tone="ok">{t('shift.open')}</Badge>}
+                  {s.autoClosedAt && <Badge tone="warn">{t('shift.autoClosed')}</Badge>}
                 </td>
                 <td>{s.gate}</td>
                 <td>{s.volunteer}</td>
@@ -110,6 +111,11 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
       <h2>
         {shift.gate} · {shift.volunteer} · {dateTime(shift.startedAt, tz)}–{shift.endedAt ? time(shift.endedAt) : t('shift.open')}
       </h2>
+      {shift.autoClosedAt && (
+        <p data-testid="shift-auto-closed">
+          <Badge tone="warn">{t('shift.autoClosed')}</Badge> {t('shift.autoClosedWhy')}
+        </p>
+      )}
       <p class="muted">
         {t('shift.device')}: {shift.device ?? '—'}
       </p>
@@ -122,6 +128,7 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
           [t('verdict.review'), s.review],
           [t('dash.overrides'), s.overrides],
           [t('dash.visitors'), s.visitors],
+          [t('dash.fevers'), s.fevers],
         ].map(([label, n]) => (
           <div class="figure" key={label}>
             <span>{label}</span>
@@ -165,6 +172,24 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
           </table>
         )}
       </section>
+      {log.data.fevers.length > 0 && (
+        <section class="panel" data-testid="shift-fevers">
+          <h3>{t('shift.feverList')}</h3>
+          <table class="table compact">
+            <tbody>
+              {log.data.fevers.map((f) => (
+                <tr key={f.id}>
+                  <td>{time(f.occurredAt)}</td>
+                  <td>{t(`dir.${f.direction}`)}</td>
+                  <td>{f.name ?? '—'}</td>
+                  <td class="bad">{f.temperatureC.toFixed(1)} °C</td>
+                  <td class="muted">{f.passed ? t('dash.overrides') : t('dash.turnedBack')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <section class="panel">
         <h3>{t('shift.visitorList')}</h3>
         {log.data.visitors.length === 0 ? (

@@ -6,9 +6,10 @@ import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
-import { checkRecord, decideLocally, type LocalDecision, passageOf, type Subject, type Visitor, type VisitorTest } from './gate';
+import { checkRecord, decideLocally, type LocalDecision, passageOf, type Reading, type Subject, type Visitor, type VisitorTest } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
+import { needsReading } from './temperature';
 import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, ShownVerdict, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {
@@ -52,6 +53,7 @@ export class TabletController {
     rosterVersion: null,
     rosterFetchedAt: null,
     verdict: null,
+    reading: null,
   };
   readonly roster: RosterStore;
   readonly outbox: Outbox;
@@ -261,7 +263,7 @@ export class TabletController {
     await this.roster.clear();
     this.unresolved = null;
     this.stopVerdictTimer();
-    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null, verdict: null });
+    this.set({ device: null, volunteer: null, shift: null, rosterVersion: null, rosterFetchedAt: null, verdict: null, reading: null });
     this.setSync({ lastError: why });
   }
 
@@ -344,10 +346,10 @@ export class TabletController {
   }
 
   /** Decide on a scanned code or a looked-up resident, from the roster on this tablet. */
-  decide(subject: Subject): Promise<LocalDecision> {
+  decide(subject: Subject, reading: Reading | null = null, direction: Direction = this.state.shift!.direction): Promise<LocalDecision> {
     const roster = this.roster.state;
     if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
-    return decideLocally(roster, this.recent, subject, this.state.shift!.direction, this.now());
+    return decideLocally(roster, this.recent, subject, direction, this.now(), reading);
   }
 
   /** Record a decided check (with an override where the volunteer gave one). */
@@ -372,9 +374,7 @@ export class TabletController {
    * everyone (the test their phone shows, their host), shown, recorded, and overridable like any denial.
    */
   async checkVisitor(visitor: Visitor, test: VisitorTest | null, direction: Direction): Promise<LocalDecision> {
-    const roster = this.roster.state;
-    if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
-    const d = await decideLocally(roster, this.recent, { kind: 'visitor', visitor, test }, direction, this.now());
+    const d = await this.decide({ kind: 'visitor', visitor, test }, null, direction);
     await this.showVerdict(d);
     return d;
   }
@@ -409,6 +409,8 @@ export class TabletController {
   private lastSeen: { key: string; direction: Direction; seenAt: number; shown: ShownVerdict; overridden?: boolean } | null = null;
   private lastPlacard: { text: string; at: number } | null = null;
   private deciding: string | null = null;
+  /** Who the temperature step on screen is for (see seePerson). */
+  private readingKey: string | null = null;
   private verdictTimer: ReturnType<typeof setTimeout> | null = null;
   /** A sheet is open over the verdict: it stays until the sheet is closed. */
   private verdictHeld = false;
@@ -456,12 +458,14 @@ export class TabletController {
       this.showRepeat(last.shown, last.overridden === true);
       return { kind: 'verdict' };
     }
-    // A second read (or tap) while the first is still being decided is the same person, not a second check.
-    if (this.deciding === key) return { kind: 'ignored' };
+    // A second read (or tap) while the first is still being decided, or waits for its temperature, is the
+    // same person, not a second check.
+    if (this.deciding === key || (this.state.reading && this.readingKey === key)) return { kind: 'ignored' };
     this.deciding = key;
     try {
       const shown = await this.showVerdict(await this.decide(subject));
-      this.lastSeen = { key, direction, seenAt: now, shown };
+      this.lastSeen = shown ? { key, direction, seenAt: now, shown } : null;
+      this.readingKey = shown ? null : key;
     } finally {
       this.deciding = null;
     }
@@ -472,7 +476,11 @@ export class TabletController {
    * Put a decision on screen; its record follows at once (a deny or review when resolved, or when the
    * next verdict replaces it: turned back).
    */
-  async showVerdict(d: LocalDecision): Promise<ShownVerdict> {
+  async showVerdict(d: LocalDecision): Promise<ShownVerdict | null> {
+    if (needsReading(d)) {
+      await this.askReading(d);
+      return null;
+    }
     const previous = this.unresolved;
     this.unresolved = d.verdict === 'allow' ? null : d;
     this.repeated = null;
@@ -497,6 +505,35 @@ export class TabletController {
     this.repeated = d.verdict === 'allow' || overridden ? null : d;
     this.set({ verdict: { decision: d, at: this.now(), repeatOf: earlier.at, ...(overridden ? { overridden } : {}) } });
     this.armVerdictTimer();
+  }
+
+  /**
+   * The policy wants a temperature first: the check waits for it (temperature.tsx), unresolved, so that
+   * leaving it (cancel, the shift's end, the next person) records it as turned back without one.
+   */
+  private async askReading(d: LocalDecision): Promise<void> {
+    await this.settle();
+    this.clearVerdict();
+    this.unresolved = d;
+    this.set({ reading: d });
+  }
+
+  /** The temperature taken: decided again with it, and the verdict shown and recorded as always. */
+  async takeReading(reading: Reading): Promise<void> {
+    const waiting = this.state.reading;
+    if (!waiting) return;
+    this.unresolved = null;
+    this.set({ reading: null });
+    const d = await this.decide(waiting.subject, reading, waiting.direction);
+    const shown = await this.showVerdict(d);
+    // The person the reading was for is the one just seen (a pass still held up shows this verdict again).
+    if (shown && this.readingKey) this.lastSeen = { key: this.readingKey, direction: d.direction, seenAt: this.now(), shown };
+    this.readingKey = null;
+  }
+
+  /** No temperature could be taken: the person is turned back, recorded without a reading. */
+  cancelReading(): Promise<void> {
+    return this.dismissVerdict();
   }
 
   /** Back to scanning (a deny or review not overridden is recorded as turned back). */
@@ -539,7 +576,7 @@ export class TabletController {
   private clearVerdict() {
     this.repeated = null;
     this.stopVerdictTimer();
-    if (this.state.verdict) this.set({ verdict: null });
+    if (this.state.verdict || this.state.reading) this.set({ verdict: null, reading: null });
   }
 
   private armVerdictTimer() {

@@ -32,6 +32,9 @@ export interface Person {
   room: string;
 }
 
+/** A body temperature taken at the gate: a number typed in, or a normal one confirmed with one tap. */
+export type Reading = { kind: 'measured'; c: number } | { kind: 'normal' };
+
 export interface LocalDecision extends Decision {
   subject: Subject;
   /** The way the person was going when decided (what the record says, whatever the lane shows later). */
@@ -39,6 +42,8 @@ export interface LocalDecision extends Decision {
   person: Person | null;
   rosterVersion: number;
   policyVersion: number;
+  /** The temperature it was decided with, if one was taken. */
+  reading: Reading | null;
 }
 
 export function personOf(roster: RosterState, residentId: number): Person | null {
@@ -80,8 +85,8 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
   };
 }
 
-export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number): Promise<LocalDecision> {
-  if (subject.kind === 'visitor') return decideVisitor(roster, subject, direction, now);
+export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number, reading: Reading | null = null): Promise<LocalDecision> {
+  if (subject.kind === 'visitor') return decideVisitor(roster, subject, direction, now, reading);
   const code = subject.kind === 'code' ? parseCode(subject.text) : null;
   const passId = passIdOf(code, roster.compound.id);
   const d = decide({
@@ -93,12 +98,14 @@ export async function decideLocally(roster: RosterState, recent: RecentPassage[]
     rosterAgeMs: now - roster.fetchedAt,
     subject: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
     facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
+    temperatureC: reading?.kind === 'measured' ? reading.c : null,
+    temperatureNormal: reading?.kind === 'normal',
   });
-  return { ...d, subject, direction, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+  return { ...d, subject, direction, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version, reading };
 }
 
-/** A visitor, by the same rules: the test their phone shows, their host household (and its quarantine). */
-function decideVisitor(roster: RosterState, subject: Extract<Subject, { kind: 'visitor' }>, direction: Direction, now: number): LocalDecision {
+/** A visitor, by the same rules: the test their phone shows, their host household (and its quarantine), the temperature. */
+function decideVisitor(roster: RosterState, subject: Extract<Subject, { kind: 'visitor' }>, direction: Direction, now: number, reading: Reading | null): LocalDecision {
   const hostId = subject.visitor.hostHouseholdId ?? null;
   const host = hostId === null ? undefined : roster.households.get(hostId);
   const d = decide({
@@ -110,8 +117,10 @@ function decideVisitor(roster: RosterState, subject: Extract<Subject, { kind: 'v
     rosterAgeMs: now - roster.fetchedAt,
     subject: { kind: 'visitor', hostHouseholdId: hostId },
     facts: { test: subject.test ?? undefined, household: host ? { id: host.id, quarantineUntil: host.quarantineUntil } : undefined, householdExits: [] },
+    temperatureC: reading?.kind === 'measured' ? reading.c : null,
+    temperatureNormal: reading?.kind === 'normal',
   });
-  return { ...d, subject, direction, person: null, rosterVersion: roster.version, policyVersion: roster.policy.version };
+  return { ...d, subject, direction, person: null, rosterVersion: roster.version, policyVersion: roster.policy.version, reading };
 }
 
 /** The record of a check, as it goes to the outbox. */
@@ -120,7 +129,14 @@ export function checkRecord(
   ctx: { gateId: number; shiftId: string; volunteerId: number; now: number; override?: { reason: string } | null },
 ): GateCheckRecord {
   const subject = d.subject.kind === 'visitor' ? { kind: 'visitor' as const, visitor: d.subject.visitor } : d.subject;
-  return gateCheckRecord(subject, d, { ...ctx, direction: d.direction, policyVersion: d.policyVersion, rosterVersion: d.rosterVersion });
+  return gateCheckRecord(subject, d, {
+    ...ctx,
+    direction: d.direction,
+    policyVersion: d.policyVersion,
+    rosterVersion: d.rosterVersion,
+    temperatureC: d.reading?.kind === 'measured' ? d.reading.c : null,
+    temperatureNormal: d.reading?.kind === 'normal',
+  });
 }
 
 /** What a passed check adds to this tablet's own recent passages. */

@@ -12,6 +12,7 @@ import { RoundSheet } from './round-sheet';
 import { SheetFrame } from './sheet-frame';
 import { prepareSound, signal } from './sound';
 import { SyncSheet } from './sync-sheet';
+import { TemperatureStep } from './temperature';
 import type { RoundTarget } from './types';
 import { VerdictView } from './verdict-view';
 import { VisitorSheet } from './visitor-sheet';
@@ -37,7 +38,7 @@ export function ScanScreen() {
 
   // A building's or point's placard opens its disinfection rounds; anything else is a person's pass.
   const onCode = (text: string) => {
-    c.scan(text, { formOpen: sheet !== null && sheet !== 'sync' }).then((r) => {
+    c.scan(text, { formOpen: (sheet !== null && sheet !== 'sync') || s.reading !== null }).then((r) => {
       if (r.kind === 'place') {
         if (r.target) setSheet({ round: r.target });
         else setNotice(t('tablet.placardInvalid'));
@@ -163,6 +164,7 @@ export function ScanScreen() {
         </nav>
       </div>
 
+      {s.reading && <TemperatureStep d={s.reading} />}
       {verdict && <VerdictView shown={verdict} tz={tz} onDismiss={() => void c.dismissVerdict()} onOverride={() => setSheet('override')} />}
       {sheet === 'lookup' && (
         <LookupSheet

@@ -68,6 +68,8 @@ export interface TabletState {
   rosterVersion: number | null;
   rosterFetchedAt: number | null;
   verdict: ShownVerdict | null;
+  /** A check waiting for the person's temperature before its verdict (temperature.tsx). */
+  reading: LocalDecision | null;
 }
 
 /** What became of a scanned code. */

@@ -3,6 +3,7 @@ import { maskName, maskPhone } from '../../../server/core/mask';
 import { zonedTime } from '../../../server/core/time';
 import { useI18n } from '../i18n';
 import type { LocalDecision } from './gate';
+import { TemperatureLine } from './temperature';
 import type { ShownVerdict } from './types';
 
 /**
@@ -87,6 +88,7 @@ export function VerdictView(props: { shown: ShownVerdict; tz: string; onDismiss:
         </div>
       )}
       <div class="t-verdict-test">{testLine(d, t)}</div>
+      <TemperatureLine d={d} />
       {d.reasons.length > 0 && (
         <ul class="t-verdict-reasons">
           {d.reasons.map((r) => (

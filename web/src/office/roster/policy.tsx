@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import type { PolicyRules } from '../../../../server/core/policy';
+import { type PolicyRules, type TemperatureRules, temperatureRules } from '../../../../server/core/policy';
 import { OVERRIDABLE_REASONS } from '../../../../server/core/reasons';
 import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
@@ -116,6 +116,8 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
   const quota = r.exitQuota;
   const setQuota = (q: Partial<NonNullable<PolicyRules['exitQuota']>>) => setR({ ...r, exitQuota: { ...quota!, ...q } });
   const validity = VALIDITY.includes(r.testValidityHours) ? VALIDITY : [...VALIDITY, r.testValidityHours].sort((a, b) => a - b);
+  const temp = temperatureRules(r);
+  const setTemp = (o: Partial<TemperatureRules>) => setR({ ...r, temperature: { ...temp, ...o } });
   const toggleOverride = (code: (typeof OVERRIDABLE_REASONS)[number], on: boolean) =>
     setR({ ...r, overridable: on ? OVERRIDABLE_REASONS.filter((c) => c === code || r.overridable.includes(c)) : r.overridable.filter((c) => c !== code) });
 
@@ -192,6 +194,13 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
             <Check name="visitorTest" label={t('policy.visitorTest')} checked={r.visitors.requireTest} onChange={(v) => setR({ ...r, visitors: { ...r.visitors, requireTest: v } })} />
             <Check name="visitorHost" label={t('policy.visitorHost')} checked={r.visitors.requireHost} onChange={(v) => setR({ ...r, visitors: { ...r.visitors, requireHost: v } })} />
           </Section>
+          <Section title={t('policy.temperature')}>
+            <Check name="entryTemperature" label={t('policy.entryTemperature')} checked={temp.entry.required} onChange={(v) => setTemp({ entry: { required: v } })} />
+            <Check name="exitTemperature" label={t('policy.exitTemperature')} checked={temp.exit.required} onChange={(v) => setTemp({ exit: { required: v } })} />
+            <Field label={t('policy.feverC')} hint={t('policy.feverHint')}>
+              <input name="feverC" type="number" min={35} max={42} step={0.1} required value={temp.feverC} onInput={(e) => setTemp({ feverC: Number(e.currentTarget.value) })} />
+            </Field>
+          </Section>
           <Section title={t('policy.overridable')}>
             <p class="muted hint">{t('policy.overridableHint')}</p>
             <div class="checks">
@@ -238,7 +247,12 @@ function usePolicyLines() {
     ['roster', t('policy.s.rosterAge', { n: r.maxRosterAgeMinutes })],
     ['repeat', t('policy.s.repeatScan', { n: r.repeatScanSeconds })],
     ['visitors', t(r.visitors.requireTest ? (r.visitors.requireHost ? 'policy.s.visitorsBoth' : 'policy.s.visitorsTest') : r.visitors.requireHost ? 'policy.s.visitorsHost' : 'policy.s.visitorsFree')],
+    ['temperature', temperatureLine(temperatureRules(r))],
   ];
+  function temperatureLine(temp: TemperatureRules) {
+    const where = temp.entry.required && temp.exit.required ? 'both' : temp.entry.required ? 'in' : temp.exit.required ? 'out' : null;
+    return where ? t(`policy.s.temperature.${where}`, { c: temp.feverC.toFixed(1) }) : t('policy.s.noTemperature', { c: temp.feverC.toFixed(1) });
+  }
 }
 
 function VersionList(props: { versions: PolicyVersion[]; tz: string; who: (id: number | null) => string; onUse: ((v: PolicyVersion) => void) | undefined }) {
