@@ -54,7 +54,7 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
     review: s.review,
     overrides: s.overrides,
     visitors: s.visitors,
-    slots: g.rows.length * g.slots.length,
+    slots: g.owed,
     done: g.counts.done,
     late: g.counts.late,
     missed: g.counts.missed,
@@ -125,7 +125,7 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
     hourly,
     overrides: overrides.map((o) => ({ ...o, reasons: JSON.parse(o.reasons) as { code: string }[] })),
     tablets: await tablets(db, c.id, now),
-    disinfection: { counts: g.counts, slots: g.rows.length * g.slots.length, missed: g.missed },
+    disinfection: { counts: g.counts, slots: g.owed, missed: g.missed },
     conflictsOpen: await openConflicts(db, c.id),
   };
 }

@@ -30,8 +30,8 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     const changed = <T extends { where: any }>(q: T, col: string): T => (from === null ? q : q.where(col, '>', from));
 
     const gates = await db.selectFrom('gate').select(['id', 'name']).where('compoundId', '=', compoundId).orderBy('name').execute();
-    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount', 'elevatorCount']).where('compoundId', '=', compoundId).orderBy('id').execute();
-    const points = await db.selectFrom('point').select(['id', 'name', 'kind']).where('compoundId', '=', compoundId).orderBy('id').execute();
+    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount', 'elevatorCount', 'createdAt']).where('compoundId', '=', compoundId).orderBy('id').execute();
+    const points = await db.selectFrom('point').select(['id', 'name', 'kind', 'createdAt']).where('compoundId', '=', compoundId).orderBy('id').execute();
     const households = await changed(db.selectFrom('household').select(['id', 'buildingId', 'unit', 'room', 'quarantineUntil']).where('compoundId', '=', compoundId), 'rv').orderBy('id').execute();
     // Residents, each with their active pass: those that changed, or whose pass did.
     let residentQuery = db

@@ -11,6 +11,11 @@ type Place = Pick<Data<typeof disinfection.grid.$get>['rows'][number], 'kind' | 
 
 const REFRESH_MS = 30_000;
 
+/** 已跳过（消毒液用完）: a skip always carries its reason, so nobody reads it as a missed round. */
+export function skippedWords(t: (k: string, v?: Record<string, string | number>) => string, reason: string | null | undefined) {
+  return reason ? t('slot.skippedWhy', { reason }) : t('slot.skipped');
+}
+
 function today(tz: string) {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 }
@@ -87,11 +92,11 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
                     {r.cells.map((c) => (
                       <td
                         key={c.time}
-                        class={`cell s-${c.state}`}
-                        data-state={c.state}
-                        title={c.rounds.map((x) => `${x.operator ?? ''} ${time(x.finishedAt)}${x.via === 'manual' ? ` (${t('pickedByHand')})` : ''}`).join('\n')}
+                        class={`cell s-${c.state ?? 'none'}`}
+                        data-state={c.state ?? 'none'}
+                        title={c.state ? c.rounds.map((x) => `${x.operator ?? ''} ${time(x.finishedAt)}${x.via === 'manual' ? ` (${t('pickedByHand')})` : ''}`).join('\n') : t('slot.noneHint')}
                       >
-                        <span>{t(`slot.${c.state}`)}</span>
+                        <span>{c.state === 'skipped' ? skippedWords(t, c.rounds.find((x) => x.status === 'skipped')?.skipReason) : t(`slot.${c.state ?? 'none'}`)}</span>
                         {c.rounds.length > 0 && (
                           <small>
                             {c.rounds[0]!.operator} {time(c.rounds[0]!.finishedAt)}
@@ -146,7 +151,7 @@ function PlaceHistory(props: { cid: string; place: Place; tz: string; onClose: (
                 <b>
                   {r.slotDate} {r.slotTime}
                 </b>{' '}
-                · {r.status === 'skipped' ? `${t('slot.skipped')}${t('sep.colon')}${r.skipReason}` : r.items.filter((i) => i.done).map((i) => i.label).join(t('sep.list'))}
+                · {r.status === 'skipped' ? skippedWords(t, r.skipReason) : r.items.filter((i) => i.done).map((i) => i.label).join(t('sep.list'))}
               </div>
               <div class="muted">
                 {r.operator} · {dateTime(r.finishedAt, props.tz)} · {[r.disinfectant, r.concentration].filter(Boolean).join(' ')} {r.note && `· ${r.note}`}{' '}
