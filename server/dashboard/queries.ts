@@ -3,6 +3,7 @@ import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
+import { sortNaturally } from '../core/natural.js';
 
 type CompoundRef = { id: number; name: string; timezone: string };
 
@@ -70,9 +71,8 @@ export async function tablets(db: Db, compoundId: number, now: Date) {
     .where('compoundId', '=', compoundId)
     .where('revokedAt', 'is', null)
     .where('enrolledAt', 'is not', null)
-    .orderBy('name')
     .execute();
-  return rows.map((d) => {
+  return sortNaturally(rows).map((d) => {
     const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
     return {
       id: d.id,

@@ -15,7 +15,7 @@ import {
 import { getCompound } from '../compounds/queries.js';
 import { NotFoundError } from '../errors.js';
 import type { Db } from '../db/database.js';
-import { naturally } from '../residents/queries.js';
+import { sortNaturally } from '../core/natural.js';
 
 const FOREVER = '1970-01-01T00:00:00.000Z';
 
@@ -60,14 +60,9 @@ export interface Place {
 }
 
 export async function places(db: Db, compoundId: number): Promise<Place[]> {
-  const buildings = await db
-    .selectFrom('building')
-    .select(['id', 'name', 'elevatorCount', 'createdAt'])
-    .where('compoundId', '=', compoundId)
-    .orderBy(naturally('name'))
-    .orderBy('name')
-    .execute();
-  const points = await db.selectFrom('point').select(['id', 'name', 'kind', 'createdAt']).where('compoundId', '=', compoundId).orderBy('name').execute();
+  // Sorted in code, as people count (1号楼, 2号楼 … 10号楼): the same order as every other list of places.
+  const buildings = sortNaturally(await db.selectFrom('building').select(['id', 'name', 'elevatorCount', 'createdAt']).where('compoundId', '=', compoundId).execute());
+  const points = sortNaturally(await db.selectFrom('point').select(['id', 'name', 'kind', 'createdAt']).where('compoundId', '=', compoundId).execute());
   return [
     ...buildings.map((b) => ({ kind: 'building' as const, id: b.id, name: b.name, pointKind: null, elevatorCount: b.elevatorCount, createdAt: b.createdAt })),
     ...points.map((p) => ({ kind: 'point' as const, id: p.id, name: p.name, pointKind: p.kind, elevatorCount: 0, createdAt: p.createdAt })),

@@ -73,3 +73,23 @@ describe("a manager adds volunteers from the compound (issue 12)", () => {
     expect(sneaky.body.volunteer).toMatchObject({ role: 'volunteer', compoundIds: [s.compoundId] });
   });
 });
+
+describe('places sort the way people count, everywhere they are listed (issue 12)', () => {
+  it('buildings, gates and points: the office lists, the disinfection grid, the roster of the tablet', async () => {
+    for (const name of ['19号楼', '2号楼', '10号楼']) await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name });
+    for (const name of ['10号门', '2号门']) await s.manager.post(`/api/compounds/${s.compoundId}/gates`, { name });
+    for (const name of ['采样点12', '采样点3']) await s.manager.post(`/api/compounds/${s.compoundId}/points`, { name, kind: 'sampling' });
+    const buildings = ['1号楼', '2号楼', '10号楼', '19号楼'];
+    const gates = ['2号门', '10号门', '东门', '西门'];
+    const names = (items: { name: string }[]) => items.map((i) => i.name);
+    expect(names((await s.manager.get(`/api/compounds/${s.compoundId}/buildings`)).body.items)).toEqual(buildings);
+    expect(names((await s.manager.get(`/api/compounds/${s.compoundId}/gates`)).body.items)).toEqual(gates);
+    expect(names((await s.manager.get(`/api/compounds/${s.compoundId}/points`)).body.items)).toEqual(['采样点3', '采样点12']);
+    const grid = (await s.manager.get(`/api/compounds/${s.compoundId}/disinfection/grid`)).body;
+    expect(names(grid.rows)).toEqual([...buildings, '采样点3', '采样点12']);
+    const { tablet } = await enrollTablet(t, s.manager, s.compoundId);
+    const roster = (await tablet.get('/api/device/roster')).body;
+    expect(names(roster.buildings)).toEqual(buildings);
+    expect(names(roster.gates)).toEqual(gates);
+  });
+});

@@ -4,6 +4,7 @@ import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../ui/kit';
 import type { Compound } from './types';
+import { sortNaturally } from '../../../server/core/natural';
 
 const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as const;
 
@@ -83,7 +84,7 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
     () => (compoundId ? call(client.api.compounds[':cid'].buildings.$get({ param: { cid: compoundId } })) : Promise.resolve({ items: [] })),
     [compoundId],
   );
-  const sorted = [...(buildings.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }));
+  const sorted = sortNaturally(buildings.data?.items ?? []);
   const building = buildingId || String(sorted[0]?.id ?? '');
   const dossier = new URLSearchParams({ from: from.replace('T', ' '), to: to.replace('T', ' '), lang });
   return (

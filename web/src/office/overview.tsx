@@ -1,3 +1,4 @@
+import { compareNatural } from '../../../server/core/natural';
 import { useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
 import { call, client, type Data } from '../client';
@@ -34,7 +35,7 @@ export function OverviewPage() {
   const data = useLoad(() => call(client.api.overview.$get({ query: { from, to } })), [from, to]);
   const rows = [...(data.data?.rows ?? [])].sort((a, b) => {
     const [x, y] = [VALUE[sort.key](a), VALUE[sort.key](b)];
-    const c = typeof x === 'string' ? x.localeCompare(String(y), 'zh-CN') : x - (y as number);
+    const c = typeof x === 'string' ? compareNatural(x, String(y)) : x - (y as number);
     return sort.desc ? -c : c;
   });
   const head = (key: Key, label: string) => (
