@@ -4,6 +4,7 @@ import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
+import { DateField } from '../ui/date-field';
 
 
 const disinfection = client.api.compounds[':cid'].disinfection;
@@ -42,7 +43,7 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
       <div class="form inline">
         <label class="field">
           <span>{t('date')}</span>
-          <input type="date" name="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+          <DateField name="date" value={date} onChange={setDate} required />
         </label>
         <button type="button" onClick={grid.reload}>
           {t('refresh')}
