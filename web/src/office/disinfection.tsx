@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SlotSpec, SlotState } from '../../../server/core/disinfection';
+import { isTimeOfDay } from '../../../server/core/time';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
@@ -192,7 +193,18 @@ function ScheduleEditor(props: { cid: string }) {
               {t('slotN', { n: i + 1 })} · {t('onTimeMinutes')}
             </span>
             <div class="row-actions">
-              <input type="time" value={s.time} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, time: e.currentTarget.value } : x)))} />
+              {/* 24-hour HH:MM text: <input type=time> shows 06:00 AM in a Chinese page, as date inputs did. */}
+              <input
+                type="text"
+                name={`slotTime${i}`}
+                class="time-text"
+                inputMode="numeric"
+                placeholder="HH:MM"
+                maxLength={5}
+                value={s.time}
+                aria-invalid={isTimeOfDay(s.time) ? undefined : true}
+                onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, time: e.currentTarget.value.trim() } : x)))}
+              />
               <input type="number" min={10} value={s.onTimeMinutes} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, onTimeMinutes: Number(e.currentTarget.value) } : x)))} />
             </div>
           </label>

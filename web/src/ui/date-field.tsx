@@ -57,7 +57,10 @@ export function DateField(props: {
           }
         }}
       >
-        📅
+        <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+          <rect x="1.5" y="3" width="13" height="11.5" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.4" />
+          <path d="M1.5 6.5h13M5 1.5v3M11 1.5v3" stroke="currentColor" stroke-width="1.4" />
+        </svg>
       </button>
       <input ref={picker} type="date" class="date-native" tabIndex={-1} aria-hidden="true" value={isDateString(props.value) ? props.value : ''} min={props.min} max={props.max} onInput={(e) => e.currentTarget.value && take(e.currentTarget.value)} />
       {problem && (
