@@ -92,4 +92,15 @@ describe('places sort the way people count, everywhere they are listed (issue 12
     expect(names(roster.buildings)).toEqual(buildings);
     expect(names(roster.gates)).toEqual(gates);
   });
+
+  it('residents and households page through buildings in the same order (A区10号楼 before B区2号楼)', async () => {
+    const ids: Record<string, number> = {};
+    for (const name of ['B区2号楼', 'A区10号楼']) ids[name] = (await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name })).body.item.id;
+    for (const [name, id] of Object.entries(ids)) await s.manager.post(`/api/compounds/${s.compoundId}/residents`, { buildingId: id, unit: '1', room: '101', name: `住户${name}` });
+    const residents = (await s.manager.get(`/api/compounds/${s.compoundId}/residents?limit=50`)).body.residents;
+    expect([...new Set(residents.map((r: { building: string }) => r.building))]).toEqual(['1号楼', 'A区10号楼', 'B区2号楼']);
+    const households = (await s.manager.get(`/api/compounds/${s.compoundId}/households`)).body;
+    const list = households.households ?? households.items;
+    expect([...new Set(list.map((h: { building: string }) => h.building))]).toEqual(['1号楼', 'A区10号楼', 'B区2号楼']);
+  });
 });
