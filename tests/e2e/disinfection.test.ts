@@ -161,10 +161,12 @@ describe.skipIf(!chromiumPath())('rounds at 16:02: no slot before it begins, no 
     const sheet = page.getByTestId('round-sheet');
     await sheet.waitFor();
     const slot = (time: string) => sheet.getByRole('radio', { name: new RegExp(`^${time}`) });
-    // The 14:00 slot (done already) is the latest that has begun: the round is for it, never for 18:00.
+    // Once the tablet has the server's rounds of the day: 10:00 skipped, 14:00 done already.
+    await expect.poll(() => slot('14:00').textContent()).toBe('14:00已完成');
+    await expect(slot('10:00').textContent()).resolves.toBe('10:00已跳过');
+    // 14:00 is the latest slot that has begun: the round is for it, never for 18:00.
     await expect(slot('14:00').getAttribute('aria-checked')).resolves.toBe('true');
     await expect(slot('18:00').isDisabled()).resolves.toBe(true);
-    await expect(slot('10:00').textContent()).resolves.toBe('10:00已跳过');
     for (const box of await page.locator('.t-checklist input[type=checkbox]').all()) await box.check();
     await shot(page, 'tablet-disinfection-slots');
     await page.getByRole('button', { name: /完成消杀/ }).click();
@@ -177,7 +179,7 @@ describe.skipIf(!chromiumPath())('rounds at 16:02: no slot before it begins, no 
     await page.getByRole('button', { name: '消杀', exact: true }).click();
     await page.locator('.t-chip', { hasText: '20号楼' }).click();
     await sheet.waitFor();
-    await expect(slot('06:00').textContent()).resolves.toBe('06:00不计');
+    await expect.poll(() => slot('06:00').textContent()).toBe('06:00不计');
     await expect(slot('14:00').getAttribute('aria-checked')).resolves.toBe('true');
     await expect(slot('14:00').textContent()).resolves.toBe('14:00进行中');
 
