@@ -30,7 +30,7 @@ import type { AppEnv } from './http/context.js';
 import { clientIp, requestLog, sizeLimits } from './http/middleware.js';
 import { authenticate } from './auth/middleware.js';
 import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
-import { userRoutes } from './users/routes.js';
+import { userRoutes, volunteerRoutes } from './users/routes.js';
 
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -60,6 +60,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds', compoundRoutes(deps))
       .route('/compounds/:cid/devices', deviceRoutes(deps))
       .route('/compounds/:cid/policy', policyRoutes(deps))
+      .route('/compounds/:cid/volunteers', volunteerRoutes(deps))
       .route('/compounds/:cid', residentRoutes(deps))
       .route('/compounds/:cid', passRoutes(deps))
       .route('/compounds/:cid', testResultRoutes(deps))

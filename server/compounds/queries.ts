@@ -2,6 +2,7 @@ import { NotFoundError } from '../errors.js';
 import type { Selectable } from 'kysely';
 import type { Tables } from '../db/schema.js';
 import type { Db } from '../db/database.js';
+import { sortNaturally } from '../core/natural.js';
 
 export function listCompounds(db: Db, only?: number[]) {
   let q = db.selectFrom('compound').select(['id', 'name', 'timezone', 'createdAt', 'updatedAt']).orderBy('id');
@@ -39,13 +40,10 @@ export type PlaceTable = 'gate' | 'building' | 'point';
 /** A row of one kind of place, as the web app receives it. */
 export type Place<T extends PlaceTable> = Selectable<Tables[T]>;
 
-export function listPlaces<T extends PlaceTable>(db: Db, table: T, compoundId: number) {
-  return (db as Db)
-    .selectFrom(table as 'building')
-    .selectAll()
-    .where('compoundId', '=', compoundId)
-    .orderBy('name')
-    .execute() as Promise<Place<T>[]>;
+/** Sorted by name as people count (1号楼 before 10号楼), in code: SQL would put 10号楼 before 2号楼. */
+export async function listPlaces<T extends PlaceTable>(db: Db, table: T, compoundId: number): Promise<Place<T>[]> {
+  const rows = (await (db as Db).selectFrom(table as 'building').selectAll().where('compoundId', '=', compoundId).execute()) as Place<T>[];
+  return sortNaturally(rows);
 }
 
 export function getPlace<T extends PlaceTable>(db: Db, table: T, compoundId: number, id: number) {

@@ -1,14 +1,23 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
-import { isTimeZone } from '../config.js';
+import { canonicalZone, isZoneName } from '../core/time.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, id, json, param, text } from '../http/validate.js';
 import * as q from './queries.js';
 import * as compounds from './service.js';
 
-const timezone = z.string().refine(isTimeZone, 'not a known time zone, e.g. Asia/Shanghai');
+// A zone from the list the office offers, spelled as the zone database spells it: a free-text zone
+// (asia/shanghai, EST, +08:00) would put every slot and every day's count at the wrong hour.
+const timezone = z
+  .string()
+  .max(64)
+  .superRefine((tz, ctx) => {
+    if (isZoneName(tz)) return;
+    const known = canonicalZone(tz);
+    ctx.addIssue({ code: 'custom', message: known ? `not a time zone name: did you mean ${known}?` : 'not a known time zone, e.g. Asia/Shanghai' });
+  });
 const compoundBody = z.object({ name: text(60), timezone: timezone.optional() });
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });

@@ -89,6 +89,41 @@ export function slotState(slot: DaySlot, records: SlotRecord[], now: number): Sl
   return now < slot.missedAt ? 'due' : 'missed';
 }
 
+/**
+ * Whether a slot is owed by a place that exists from `since` (ms): a place added while a slot is still
+ * on time owes it; one added later, or before a day it never saw, owes nothing for it. Without this a
+ * building added at 15:48 would show that morning's rounds as missed.
+ */
+export function slotOwed(slot: DaySlot, since: number): boolean {
+  return since < slot.onTimeUntil;
+}
+
+/**
+ * A place's state for a slot: null when the slot is not owed (it was over before the place existed),
+ * unless a round was recorded for it anyway: that round counts, but a slot never owed is never missed.
+ */
+export function placeSlotState(slot: DaySlot, records: SlotRecord[], now: number, since: number): SlotState | null {
+  const state = slotState(slot, records, now);
+  if (slotOwed(slot, since)) return state;
+  return records.length && state !== 'missed' ? state : null;
+}
+
+/**
+ * The slot a round started at `now` is for: the one due now, else the latest that has begun (to be
+ * recorded late). Never one that has not begun: a round cannot be done before its slot starts.
+ */
+export function slotToRecord<S extends { slot: DaySlot; state: SlotState | null }>(states: S[], now: number): S | undefined {
+  const begun = states.filter((s) => s.slot.start <= now);
+  return begun.find((s) => s.state === 'due') ?? begun[begun.length - 1];
+}
+
+/** Why a round for slot `slotTime` of `slotDate` cannot be taken at `finishedAt`, or null when it can. */
+export function roundTooEarly(r: { slotDate: string; slotTime: string; finishedAt: string }, tz: string): string | null {
+  const start = zonedToUtc(r.slotDate, tz, r.slotTime);
+  if (Date.parse(r.finishedAt) >= start) return null;
+  return `The ${r.slotDate} ${r.slotTime} round has not begun yet: it cannot be done before it starts. Record it for the round that is due now.`;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Checklists
 

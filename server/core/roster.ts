@@ -18,8 +18,9 @@ export interface RosterPayload {
   policy: { version: number; rules: PolicyRules };
   keys: { kid: string; publicKey: string }[];
   gates: { id: number; name: string }[];
-  buildings: { id: number; name: string; unitCount: number; elevatorCount: number }[];
-  points: { id: number; name: string; kind: string }[];
+  /** `createdAt`: when the place was added (slots over by then are not its own); absent in older rosters. */
+  buildings: { id: number; name: string; unitCount: number; elevatorCount: number; createdAt?: string }[];
+  points: { id: number; name: string; kind: string; createdAt?: string }[];
   /** The disinfection schedule (every version: a change applies from its moment) and checklists. */
   disinfection: { schedules: { version: number; slots: SlotSpec[]; effectiveFrom: number }[]; templates: Record<TemplateTarget, ChecklistItem[]> };
   households: { id: number[]; building: number[]; unit: string[]; room: string[]; quarantine: [number, string][] };

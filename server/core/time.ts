@@ -150,3 +150,29 @@ export function parseLocalDateTime(text: string, tz: string): number | null {
   if (!isTimeOfDay(time)) return null;
   return zonedToUtc(date, tz, time) + Number(m[6] ?? 0) * 1000;
 }
+
+/**
+ * Whether `tz` is a time zone spelled as the zone database spells it (Asia/Shanghai, not asia/shanghai,
+ * EST or +08:00): what a compound may be set to. Where it names a known zone under another spelling or an
+ * old alias, `canonicalZone` says which.
+ */
+export function isZoneName(tz: string): boolean {
+  const canonical = canonicalZone(tz);
+  return canonical !== null && (canonical === tz || tz === 'UTC' || supportedZones().includes(tz));
+}
+
+/** The zone database's own name for `tz`, or null when Intl does not know it. */
+export function canonicalZone(tz: string): string | null {
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+let zones: string[] | undefined;
+/** Every zone this runtime knows, Asia/Shanghai first (where the districts are), then A–Z. */
+export function supportedZones(): string[] {
+  zones ??= ['Asia/Shanghai', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'Asia/Shanghai'), ...(Intl.supportedValuesOf('timeZone').includes('UTC') ? [] : ['UTC'])];
+  return zones;
+}

@@ -3,6 +3,7 @@ import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
+import { sortNaturally } from '../core/natural.js';
 
 type CompoundRef = { id: number; name: string; timezone: string };
 
@@ -56,7 +57,7 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
     overrides: s.overrides,
     visitors: s.visitors,
     fevers: s.fevers,
-    slots: g.rows.length * g.slots.length,
+    slots: g.owed,
     done: g.counts.done,
     late: g.counts.late,
     missed: g.counts.missed,
@@ -72,9 +73,8 @@ export async function tablets(db: Db, compoundId: number, now: Date) {
     .where('compoundId', '=', compoundId)
     .where('revokedAt', 'is', null)
     .where('enrolledAt', 'is not', null)
-    .orderBy('name')
     .execute();
-  return rows.map((d) => {
+  return sortNaturally(rows).map((d) => {
     const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
     return {
       id: d.id,
@@ -126,7 +126,7 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
     hourly,
     overrides: overrides.map((o) => ({ ...o, reasons: JSON.parse(o.reasons) as { code: string }[] })),
     tablets: await tablets(db, c.id, now),
-    disinfection: { counts: g.counts, slots: g.rows.length * g.slots.length, missed: g.missed },
+    disinfection: { counts: g.counts, slots: g.owed, missed: g.missed },
     conflictsOpen: await openConflicts(db, c.id),
   };
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/database.js';
+import { addDays, zonedDate, zonedToUtc } from '../core/time.js';
 import { createDeps } from '../deps.js';
 import { DEMO_PASSWORD, DEMO_PIN, seedDistrict } from './district.js';
 import { Random } from './random.js';
@@ -14,7 +15,10 @@ export async function seedDemo(
   const rng = new Random(opts.seed ?? 20220104);
   const db = database.db;
   const days = opts.days ?? 7;
-  const at = new Date(opts.now.getTime() - days * 86_400_000).toISOString();
+  // The district is set up just before its history begins (firstDay 05:00, see traffic.ts): a place owes
+  // no round from before it existed, and owes every one from then on, so the history is whole days.
+  const today = zonedDate(opts.now.getTime(), opts.timezone);
+  const at = new Date(days > 0 ? zonedToUtc(addDays(today, -(days - 1)), opts.timezone, '04:30') : opts.now.getTime()).toISOString();
   const [passwordHash, pinHash] = await Promise.all([opts.hash(DEMO_PASSWORD), opts.hash(DEMO_PIN)]);
   const district = await db.transaction().execute((tx) => seedDistrict(tx, rng, { at, timezone: opts.timezone, passwordHash, pinHash }));
   const lines = [

@@ -43,7 +43,8 @@ const STATE_WORDS: Record<string, [string, string]> = {
   done: ['已完成', 'Done'],
   late: ['超时完成', 'Late'],
   missed: ['漏消', 'Missed'],
-  skipped: ['未消杀（已说明）', 'Skipped'],
+  skipped: ['已跳过', 'Skipped'],
+  none: ['不计（尚未添加）', 'Not due (added later)'],
   due: ['进行中', 'Due now'],
   upcoming: ['未开始', 'Upcoming'],
 };
@@ -54,7 +55,7 @@ export function dailySheetHtml(p: {
   place: string;
   date: string;
   tz: string;
-  slots: (DaySlot & { state: string })[];
+  slots: (DaySlot & { state: string | null })[];
   rounds: RoundView[];
   lang: 'zh' | 'en';
 }) {
@@ -64,8 +65,8 @@ export function dailySheetHtml(p: {
     const cell = (f: (r: RoundView) => string) => raw(mine.map((r) => html`<div>${f(r)}</div>`).join(''));
     return html`<tr>
       <td><b>${s.time}</b></td>
-      <td>${STATE_WORDS[s.state]?.[zh ? 0 : 1] ?? s.state}</td>
-      <td>${cell((r) => (r.status === 'skipped' ? `${zh ? '未消杀：' : 'Skipped: '}${r.skipReason ?? ''}` : r.items.filter((i) => i.done).map((i) => i.label).join('、')))}</td>
+      <td>${STATE_WORDS[s.state ?? 'none']?.[zh ? 0 : 1] ?? s.state}</td>
+      <td>${cell((r) => (r.status === 'skipped' ? (zh ? `已跳过（${r.skipReason ?? ''}）` : `Skipped (${r.skipReason ?? ''})`) : r.items.filter((i) => i.done).map((i) => i.label).join('、')))}</td>
       <td>${cell((r) => [r.disinfectant, r.concentration].filter(Boolean).join(' '))}</td>
       <td>${cell((r) => r.operator ?? '')}</td>
       <td>${cell((r) => `${zonedTime(Date.parse(r.startedAt), p.tz)}–${zonedTime(Date.parse(r.finishedAt), p.tz)}`)}</td>

@@ -7,7 +7,7 @@ import {
   type ScheduleVersion,
   type SlotSpec,
   type SlotState,
-  slotState,
+  placeSlotState,
   slotsOfDay,
   TEMPLATE_TARGETS,
   type TemplateTarget,
@@ -15,7 +15,7 @@ import {
 import { getCompound } from '../compounds/queries.js';
 import { NotFoundError } from '../errors.js';
 import type { Db } from '../db/database.js';
-import { naturally } from '../residents/queries.js';
+import { sortNaturally } from '../core/natural.js';
 
 const FOREVER = '1970-01-01T00:00:00.000Z';
 
@@ -55,20 +55,17 @@ export interface Place {
   name: string;
   pointKind: string | null;
   elevatorCount: number;
+  /** When the place was added: slots that were over by then are not its to do. */
+  createdAt: string;
 }
 
 export async function places(db: Db, compoundId: number): Promise<Place[]> {
-  const buildings = await db
-    .selectFrom('building')
-    .select(['id', 'name', 'elevatorCount'])
-    .where('compoundId', '=', compoundId)
-    .orderBy(naturally('name'))
-    .orderBy('name')
-    .execute();
-  const points = await db.selectFrom('point').select(['id', 'name', 'kind']).where('compoundId', '=', compoundId).orderBy('name').execute();
+  // Sorted in code, as people count (1号楼, 2号楼 … 10号楼): the same order as every other list of places.
+  const buildings = sortNaturally(await db.selectFrom('building').select(['id', 'name', 'elevatorCount', 'createdAt']).where('compoundId', '=', compoundId).execute());
+  const points = sortNaturally(await db.selectFrom('point').select(['id', 'name', 'kind', 'createdAt']).where('compoundId', '=', compoundId).execute());
   return [
-    ...buildings.map((b) => ({ kind: 'building' as const, id: b.id, name: b.name, pointKind: null, elevatorCount: b.elevatorCount })),
-    ...points.map((p) => ({ kind: 'point' as const, id: p.id, name: p.name, pointKind: p.kind, elevatorCount: 0 })),
+    ...buildings.map((b) => ({ kind: 'building' as const, id: b.id, name: b.name, pointKind: null, elevatorCount: b.elevatorCount, createdAt: b.createdAt })),
+    ...points.map((p) => ({ kind: 'point' as const, id: p.id, name: p.name, pointKind: p.kind, elevatorCount: 0, createdAt: p.createdAt })),
   ];
 }
 
@@ -137,7 +134,7 @@ export async function rounds(db: Db, compoundId: number, f: { dates?: string[]; 
 export interface GridCell {
   time: string;
   state: SlotState | null;
-  rounds: { id: string; status: string; operator: string | null; finishedAt: string; via: string; hasPhoto: boolean }[];
+  rounds: { id: string; status: string; operator: string | null; finishedAt: string; via: string; hasPhoto: boolean; skipReason: string | null }[];
 }
 
 /** The day's grid: every building and point × every slot, with its state and its rounds. */
@@ -160,15 +157,21 @@ export async function grid(db: Db, compoundId: number, date: string, now: Date) 
       const mine = (byCell.get(`${p.kind}:${p.id}:${s.time}`) ?? []).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
       return {
         time: s.time,
-        state: slotState(s, mine.map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), now.getTime()),
-        rounds: mine.map((r) => ({ id: r.id, status: r.status, operator: r.operator, finishedAt: r.finishedAt, via: r.via, hasPhoto: r.hasPhoto })),
+        state: placeSlotState(s, mine.map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), now.getTime(), Date.parse(p.createdAt)),
+        rounds: mine.map((r) => ({ id: r.id, status: r.status, operator: r.operator, finishedAt: r.finishedAt, via: r.via, hasPhoto: r.hasPhoto, skipReason: r.skipReason })),
       };
     }),
   }));
   const counts: Record<SlotState, number> = { done: 0, late: 0, missed: 0, skipped: 0, due: 0, upcoming: 0 };
-  for (const r of rows) for (const c of r.cells) if (c.state) counts[c.state]++;
+  let owed = 0;
+  for (const r of rows)
+    for (const c of r.cells)
+      if (c.state) {
+        counts[c.state]++;
+        owed++;
+      }
   const missed = rows.flatMap((r) => r.cells.filter((c) => c.state === 'missed').map((c) => ({ kind: r.kind, id: r.id, name: r.name, time: c.time })));
-  return { date, timezone: compound.timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, missed };
+  return { date, timezone: compound.timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, owed, missed };
 }
 
 /** A building or point of the compound, with the compound's name and time zone (placards and sheets). */

@@ -1,6 +1,6 @@
 import { type Asker, recordAudit } from '../audit/queries.js';
 import { placardMessage } from '../core/code.js';
-import { type ChecklistItem, type SlotSpec, slotState, slotsOfDay, type TemplateTarget } from '../core/disinfection.js';
+import { type ChecklistItem, placeSlotState, type SlotSpec, slotsOfDay, type TemplateTarget } from '../core/disinfection.js';
 import { zonedDate } from '../core/time.js';
 import { AppError, ValidationError } from '../errors.js';
 import type { AppDeps } from '../deps.js';
@@ -56,7 +56,7 @@ export async function dailySheetPage(deps: AppDeps, cid: number, kind: 'building
   const mine = await rounds(reader, cid, { dates: [day], target: { kind: p.kind, id: p.id } });
   const slots = slotsOfDay(day, p.timezone, await schedules(deps.database.db, cid)).map((s) => ({
     ...s,
-    state: slotState(s, mine.filter((r) => r.slotTime === s.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), deps.now().getTime()),
+    state: placeSlotState(s, mine.filter((r) => r.slotTime === s.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), deps.now().getTime(), Date.parse(p.createdAt)),
   }));
   return dailySheetHtml({ compound: p.compound, place: p.name, date: day, tz: p.timezone, slots, rounds: [...mine].reverse(), lang: o.lang });
 }

@@ -98,7 +98,7 @@ export const dailySummaries: Dataset<DailyRow> = {
     { zh: '按时完成', en: 'On time', width: 9, value: (r) => r.done },
     { zh: '超时完成', en: 'Late', width: 9, value: (r) => r.late },
     { zh: '漏消', en: 'Missed', width: 7, value: (r) => r.missed },
-    { zh: '未消杀', en: 'Skipped', width: 7, value: (r) => r.skipped },
+    { zh: '已跳过', en: 'Skipped', width: 7, value: (r) => r.skipped },
   ],
   async *rows(db, scope) {
     for (const c of scope.compounds) {
@@ -158,7 +158,7 @@ export const disinfectionRecords: Dataset<DisinfectionRow> = {
     { zh: '时段', en: 'Slot', width: 7, value: (r) => r.slotTime },
     { zh: '小区', en: 'Compound', width: 14, value: (r) => r.compound },
     { zh: '楼栋/点位', en: 'Building / point', width: 14, value: (r) => r.building ?? r.point },
-    { zh: '状态', en: 'Status', width: 8, value: (r) => (r.status === 'done' ? (lang === 'zh' ? '已消杀' : 'done') : lang === 'zh' ? '未消杀' : 'skipped') },
+    { zh: '状态', en: 'Status', width: 8, value: (r) => (r.status === 'done' ? (lang === 'zh' ? '已消杀' : 'done') : lang === 'zh' ? '已跳过' : 'skipped') },
     {
       zh: '消毒区域',
       en: 'Areas',
@@ -168,7 +168,7 @@ export const disinfectionRecords: Dataset<DisinfectionRow> = {
     { zh: '消毒剂', en: 'Disinfectant', width: 12, value: (r) => r.disinfectant },
     { zh: '浓度', en: 'Concentration', width: 10, value: (r) => r.concentration },
     { zh: '备注', en: 'Note', width: 20, value: (r) => r.note },
-    { zh: '未消杀原因', en: 'Why skipped', width: 16, value: (r) => r.skipReason },
+    { zh: '跳过原因', en: 'Why skipped', width: 16, value: (r) => r.skipReason },
     { zh: '消杀人', en: 'Done by', width: 10, value: (r) => r.operator },
     { zh: '开始时间', en: 'Started', width: 17, value: (r) => local(r.startedAt, r.timezone) },
     { zh: '完成时间', en: 'Finished', width: 17, value: (r) => local(r.finishedAt, r.timezone) },

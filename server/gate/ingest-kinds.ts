@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { ParsedCode } from '../core/code.js';
+import { roundTooEarly } from '../core/disinfection.js';
 import { passIdOf } from '../core/gate-check.js';
 import type { GateCheckRecord, SyncOutcome, SyncRecord } from '../core/sync.js';
 import { bulkInsert } from '../db/bulk.js';
@@ -139,6 +140,8 @@ const shiftEnd: Handler<'shift_end'> = (b, r) => {
 
 const disinfection: Handler<'disinfection'> = (b, r) => {
   if (!b.refs.places.has(`${r.target.kind}:${r.target.id}`)) return rejected(r.id, 'unknown_place', `There is no ${r.target.kind} ${r.target.id} in this compound.`);
+  const early = roundTooEarly(r, b.refs.timezone);
+  if (early) return rejected(r.id, 'slot_not_begun', early);
   b.writes.rounds.push({
     id: r.id,
     compoundId: b.compoundId,

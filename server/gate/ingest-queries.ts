@@ -19,6 +19,8 @@ export interface References {
   existing: Map<string, Holder>;
   /** Buildings and points of the compound, as "building:12" / "point:3". */
   places: Set<string>;
+  /** The compound's time zone, where a round's slot begins. */
+  timezone: string;
 }
 
 export async function loadReferences(db: Db, compoundId: number, records: SyncRecord[]): Promise<References> {
@@ -52,7 +54,9 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
   const existing = await storedRecords(db, records);
   const roundIds = byKind('disinfection');
   const places = new Set<string>();
+  let timezone = 'UTC';
   if (roundIds.length) {
+    timezone = (await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow()).timezone;
     for (const b of await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).execute()) places.add(`building:${b.id}`);
     for (const p of await db.selectFrom('point').select('id').where('compoundId', '=', compoundId).execute()) places.add(`point:${p.id}`);
   }
@@ -66,6 +70,7 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
     voidedChecks: new Set(voided.map((v) => v.gateCheckId)),
     shifts: new Map(shifts.map((s) => [s.id, { endRecordId: s.endRecordId }])),
     places,
+    timezone,
     existing,
   };
 }

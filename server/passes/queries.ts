@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { naturally } from '../residents/queries.js';
+import { compareNatural } from '../core/natural.js';
 
 export function listResidentPasses(db: Db, compoundId: number, residentId: number) {
   return db
@@ -61,18 +61,16 @@ export async function markPassRevoked(db: Db, passId: number, p: { at: string; b
   await db.updateTable('pass').set({ status: 'revoked', revokedAt: p.at, revokedBy: p.by, revokeReason: p.reason, rv: p.rv }).where('id', '=', passId).execute();
 }
 
-/** A building's active passes in the order its households are walked: unit, then room. */
-export function listPassCards(db: Db, buildingId: number) {
-  return db
+/** A building's active passes in the order its households are walked: unit, then room (as people count). */
+export async function listPassCards(db: Db, buildingId: number) {
+  const cards = await db
     .selectFrom('pass as p')
     .innerJoin('resident as r', 'r.id', 'p.residentId')
     .innerJoin('household as h', 'h.id', 'r.householdId')
     .select(['p.id as passId', 'p.code', 'r.name', 'h.unit', 'h.room'])
     .where('h.buildingId', '=', buildingId)
     .where('p.status', '=', 'active')
-    .orderBy('h.unit')
-    .orderBy(naturally('h.room'))
-    .orderBy('h.room')
     .orderBy('r.id')
     .execute();
+  return cards.sort((a, b) => compareNatural(a.unit, b.unit) || compareNatural(a.room, b.room));
 }

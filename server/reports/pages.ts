@@ -85,7 +85,7 @@ export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, print
         : html`<tr><td colspan="7" class="muted">${w(lang, '无', 'None')}</td></tr>`
     }</tbody></table>
 <h2>${w(lang, '消杀', 'Disinfection')}</h2>
-<p>${w(lang, '按时', 'On time')} ${dis.counts.done} · ${w(lang, '超时', 'late')} ${dis.counts.late} · ${w(lang, '漏消', 'missed')} ${dis.counts.missed} · ${w(lang, '未消杀', 'skipped')} ${dis.counts.skipped} · ${w(lang, '进行中', 'due')} ${dis.counts.due} · ${w(lang, '未开始', 'upcoming')} ${dis.counts.upcoming}</p>
+<p>${w(lang, '按时', 'On time')} ${dis.counts.done} · ${w(lang, '超时', 'late')} ${dis.counts.late} · ${w(lang, '漏消', 'missed')} ${dis.counts.missed} · ${w(lang, '已跳过', 'skipped')} ${dis.counts.skipped} · ${w(lang, '进行中', 'due')} ${dis.counts.due} · ${w(lang, '未开始', 'upcoming')} ${dis.counts.upcoming}</p>
 ${dis.missed.length ? html`<p><b>${w(lang, '漏消：', 'Missed: ')}</b>${dis.missed.map((m) => `${m.name} ${m.time}`).join(w(lang, '、', ', '))}</p>` : ''}
 <p class="muted">${w(lang, '待核对的离线冲突', 'Offline conflicts to reconcile')}: ${d.conflictsOpen}</p>`,
   );
@@ -157,7 +157,7 @@ export function dossierHtml(p: {
         ? p.rounds.map(
             (r) => html`<tr>
   <td>${r.slotDate} ${r.slotTime}</td><td>${formatLocal(Date.parse(r.finishedAt), tz)}</td>
-  <td>${r.status === 'skipped' ? `${w(lang, '未消杀：', 'Skipped: ')}${r.skipReason ?? ''}` : r.items.filter((i) => i.done).map((i) => i.label).join('、')}${r.disinfectant ? html`<br><span class="muted">${r.disinfectant} ${r.concentration ?? ''}</span>` : ''}${r.note ? html`<br><span class="muted">${r.note}</span>` : ''}</td>
+  <td>${r.status === 'skipped' ? `${w(lang, '已跳过（', 'Skipped (')}${r.skipReason ?? ''}${w(lang, '）', ')')}` : r.items.filter((i) => i.done).map((i) => i.label).join('、')}${r.disinfectant ? html`<br><span class="muted">${r.disinfectant} ${r.concentration ?? ''}</span>` : ''}${r.note ? html`<br><span class="muted">${r.note}</span>` : ''}</td>
   <td>${r.operator ?? ''}</td>
   <td>${r.hasPhoto ? html`<img class="photo" alt="" src="/api/compounds/${p.compound.id}/disinfection/records/${r.id}/photo">` : ''}</td>
 </tr>`,

@@ -1,8 +1,22 @@
 import { sql } from 'kysely';
+import { compareNatural, sortNaturally } from '../core/natural.js';
 import type { Db } from '../db/database.js';
 
-/** "2号楼" before "10号楼", "302" before "1101": shorter names first, then by name. */
+/**
+ * "302" before "1101": shorter first, then by text. Right for units and rooms, which are numbers; not
+ * for names that mix words and numbers (东区2号楼, 10号楼): those go by `buildingOrder`.
+ */
 export const naturally = (column: string) => sql`length(${sql.ref(column)})`;
+
+/**
+ * An ORDER BY expression putting a compound's buildings in counting order (core/natural.ts), for lists
+ * that SQL pages through: each building's rank is worked out in code, where the comparator lives.
+ */
+export async function buildingOrder(db: Db, compoundId: number, column: string) {
+  const ranked = sortNaturally(await db.selectFrom('building').select(['id', 'name']).where('compoundId', '=', compoundId).execute());
+  if (!ranked.length) return sql`0`;
+  return sql`case ${sql.ref(column)} ${sql.join(ranked.map((b, i) => sql`when ${sql.lit(b.id)} then ${sql.lit(i)}`), sql` `)} else ${sql.lit(ranked.length)} end`;
+}
 
 /** Find a building by the name a spreadsheet or a person gives: "3号楼", or just "3". */
 export async function buildingsByName(db: Db, compoundId: number): Promise<Map<string, { id: number; name: string; unitCount: number }>> {
@@ -97,8 +111,7 @@ export async function listResidents(db: Db, compoundId: number, f: ResidentFilte
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const rows = await q
-    .orderBy(naturally('b.name'))
-    .orderBy('b.name')
+    .orderBy(await buildingOrder(db, compoundId, 'h.buildingId'))
     .orderBy(naturally('h.unit'))
     .orderBy('h.unit')
     .orderBy(naturally('h.room'))
@@ -129,5 +142,7 @@ export async function listHouseholds(db: Db, compoundId: number, buildingId?: nu
     )
     .where('h.compoundId', '=', compoundId);
   if (buildingId) q = q.where('h.buildingId', '=', buildingId);
-  return q.orderBy(naturally('b.name')).orderBy('b.name').orderBy('h.unit').orderBy(naturally('h.room')).orderBy('h.room').execute();
+  const rows = await q.execute();
+  // Listed whole, so sorted in code: buildings in counting order, then unit and room.
+  return rows.sort((a, b) => compareNatural(a.building, b.building) || compareNatural(a.unit, b.unit) || compareNatural(a.room, b.room) || a.id - b.id);
 }

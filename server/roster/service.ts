@@ -7,6 +7,7 @@ import { PASSBACK_DAYS } from '../gate/facts.js';
 import { schedules, templates } from '../disinfection/queries.js';
 import { countsAsExitSql, notVoided } from '../gate/queries.js';
 import { currentPolicy } from '../policy/queries.js';
+import { sortNaturally } from '../core/natural.js';
 
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -29,9 +30,10 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     const from = since !== null && since <= compound.rosterVersion ? since : null;
     const changed = <T extends { where: any }>(q: T, col: string): T => (from === null ? q : q.where(col, '>', from));
 
-    const gates = await db.selectFrom('gate').select(['id', 'name']).where('compoundId', '=', compoundId).orderBy('name').execute();
-    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount', 'elevatorCount']).where('compoundId', '=', compoundId).orderBy('id').execute();
-    const points = await db.selectFrom('point').select(['id', 'name', 'kind']).where('compoundId', '=', compoundId).orderBy('id').execute();
+    // Places in the order people count them (1号门, 2号门 … 10号门), for the tablet's pickers.
+    const gates = sortNaturally(await db.selectFrom('gate').select(['id', 'name']).where('compoundId', '=', compoundId).execute());
+    const buildings = await db.selectFrom('building').select(['id', 'name', 'unitCount', 'elevatorCount', 'createdAt']).where('compoundId', '=', compoundId).execute().then(sortNaturally);
+    const points = await db.selectFrom('point').select(['id', 'name', 'kind', 'createdAt']).where('compoundId', '=', compoundId).execute().then(sortNaturally);
     const households = await changed(db.selectFrom('household').select(['id', 'buildingId', 'unit', 'room', 'quarantineUntil']).where('compoundId', '=', compoundId), 'rv').orderBy('id').execute();
     // Residents, each with their active pass: those that changed, or whose pass did.
     let residentQuery = db

@@ -55,3 +55,28 @@ export function userRoutes(deps: AppDeps) {
       return c.json({ ok: true });
     });
 }
+
+const volunteerBody = z.object({ displayName: z.string().trim().min(1).max(60), phone: phoneSchema, pin: pinSchema });
+
+/**
+ * A compound's volunteers, where a manager works: listed and added from the compound itself. The scope
+ * check (manage compound :cid) runs before these, for every route under /compounds/:cid; the users
+ * service checks again that a manager adds volunteers to their own compounds only.
+ */
+export function volunteerRoutes(deps: AppDeps) {
+  const tags = ['users'];
+  return new Hono<AppEnv>()
+    .get('/', describe("The compound's volunteers", { tags }), param(z.object({ cid: id })), async (c) => {
+      const { cid } = c.req.valid('param');
+      const list = await q.listUsers(deps.database.db, { compounds: [cid] });
+      const volunteers = list.filter((u) => u.role === 'volunteer');
+      return c.json({ volunteers: await Promise.all(volunteers.map(async (u) => ({ ...u, locked: await users.isLocked(deps, u) }))) });
+    })
+    .post('/', describe('Add a volunteer to the compound (phone and 6-digit PIN, for its tablets)', { tags }), param(z.object({ cid: id })), json(volunteerBody), async (c) => {
+      officeUser(c, ['admin', 'manager']);
+      const { cid } = c.req.valid('param');
+      const newId = await users.createUser(deps, c.get('actor') as Actor & { kind: 'office' }, { ...c.req.valid('json'), role: 'volunteer', compoundIds: [cid] }, c.get('ip'));
+      const [created] = await q.listUsers(deps.database.db, { id: newId });
+      return c.json({ volunteer: created }, 201);
+    });
+}

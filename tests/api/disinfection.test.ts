@@ -9,9 +9,12 @@ let s: Scene;
 let tablet: Client;
 
 beforeEach(async () => {
-  // 2026-12-01 10:30 in Shanghai
-  t = await makeTestApp({ now: '2026-12-01T02:30:00.000Z' });
+  // The compound and its building are set up the day before (a place owes no slot that was over
+  // before it existed); the tests run on 2026-12-01 at 10:30 in Shanghai.
+  t = await makeTestApp({ now: '2026-11-30T02:30:00.000Z' });
   s = await buildScene(t);
+  t.clock.set('2026-12-01T02:30:00.000Z');
+  s.manager = await officeClient(t, 'mgr');
   ({ tablet } = await enrollTablet(t, s.manager, s.compoundId));
 });
 afterEach(() => t.close());
@@ -79,6 +82,11 @@ describe('disinfection rounds through sync', () => {
     expect(cell(g, '06:00').state).toBe('late');
     expect(cell(g, '06:00').rounds).toHaveLength(2);
     expect(cell(g, '10:00').state).toBe('skipped');
+    // A skip is named apart from a miss, with its reason, on the grid and the posted sheet (issue 12).
+    expect(cell(g, '10:00').rounds).toMatchObject([{ status: 'skipped', skipReason: '消毒液用完，已申领' }]);
+    const sheet = (await s.manager.request('GET', `/api/compounds/${s.compoundId}/buildings/${s.buildingId}/disinfection-sheet?date=2026-12-01`)).body as string;
+    expect(sheet).toContain('已跳过（消毒液用完，已申领）');
+    expect(sheet).not.toContain('未消杀');
   });
 
   it('a round from a tablet offline for days counts by when it was done', async () => {
@@ -214,5 +222,81 @@ describe('schedules, checklists, placards, sheets', () => {
     expect((await other.get(`/api/compounds/${s.compoundId}/disinfection/grid`)).status).toBe(403);
     const login = await tablet.post('/api/device/login', { phone: '13800000001', pin: '123456' });
     expect((await t.client({ bearer: login.body.token }).get(`/api/compounds/${s.compoundId}/disinfection/grid`)).status).toBe(403);
+  });
+});
+
+describe('a round cannot be done before its slot begins (issue 12)', () => {
+  it('a round finished at 16:02 for the 18:00 slot is rejected with a reason and stored nowhere; the due one goes in', async () => {
+    t.clock.set(at('2026-12-01 16:05'));
+    const early = round({ slotTime: '18:00', finishedAt: at('2026-12-01 16:02') });
+    const due = round({ slotTime: '14:00', finishedAt: at('2026-12-01 16:02') });
+    const res = await sync(t, tablet, [early, due]);
+    expect(res.body.results).toEqual([
+      { id: early.id, status: 'rejected', reason: { code: 'slot_not_begun', message: expect.stringMatching(/18:00 round has not begun/) } },
+      { id: due.id, status: 'accepted' },
+    ]);
+    expect((await t.database.db.selectFrom('disinfectionRecord').select('id').execute()).map((r) => r.id)).toEqual([due.id]);
+    s.manager = await officeClient(t, 'mgr');
+    const g = await grid();
+    expect(cell(g, '18:00').state).toBe('upcoming');
+    expect(cell(g, '14:00').state).toBe('late');
+  });
+
+  it('a skip is held to the same rule, and a round for tomorrow is refused too', async () => {
+    const skip = round({ slotTime: '14:00', status: 'skipped', skipReason: '消毒液用完', finishedAt: at('2026-12-01 10:20') });
+    const tomorrow = { ...round({ slotTime: '06:00', finishedAt: at('2026-12-01 10:20') }), slotDate: '2026-12-02' };
+    const res = await sync(t, tablet, [skip, tomorrow]);
+    expect(res.body.results.map((r: any) => r.reason?.code)).toEqual(['slot_not_begun', 'slot_not_begun']);
+  });
+});
+
+describe('no missed slots before a place existed (issue 12)', () => {
+  it('a building added at 15:48 owes neither the 06:00 nor the 10:00 round: not on the grid, the missed list, the dashboard, the daily summary or the overview', async () => {
+    t.clock.set(at('2026-12-01 15:48'));
+    s.manager = await officeClient(t, 'mgr');
+    const added = (await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name: '20号楼' })).body.item.id;
+    t.clock.set(at('2026-12-01 16:10'));
+    s.manager = await officeClient(t, 'mgr');
+
+    const g = await grid();
+    expect(['06:00', '10:00', '14:00', '18:00'].map((time) => cell(g, time, 'building', added).state)).toEqual([null, null, 'due', 'upcoming']);
+    // The old building missed 06:00 and 10:00: those, and only those, are missed.
+    expect(g.missed).toEqual([
+      { kind: 'building', id: s.buildingId, name: '1号楼', time: '06:00' },
+      { kind: 'building', id: s.buildingId, name: '1号楼', time: '10:00' },
+    ]);
+    expect(g.counts.missed).toBe(2);
+    expect(g.owed).toBe(6);
+
+    const dash = (await s.manager.get(`/api/compounds/${s.compoundId}/dashboard?date=2026-12-01`)).body;
+    expect(dash.disinfection).toMatchObject({ slots: 6, counts: { missed: 2 } });
+    expect(dash.disinfection.missed.map((m: any) => m.name)).toEqual(['1号楼', '1号楼']);
+
+    const res = await t.app.request('http://localhost/api/exports/daily-summaries?from=2026-12-01&to=2026-12-01', { headers: { cookie: `gp_session=${s.manager.auth.cookie}`, origin: 'http://localhost' } });
+    const csv = (await res.text()).replace(/^\uFEFF/, '').split('\r\n');
+    const head = csv[0]!.split(',');
+    const row = csv[1]!.split(',');
+    expect(row[head.indexOf('应消杀轮次')]).toBe('6');
+    expect(row[head.indexOf('漏消')]).toBe('2');
+
+    const report = (await s.manager.request('GET', `/api/compounds/${s.compoundId}/reports/daily?date=2026-12-01`)).body as string;
+    expect(report).not.toContain('20号楼 06:00');
+    expect(report).toContain('1号楼 06:00');
+
+    await insertUser(t, { role: 'supervisor', username: 'sup', password: PASSWORD });
+    const overview = (await (await officeClient(t, 'sup')).get('/api/overview?from=2026-12-01&to=2026-12-01')).body;
+    expect(overview.rows.find((r: any) => r.compoundId === s.compoundId).disinfection).toMatchObject({ missed: 2 });
+  });
+
+  it('the next day, the new building owes every slot; a round recorded for a slot it did not owe is kept, never missed', async () => {
+    t.clock.set(at('2026-12-01 15:48'));
+    s.manager = await officeClient(t, 'mgr');
+    const added = (await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name: '20号楼' })).body.item.id;
+    await sync(t, tablet, [round({ slotTime: '10:00', finishedAt: at('2026-12-01 15:55'), target: { kind: 'building', id: added } })]);
+    t.clock.set(at('2026-12-02 11:00'));
+    s.manager = await officeClient(t, 'mgr');
+    expect(cell(await grid('2026-12-01'), '10:00', 'building', added)).toMatchObject({ state: null, rounds: [{ operator: '张志愿' }] });
+    expect(cell(await grid('2026-12-01'), '06:00', 'building', added).state).toBeNull();
+    expect(cell(await grid('2026-12-02'), '06:00', 'building', added).state).toBe('missed');
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { type Client, makeTestApp, type TestApp } from '../helpers/app.js';
-import { buildScene, checkRecord, enrollTablet, type Scene, sync } from '../helpers/gate.js';
+import { buildScene, checkRecord, enrollTablet, placesStandSince, type Scene, sync } from '../helpers/gate.js';
 
 let t: TestApp;
 let s: Scene;
@@ -11,6 +11,7 @@ beforeEach(async () => {
   // 2026-11-28 16:00 in Shanghai
   t = await makeTestApp({ now: '2026-11-28T08:00:00.000Z' });
   s = await buildScene(t);
+  await placesStandSince(t);
   ({ tablet } = await enrollTablet(t, s.manager, s.compoundId));
 });
 afterEach(() => t.close());

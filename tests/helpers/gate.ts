@@ -92,3 +92,12 @@ export async function sync(t: TestApp, tablet: Client, records: unknown[], sentA
   await analyzerOf(t.deps).drain();
   return res;
 }
+
+/**
+ * Date the scene's buildings and points back to `iso`: a place owes no round that was over before it
+ * was added, so a test about whole days of rounds needs places that stood all day.
+ */
+export async function placesStandSince(t: TestApp, iso = '2026-11-01T00:00:00.000Z'): Promise<void> {
+  await t.database.db.updateTable('building').set({ createdAt: iso }).execute();
+  await t.database.db.updateTable('point').set({ createdAt: iso }).execute();
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checklistFor, type DaySlot, defaultSlots, defaultTemplates, type ScheduleVersion, slotState, slotsOfDay } from '../../server/core/disinfection.js';
+import { checklistFor, type DaySlot, defaultSlots, defaultTemplates, placeSlotState, roundTooEarly, type ScheduleVersion, slotState, slotsOfDay, slotToRecord } from '../../server/core/disinfection.js';
 
 const TZ = 'Asia/Shanghai';
 const at = (local: string) => Date.parse(`${local.replace(' ', 'T')}:00+08:00`);
@@ -62,6 +62,66 @@ describe('slot states', () => {
     expect(slotState(evening, [], at('2026-12-02 05:59'))).toBe('due');
     expect(slotState(evening, [], at('2026-12-02 06:00'))).toBe('missed');
     expect(slotState(evening, [done('2026-12-01 23:30')], at('2026-12-02 07:00'))).toBe('late');
+  });
+});
+
+describe('a place added during the day', () => {
+  // 崇文佳苑 adds 20号楼 at 15:48: the morning was over before it existed.
+  const added = at('2026-12-01 15:48');
+  const state = (time: string, now = '2026-12-01 16:00', records: { status: 'done' | 'skipped'; finishedAt: number }[] = []) => placeSlotState(slot(time), records, at(now), added);
+
+  it('owes no slot that was over before it existed, owes the one still on time, and the ones after', () => {
+    expect(state('06:00')).toBeNull();
+    expect(state('10:00')).toBeNull();
+    expect(state('14:00')).toBe('due');
+    expect(state('18:00')).toBe('upcoming');
+    // The next day is a whole day.
+    expect(placeSlotState(slot('06:00', '2026-12-02'), [], at('2026-12-02 11:00'), added)).toBe('missed');
+  });
+
+  it('a slot whose on-time window had closed when the place was added is not owed, even though it ran on', () => {
+    expect(placeSlotState(slot('14:00'), [], at('2026-12-01 18:30'), at('2026-12-01 16:00'))).toBeNull();
+    expect(placeSlotState(slot('14:00'), [], at('2026-12-01 18:30'), at('2026-12-01 15:59'))).toBe('missed');
+  });
+
+  it('a round recorded for a slot it did not owe still counts', () => {
+    expect(state('14:00', '2026-12-01 16:00', [done('2026-12-01 15:55')])).toBe('done');
+    expect(state('06:00', '2026-12-01 16:00', [done('2026-12-01 09:55')])).toBe('late');
+    // Done after the next slot began would be "missed" for a place that owed it; this one never did.
+    expect(state('10:00', '2026-12-01 16:00', [done('2026-12-01 15:55')])).toBeNull();
+    expect(state('06:00', '2026-12-01 16:00', [{ status: 'skipped', finishedAt: at('2026-12-01 15:50') }])).toBe('skipped');
+  });
+
+  it('a place that existed all day owes every slot', () => {
+    expect(placeSlotState(slot('06:00'), [], at('2026-12-01 16:00'), at('2026-11-01 09:00'))).toBe('missed');
+  });
+});
+
+describe('the slot a round is for', () => {
+  const states = (now: string) => day().map((s) => ({ slot: s, state: slotState(s, [], at(now)) }));
+  const pick = (now: string) => slotToRecord(states(now), at(now))?.slot.time ?? null;
+  it.each([
+    ['2026-12-01 05:59', null],
+    ['2026-12-01 06:00', '06:00'],
+    ['2026-12-01 09:59', '06:00'],
+    ['2026-12-01 16:02', '14:00'],
+    ['2026-12-01 17:59', '14:00'],
+    ['2026-12-01 18:00', '18:00'],
+    ['2026-12-01 23:30', '18:00'],
+  ])('at %s: %s (never a slot that has not begun)', (now, time) => expect(pick(now)).toBe(time));
+
+  it('when the due one is done, the latest that has begun, not the next', () => {
+    const list = day().map((s) => ({ slot: s, state: slotState(s, s.time === '14:00' ? [done('2026-12-01 14:30')] : [], at('2026-12-01 16:02')) }));
+    expect(slotToRecord(list, at('2026-12-01 16:02'))?.slot.time).toBe('14:00');
+  });
+
+  it('the server refuses a round finished before its slot began, to the minute', () => {
+    const r = (finished: string, slotTime = '18:00') => roundTooEarly({ slotDate: '2026-12-01', slotTime, finishedAt: new Date(at(finished)).toISOString() }, TZ);
+    expect(r('2026-12-01 16:02')).toMatch(/has not begun/);
+    expect(r('2026-12-01 17:59')).toMatch(/has not begun/);
+    expect(r('2026-12-01 18:00')).toBeNull();
+    expect(r('2026-12-02 01:00')).toBeNull();
+    expect(r('2026-12-01 16:02', '14:00')).toBeNull();
   });
 });
 

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
+import { DateField } from '../ui/date-field';
 
 export function AuditPage() {
   const { t, dateTime } = useI18n();
@@ -32,6 +33,10 @@ export function AuditPage() {
     setBefore(null);
     set((e.currentTarget as HTMLInputElement).value);
   };
+  const filterDate = (set: (v: string) => void) => (date: string) => {
+    setBefore(null);
+    set(date);
+  };
   return (
     <section>
       <h1>{t('audit')}</h1>
@@ -53,11 +58,11 @@ export function AuditPage() {
         </label>
         <label class="field">
           <span>{t('audit.from')}</span>
-          <input type="date" name="from" value={from} onInput={filter(setFrom)} />
+          <DateField name="from" value={from} onChange={filterDate(setFrom)} />
         </label>
         <label class="field">
           <span>{t('audit.to')}</span>
-          <input type="date" name="to" value={to} onInput={filter(setTo)} />
+          <DateField name="to" value={to} onChange={filterDate(setTo)} />
         </label>
       </div>
       <p class="muted">{t('audit.readOnly')}</p>

@@ -83,10 +83,18 @@ export function LoginPage() {
           <input name="password" type="password" value={f.password} onInput={set('password')} autocomplete="current-password" required />
         </Field>
         <ErrorBox error={submit.error} />
+        {submit.error && /^1\d{10}$/.test(f.username.trim()) && (
+          <p class="notice" data-testid="volunteer-phone-hint">
+            {t('volunteerPhoneHint')} <a href="/tablet">{location.host}/tablet</a>
+          </p>
+        )}
         <button class="primary" type="submit" disabled={submit.busy}>
           {t('signIn')}
         </button>
       </Form>
+      <p class="muted auth-tablet" data-testid="tablet-link">
+        <b>{t('volunteerHere')}</b> {t('volunteerHint')} <a href="/tablet">{location.host}/tablet</a>
+      </p>
     </AuthShell>
   );
 }

@@ -1,25 +1,21 @@
 /** Small SVG charts: no chart library for two kinds of chart. They scale to their box. */
+import { countTicks } from './ticks';
 
 const W = 720;
 const H = 220;
 const PAD = { left: 34, right: 8, top: 10, bottom: 24 };
 
-function niceMax(n: number): number {
-  if (n <= 5) return 5;
-  const p = 10 ** Math.floor(Math.log10(n));
-  return Math.ceil(n / p) * p;
-}
-
-function YAxis(props: { max: number; format?: (n: number) => string }) {
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * props.max);
-  const y = (v: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / props.max);
+/** Grid lines and their labels at `ticks` (the last is the top of the plot). */
+function YAxis(props: { ticks: number[]; format?: (n: number) => string }) {
+  const max = props.ticks[props.ticks.length - 1]!;
+  const y = (v: number) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / max);
   return (
-    <g class="axis">
-      {ticks.map((v) => (
+    <g class="axis" data-testid="y-axis">
+      {props.ticks.map((v) => (
         <g key={v}>
           <line x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
           <text x={PAD.left - 4} y={y(v) + 4} text-anchor="end">
-            {props.format ? props.format(v) : Math.round(v)}
+            {props.format ? props.format(v) : v}
           </text>
         </g>
       ))}
@@ -27,9 +23,12 @@ function YAxis(props: { max: number; format?: (n: number) => string }) {
   );
 }
 
+const PERCENT_TICKS = [0, 0.25, 0.5, 0.75, 1];
+
 /** Entries, exits and people turned back for each hour of a day, stacked. */
 export function HourlyChart(props: { hours: { hour: number; in: number; out: number; turnedBack: number }[]; labels: { in: string; out: string; turnedBack: string } }) {
-  const max = niceMax(Math.max(1, ...props.hours.map((h) => h.in + h.out + h.turnedBack)));
+  const ticks = countTicks(Math.max(0, ...props.hours.map((h) => h.in + h.out + h.turnedBack)));
+  const max = ticks[ticks.length - 1]!;
   const plotH = H - PAD.top - PAD.bottom;
   const step = (W - PAD.left - PAD.right) / 24;
   const series = [
@@ -40,7 +39,7 @@ export function HourlyChart(props: { hours: { hour: number; in: number; out: num
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.labels.in} / ${props.labels.out} / ${props.labels.turnedBack}`} data-testid="hourly-chart">
-        <YAxis max={max} />
+        <YAxis ticks={ticks} />
         {props.hours.map((h) => {
           let top = PAD.top + plotH;
           return (
@@ -81,7 +80,8 @@ const PALETTE = ['#0f4c81', '#2e9d5b', '#d9822b', '#b3261e', '#7b5ea7', '#1f9bb5
 /** One line per series over the same x labels (dates), e.g. compounds compared day by day. */
 export function LineChart(props: { x: string[]; series: { name: string; values: (number | null)[] }[]; percent?: boolean }) {
   const all = props.series.flatMap((s) => s.values.filter((v): v is number => v !== null));
-  const max = props.percent ? 1 : niceMax(Math.max(1, ...all));
+  const ticks = props.percent ? PERCENT_TICKS : countTicks(Math.max(0, ...all));
+  const max = ticks[ticks.length - 1]!;
   const plotH = H - PAD.top - PAD.bottom;
   const n = Math.max(1, props.x.length - 1);
   const x = (i: number) => PAD.left + 10 + ((W - PAD.left - PAD.right - 20) * i) / n;
@@ -90,7 +90,7 @@ export function LineChart(props: { x: string[]; series: { name: string; values: 
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.series.map((s) => s.name).join(', ')}>
-        <YAxis max={max} format={props.percent ? (v) => `${Math.round(v * 100)}%` : undefined} />
+        <YAxis ticks={ticks} format={props.percent ? (v) => `${Math.round(v * 100)}%` : undefined} />
         {props.x.map((label, i) =>
           i % every === 0 ? (
             <text key={label} class="tick" x={x(i)} y={H - 6} text-anchor="middle">

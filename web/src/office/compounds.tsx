@@ -15,7 +15,9 @@ import { PolicyTab } from './roster/policy';
 import { ResidentsTab } from './roster/residents';
 import { TestsTab } from './roster/tests';
 import { ShiftsTab } from './shifts';
+import { TimeZoneSelect } from './time-zone-field';
 import type { Compound } from './types';
+import { VolunteersTab } from './volunteers';
 
 export function CompoundsPage() {
   const { t } = useI18n();
@@ -55,7 +57,7 @@ export function CompoundsPage() {
               <input name="name" value={f.name} onInput={(e) => setF({ ...f, name: e.currentTarget.value })} required maxLength={60} />
             </Field>
             <Field label={t('timezone')}>
-              <input name="timezone" value={f.timezone} onInput={(e) => setF({ ...f, timezone: e.currentTarget.value })} required />
+              <TimeZoneSelect value={f.timezone} onChange={(timezone) => setF({ ...f, timezone })} />
             </Field>
             <button class="primary" type="submit" disabled={create.busy}>
               {t('create')}
@@ -68,7 +70,7 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices'] as const;
+const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'volunteers'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Each tab of a compound's page. */
@@ -85,6 +87,7 @@ const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: s
   buildings: (p) => <PlacesTab key="buildings" compoundId={p.compound.id} kind="buildings" manage={p.manage} />,
   points: (p) => <PlacesTab key="points" compoundId={p.compound.id} kind="points" manage={p.manage} />,
   devices: (p) => <DevicesTab {...p} />,
+  volunteers: (p) => <VolunteersTab {...p} />,
 };
 
 export function CompoundPage(props: { id: number; tab?: string | undefined; rest?: string | undefined }) {
@@ -114,7 +117,7 @@ export function CompoundPage(props: { id: number; tab?: string | undefined; rest
             <input name="name" value={editing.name} onInput={(e) => setEditing({ ...editing, name: e.currentTarget.value })} required />
           </Field>
           <Field label={t('timezone')}>
-            <input name="timezone" value={editing.timezone} onInput={(e) => setEditing({ ...editing, timezone: e.currentTarget.value })} required />
+            <TimeZoneSelect value={editing.timezone} onChange={(timezone) => setEditing({ ...editing, timezone })} />
           </Field>
           <button class="primary" type="submit" disabled={save.busy}>
             {t('save')}

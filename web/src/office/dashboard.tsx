@@ -7,6 +7,7 @@ import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { HourlyChart } from './charts';
 import { useReasonLabel } from './format';
 import type { Compound } from './types';
+import { DateField } from '../ui/date-field';
 
 const compound = client.api.compounds[':cid'];
 /** A gate check as the feed shows it: the list's rows, and what the live feed sends (the same shape). */
@@ -89,7 +90,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ex.date')}</span>
-          <input type="date" name="date" value={date} max={today} onInput={(e) => setPicked(e.currentTarget.value && e.currentTarget.value !== today ? e.currentTarget.value : null)} />
+          <DateField name="date" value={date} max={today} onChange={(d) => setPicked(d !== today ? d : null)} required />
         </label>
         <a class="button" href={`/api/compounds/${cid}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
           {t('dash.dailyReport')}

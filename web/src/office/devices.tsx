@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Form, Loading, useAction, useLoad } from '../ui/kit';
+import { QrCode } from '../ui/qr';
 import type { Compound } from './types';
 
 const devices = client.api.compounds[':cid'].devices;
@@ -30,6 +31,8 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
     list.reload();
   });
   const tz = props.compound.timezone;
+  // Where a tablet opens the app: this server's own address, as the manager's browser reaches it.
+  const tabletUrl = `${location.origin}/tablet`;
   const state = (d: DeviceRow) =>
     d.revokedAt ? (
       <Badge tone="muted">{t('device.revoked')}</Badge>
@@ -54,7 +57,21 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
           <small>
             {t('enrollmentHint')} ({dateTime(code.expiresAt, tz)})
           </small>
+          <div class="tablet-address">
+            <QrCode text={tabletUrl} label={t('tabletQr')} />
+            <a href={tabletUrl} class="code-url" data-testid="tablet-url" target="_blank" rel="noreferrer">
+              {tabletUrl}
+            </a>
+          </div>
         </div>
+      )}
+      {!code && (
+        <p class="muted" data-testid="tablet-address">
+          {t('tabletAddressHint')}{' '}
+          <a href={tabletUrl} target="_blank" rel="noreferrer">
+            {tabletUrl}
+          </a>
+        </p>
       )}
       {!list.data ? (
         <Loading />

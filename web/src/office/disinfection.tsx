@@ -1,15 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { SlotSpec, SlotState } from '../../../server/core/disinfection';
+import { isTimeOfDay } from '../../../server/core/time';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useAction, useLoad } from '../ui/kit';
 import type { Compound } from './types';
+import { DateField } from '../ui/date-field';
 
 
 const disinfection = client.api.compounds[':cid'].disinfection;
 type Place = Pick<Data<typeof disinfection.grid.$get>['rows'][number], 'kind' | 'id' | 'name'>;
 
 const REFRESH_MS = 30_000;
+
+/** 已跳过（消毒液用完）: a skip always carries its reason, so nobody reads it as a missed round. */
+export function skippedWords(t: (k: string, v?: Record<string, string | number>) => string, reason: string | null | undefined) {
+  return reason ? t('slot.skippedWhy', { reason }) : t('slot.skipped');
+}
 
 function today(tz: string) {
   return new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -37,7 +44,7 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
       <div class="form inline">
         <label class="field">
           <span>{t('date')}</span>
-          <input type="date" name="date" value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+          <DateField name="date" value={date} onChange={setDate} required />
         </label>
         <button type="button" onClick={grid.reload}>
           {t('refresh')}
@@ -87,11 +94,11 @@ export function DisinfectionTab(props: { compound: Compound; manage: boolean }) 
                     {r.cells.map((c) => (
                       <td
                         key={c.time}
-                        class={`cell s-${c.state}`}
-                        data-state={c.state}
-                        title={c.rounds.map((x) => `${x.operator ?? ''} ${time(x.finishedAt)}${x.via === 'manual' ? ` (${t('pickedByHand')})` : ''}`).join('\n')}
+                        class={`cell s-${c.state ?? 'none'}`}
+                        data-state={c.state ?? 'none'}
+                        title={c.state ? c.rounds.map((x) => `${x.operator ?? ''} ${time(x.finishedAt)}${x.via === 'manual' ? ` (${t('pickedByHand')})` : ''}`).join('\n') : t('slot.noneHint')}
                       >
-                        <span>{t(`slot.${c.state}`)}</span>
+                        <span>{c.state === 'skipped' ? skippedWords(t, c.rounds.find((x) => x.status === 'skipped')?.skipReason) : t(`slot.${c.state ?? 'none'}`)}</span>
                         {c.rounds.length > 0 && (
                           <small>
                             {c.rounds[0]!.operator} {time(c.rounds[0]!.finishedAt)}
@@ -146,7 +153,7 @@ function PlaceHistory(props: { cid: string; place: Place; tz: string; onClose: (
                 <b>
                   {r.slotDate} {r.slotTime}
                 </b>{' '}
-                · {r.status === 'skipped' ? `${t('slot.skipped')}${t('sep.colon')}${r.skipReason}` : r.items.filter((i) => i.done).map((i) => i.label).join(t('sep.list'))}
+                · {r.status === 'skipped' ? skippedWords(t, r.skipReason) : r.items.filter((i) => i.done).map((i) => i.label).join(t('sep.list'))}
               </div>
               <div class="muted">
                 {r.operator} · {dateTime(r.finishedAt, props.tz)} · {[r.disinfectant, r.concentration].filter(Boolean).join(' ')} {r.note && `· ${r.note}`}{' '}
@@ -186,7 +193,18 @@ function ScheduleEditor(props: { cid: string }) {
               {t('slotN', { n: i + 1 })} · {t('onTimeMinutes')}
             </span>
             <div class="row-actions">
-              <input type="time" value={s.time} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, time: e.currentTarget.value } : x)))} />
+              {/* 24-hour HH:MM text: <input type=time> shows 06:00 AM in a Chinese page, as date inputs did. */}
+              <input
+                type="text"
+                name={`slotTime${i}`}
+                class="time-text"
+                inputMode="numeric"
+                placeholder="HH:MM"
+                maxLength={5}
+                value={s.time}
+                aria-invalid={isTimeOfDay(s.time) ? undefined : true}
+                onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, time: e.currentTarget.value.trim() } : x)))}
+              />
               <input type="number" min={10} value={s.onTimeMinutes} onInput={(e) => setSlots(edit.map((x, j) => (j === i ? { ...x, onTimeMinutes: Number(e.currentTarget.value) } : x)))} />
             </div>
           </label>

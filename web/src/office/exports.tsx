@@ -4,6 +4,8 @@ import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Field, Loading, useLoad } from '../ui/kit';
 import type { Compound } from './types';
+import { sortNaturally } from '../../../server/core/natural';
+import { DateField, DateTimeField } from '../ui/date-field';
 
 const DATASETS = ['gate-checks', 'daily-summaries', 'disinfection', 'shifts'] as const;
 
@@ -48,10 +50,10 @@ export function ExportsPage() {
             </select>
           </Field>
           <Field label={t('ov.from')}>
-            <input type="date" name="from" value={from} max={to} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+            <DateField name="from" value={from} max={to} onChange={setFrom} required />
           </Field>
           <Field label={t('ov.to')}>
-            <input type="date" name="to" value={to} min={from} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+            <DateField name="to" value={to} min={from} onChange={setTo} required />
           </Field>
           <Field label={t('ex.format')}>
             <select name="format" value={format} onChange={(e) => setFormat(e.currentTarget.value as 'csv' | 'xlsx')}>
@@ -83,7 +85,7 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
     () => (compoundId ? call(client.api.compounds[':cid'].buildings.$get({ param: { cid: compoundId } })) : Promise.resolve({ items: [] })),
     [compoundId],
   );
-  const sorted = [...(buildings.data?.items ?? [])].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }));
+  const sorted = sortNaturally(buildings.data?.items ?? []);
   const building = buildingId || String(sorted[0]?.id ?? '');
   const dossier = new URLSearchParams({ from: from.replace('T', ' '), to: to.replace('T', ' '), lang });
   return (
@@ -110,7 +112,7 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
       <h3>{t('ex.dailyReport')}</h3>
       <div class="form inline toolbar">
         <Field label={t('ex.date')}>
-          <input type="date" name="reportDate" value={date} max={props.today} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+          <DateField name="reportDate" value={date} max={props.today} onChange={setDate} required />
         </Field>
         <a class="button" href={`/api/compounds/${compoundId}/reports/daily?date=${date}&lang=${lang}`} target="_blank" rel="noreferrer">
           {t('ex.open')}
@@ -129,10 +131,10 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
           </select>
         </Field>
         <Field label={t('ov.from')}>
-          <input type="datetime-local" name="dossierFrom" value={from} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+          <DateTimeField name="dossierFrom" value={from} onChange={setFrom} />
         </Field>
         <Field label={t('ov.to')}>
-          <input type="datetime-local" name="dossierTo" value={to} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+          <DateTimeField name="dossierTo" value={to} onChange={setTo} />
         </Field>
         {building && (
           <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">

@@ -1,3 +1,4 @@
+import { compareNatural } from '../../../server/core/natural';
 import { useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
 import { call, client, type Data } from '../client';
@@ -5,6 +6,7 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
 import { LineChart } from './charts';
+import { DateField } from '../ui/date-field';
 
 type Row = Data<typeof client.api.overview.$get>['rows'][number];
 
@@ -34,7 +36,7 @@ export function OverviewPage() {
   const data = useLoad(() => call(client.api.overview.$get({ query: { from, to } })), [from, to]);
   const rows = [...(data.data?.rows ?? [])].sort((a, b) => {
     const [x, y] = [VALUE[sort.key](a), VALUE[sort.key](b)];
-    const c = typeof x === 'string' ? x.localeCompare(String(y), 'zh-CN') : x - (y as number);
+    const c = typeof x === 'string' ? compareNatural(x, String(y)) : x - (y as number);
     return sort.desc ? -c : c;
   });
   const head = (key: Key, label: string) => (
@@ -51,11 +53,11 @@ export function OverviewPage() {
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ov.from')}</span>
-          <input type="date" name="from" value={from} min={addDays(to, -30)} max={to} onInput={(e) => e.currentTarget.value && setFrom(e.currentTarget.value)} />
+          <DateField name="from" value={from} min={addDays(to, -30)} max={to} onChange={setFrom} required />
         </label>
         <label class="field">
           <span>{t('ov.to')}</span>
-          <input type="date" name="to" value={to} min={from} max={addDays(from, 30)} onInput={(e) => e.currentTarget.value && setTo(e.currentTarget.value)} />
+          <DateField name="to" value={to} min={from} max={addDays(from, 30)} onChange={setTo} required />
         </label>
       </div>
       <ErrorBox error={data.error} />

@@ -6,6 +6,7 @@ import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { useReasonLabel } from './format';
 import type { Compound } from './types';
+import { DateField } from '../ui/date-field';
 
 const compound = client.api.compounds[':cid'];
 
@@ -37,7 +38,7 @@ function ShiftList(props: { compound: Compound }) {
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ex.date')}</span>
-          <input type="date" name="date" value={date} onInput={(e) => e.currentTarget.value && setDate(e.currentTarget.value)} />
+          <DateField name="date" value={date} onChange={setDate} required />
         </label>
         <label class="field">
           <span>{t('shift.gate')}</span>

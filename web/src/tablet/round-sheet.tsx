@@ -1,13 +1,13 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { checklistFor, DISINFECTANTS, type SlotState, slotState, slotsOfDay, type TemplateTarget } from '../../../server/core/disinfection';
-import { zonedDate } from '../../../server/core/time';
+import { checklistFor, DISINFECTANTS, placeSlotState, type SlotState, slotsOfDay, slotToRecord, type TemplateTarget } from '../../../server/core/disinfection';
+import { addDays, zonedDate } from '../../../server/core/time';
 import { useI18n } from '../i18n';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';
 import { shrinkPhoto } from './photo';
 import type { LocalRound, RoundTarget } from './types';
 
-const STATE_TONE: Record<SlotState, string> = { done: 'ok', late: 'warn', missed: 'bad', skipped: 'muted', due: 'due', upcoming: 'muted' };
+const STATE_TONE: Record<SlotState | 'none', string> = { done: 'ok', late: 'warn', missed: 'bad', skipped: 'muted', due: 'due', upcoming: 'muted', none: 'muted' };
 
 /** Today's rounds at one place: its slots and their states, and the checklist for the one being done. */
 export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
@@ -16,16 +16,20 @@ export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
   const roster = c.roster.state!;
   const tz = roster.compound.timezone;
   const [openedAt] = useState(() => Date.now());
-  const today = zonedDate(openedAt, tz);
+  // Before the day's first slot, the round is for yesterday's last one (still due until then).
+  const today = useMemo(() => {
+    const date = zonedDate(openedAt, tz);
+    return slotsOfDay(date, tz, roster.disinfection.schedules).some((s) => s.start <= openedAt) ? date : addDays(date, -1);
+  }, [openedAt]);
   const place =
     props.target.kind === 'building'
       ? (() => {
           const b = roster.buildings.find((x) => x.id === props.target.id);
-          return b && { name: b.name, template: 'building' as TemplateTarget, elevators: b.elevatorCount };
+          return b && { name: b.name, template: 'building' as TemplateTarget, elevators: b.elevatorCount, since: b.createdAt ? Date.parse(b.createdAt) : 0 };
         })()
       : (() => {
           const p = roster.points.find((x) => x.id === props.target.id);
-          return p && { name: p.name, template: `point:${p.kind}` as TemplateTarget, elevators: 0 };
+          return p && { name: p.name, template: `point:${p.kind}` as TemplateTarget, elevators: 0, since: p.createdAt ? Date.parse(p.createdAt) : 0 };
         })();
   const slots = useMemo(() => slotsOfDay(today, tz, roster.disinfection.schedules), [today]);
   const [rounds, setRounds] = useState<LocalRound[]>([]);
@@ -35,11 +39,13 @@ export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
   const mine = rounds.filter((r) => r.target.kind === props.target.kind && r.target.id === props.target.id);
   const states = slots.map((slot) => ({
     slot,
-    state: slotState(slot, mine.filter((r) => r.slotTime === slot.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), openedAt),
+    state: placeSlotState(slot, mine.filter((r) => r.slotTime === slot.time).map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), openedAt, place?.since ?? 0),
   }));
-  // The slot to do: the one due now, else the next, else the last.
+  // The slot to do: the one due now, else the latest that has begun. A slot that has not begun cannot
+  // be chosen (the server would refuse the round); before the day's first slot there is nothing to do.
   const [slotTime, setSlotTime] = useState<string | null>(null);
-  const chosen = slotTime ?? (states.find((x) => x.state === 'due') ?? states.find((x) => x.state === 'upcoming') ?? states[states.length - 1])?.slot.time ?? null;
+  const chosen = slotTime ?? slotToRecord(states, openedAt)?.slot.time ?? null;
+  const firstStart = states[0]?.slot.start;
 
   const items = useMemo(() => (place ? checklistFor(roster.disinfection.templates[place.template] ?? roster.disinfection.templates['point:other'], place.elevators) : []), [place?.template]);
   const [ticked, setTicked] = useState<Set<string>>(new Set());
@@ -81,12 +87,21 @@ export function RoundSheet(props: { target: RoundTarget; onDone: () => void }) {
       </p>
       <div class="t-slots" role="radiogroup" aria-label={t('tablet.slot')}>
         {states.map(({ slot, state }) => (
-          <button type="button" key={slot.time} role="radio" aria-checked={chosen === slot.time} class={`t-slot s-${STATE_TONE[state]} ${chosen === slot.time ? 'on' : ''}`} onClick={() => setSlotTime(slot.time)}>
+          <button
+            type="button"
+            key={slot.time}
+            role="radio"
+            aria-checked={chosen === slot.time}
+            disabled={slot.start > openedAt}
+            class={`t-slot s-${STATE_TONE[state ?? 'none']} ${chosen === slot.time ? 'on' : ''}`}
+            onClick={() => setSlotTime(slot.time)}
+          >
             <b>{slot.time}</b>
-            <small>{t(`slot.${state}`)}</small>
+            <small>{t(`slot.${state ?? 'none'}`)}</small>
           </button>
         ))}
       </div>
+      {!chosen && firstStart !== undefined && <p class="t-warn" data-testid="no-slot-yet">{t('tablet.noSlotYet', { time: states[0]!.slot.time })}</p>}
       {skip === null ? (
         <>
           <div class="t-checklist">

@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
 import { useReasonLabel, useToday } from '../format';
 import type { Compound } from '../types';
+import { DateField } from '../../ui/date-field';
 
 const policyRoute = client.api.compounds[':cid'].policy;
 type PolicyVersion = Data<typeof policyRoute.$get>['versions'][number];
@@ -156,7 +157,7 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
                     <input name="quotaDays" type="number" min={1} max={30} required value={quota.days} onInput={(e) => setQuota({ days: Number(e.currentTarget.value) })} />
                   </Field>
                   <Field label={t('policy.quotaAnchor')}>
-                    <input name="quotaAnchor" type="date" required value={quota.anchorDate} onInput={(e) => setQuota({ anchorDate: e.currentTarget.value })} />
+                    <DateField name="quotaAnchor" required value={quota.anchorDate} onChange={(anchorDate) => setQuota({ anchorDate })} />
                   </Field>
                 </div>
                 <p class="muted hint">{t('policy.quotaSays', { exits: quota.exits, days: quota.days, date: quota.anchorDate })}</p>

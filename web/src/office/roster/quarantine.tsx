@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call, client, type Data } from '../../client';
 import { useI18n } from '../../i18n';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
+import { DateField } from '../../ui/date-field';
 
 // Home quarantine: a household's, set or cleared; and every household under it today.
 
@@ -36,7 +37,7 @@ export function QuarantineForm(props: { cid: string; household: { id: number; bu
       <p class="muted">{active ? t('residents.quarantineNow', { date: h.until!, reason: current.data?.quarantineNote || '—' }) : t('residents.quarantineNone')}</p>
       <Form onSubmit={() => set.run(false)} class="form inline">
         <Field label={t('residents.quarantineUntil')}>
-          <input name="quarantineUntil" type="date" value={until} min={props.today} required onInput={(e) => setUntil(e.currentTarget.value)} />
+          <DateField name="quarantineUntil" value={until} min={props.today} required onChange={setUntil} />
         </Field>
         <Field label={t('residents.quarantineReason')}>
           <input name="quarantineNote" value={reason} maxLength={200} placeholder={t('residents.quarantineReasonHint')} onInput={(e) => setNote(e.currentTarget.value)} />

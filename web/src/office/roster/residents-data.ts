@@ -1,3 +1,4 @@
+import { compareNatural } from '../../../../server/core/natural';
 import { call, client, type Data } from '../../client';
 import { useLoad } from '../../ui/kit';
 
@@ -21,7 +22,7 @@ export const emptyFilter: ResidentFilter = { q: '', buildingId: '', offset: 0 };
 export const PAGE_SIZE = 50;
 
 /** "2号楼" before "10号楼". */
-export const natural = (a: string, b: string) => a.localeCompare(b, 'zh-CN', { numeric: true });
+export const natural = compareNatural;
 
 export function useBuildings(compoundId: number) {
   return useLoad(
