@@ -6,6 +6,7 @@ import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
+import { openTabletAtGate, until } from '../helpers/tablet.js';
 
 /**
  * A day at a real gate: the tablet says online only when it is, a pass held up in front of the camera is
@@ -19,16 +20,7 @@ const TABLET = { width: 1280, height: 800 };
 
 async function onDuty(page: Page, server: Server, s: Scene, direction: '进' | '出' = '出') {
   const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: `平板${Math.random().toString(36).slice(2, 6)}` });
-  await page.goto(`${server.url}/tablet`);
-  await page.fill('input[name=enrollmentCode]', made.body.enrollmentCode);
-  await page.click('button[type=submit]');
-  await page.fill('input[name=phone]', '13800000001');
-  for (const d of '123456') await page.click(`.t-keypad button:text-is("${d}")`);
-  await page.click('.t-keypad button[type=submit]');
-  await page.getByRole('button', { name: '东门' }).waitFor();
-  await page.getByRole('radio', { name: direction }).click();
-  await page.getByRole('button', { name: '东门' }).click();
-  await page.waitForSelector('[data-testid=counts]');
+  await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode, direction });
 }
 
 async function checksOf(server: Server, since: string) {
@@ -40,15 +32,6 @@ async function checksOf(server: Server, since: string) {
     .where('gateCheck.receivedAt', '>', since)
     .orderBy('gateCheck.occurredAt')
     .execute();
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** WCAG relative luminance of a computed `rgb(r, g, b)`. */

@@ -6,6 +6,7 @@ import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
+import { until } from '../helpers/tablet.js';
 
 const ready = !!chromiumPath() && hasFfmpeg();
 if (!ready) console.log('Skipping tablet browser tests: they need Chromium (CHROMIUM_PATH or /usr/bin/chromium) and ffmpeg.');
@@ -39,15 +40,6 @@ async function serverChecks(server: Server) {
     .select(['gateCheck.id', 'resident.name', 'gateCheck.verdict', 'gateCheck.passed', 'gateCheck.direction', 'gateCheck.subject', 'gateCheck.reasons'])
     .orderBy('gateCheck.occurredAt')
     .execute();
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe.skipIf(!ready)('the gate tablet in Chromium', () => {

@@ -1,5 +1,5 @@
 import { parseCode } from '../../../server/core/code';
-import { type Decision, type Direction, decide, type GateFacts, type TestStatus } from '../../../server/core/decide';
+import { type Decision, type DecideInput, type Direction, decide, type GateFacts, type TestStatus } from '../../../server/core/decide';
 import { countsAsExit, gateCheckRecord, passIdOf } from '../../../server/core/gate-check';
 import type { Reason } from '../../../server/core/reasons';
 import type { RosterState } from '../../../server/core/roster';
@@ -86,9 +86,7 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
 }
 
 export async function decideLocally(roster: RosterState, recent: RecentPassage[], subject: Subject, direction: Direction, now: number, reading: Reading | null = null): Promise<LocalDecision> {
-  if (subject.kind === 'visitor') return decideVisitor(roster, subject, direction, now, reading);
-  const code = subject.kind === 'code' ? parseCode(subject.text) : null;
-  const passId = passIdOf(code, roster.compound.id);
+  const { who, facts: known } = await subjectAndFacts(roster, recent, subject, now);
   const d = decide({
     now,
     direction,
@@ -96,31 +94,33 @@ export async function decideLocally(roster: RosterState, recent: RecentPassage[]
     timezone: roster.compound.timezone,
     policy: roster.policy.rules,
     rosterAgeMs: now - roster.fetchedAt,
-    subject: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
-    facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
+    subject: who,
+    facts: known,
     temperatureC: reading?.kind === 'measured' ? reading.c : null,
     temperatureNormal: reading?.kind === 'normal',
   });
   return { ...d, subject, direction, person: d.residentId !== null ? personOf(roster, d.residentId) : null, rosterVersion: roster.version, policyVersion: roster.policy.version, reading };
 }
 
-/** A visitor, by the same rules: the test their phone shows, their host household (and its quarantine), the temperature. */
-function decideVisitor(roster: RosterState, subject: Extract<Subject, { kind: 'visitor' }>, direction: Direction, now: number, reading: Reading | null): LocalDecision {
-  const hostId = subject.visitor.hostHouseholdId ?? null;
-  const host = hostId === null ? undefined : roster.households.get(hostId);
-  const d = decide({
-    now,
-    direction,
-    compoundId: roster.compound.id,
-    timezone: roster.compound.timezone,
-    policy: roster.policy.rules,
-    rosterAgeMs: now - roster.fetchedAt,
-    subject: { kind: 'visitor', hostHouseholdId: hostId },
-    facts: { test: subject.test ?? undefined, household: host ? { id: host.id, quarantineUntil: host.quarantineUntil } : undefined, householdExits: [] },
-    temperatureC: reading?.kind === 'measured' ? reading.c : null,
-    temperatureNormal: reading?.kind === 'normal',
-  });
-  return { ...d, subject, direction, person: null, rosterVersion: roster.version, policyVersion: roster.policy.version, reading };
+/**
+ * Who the rules are deciding on, and what the roster knows of them. A visitor's facts are the test their
+ * phone shows and their host household (for its quarantine); nothing else of the roster is theirs.
+ */
+async function subjectAndFacts(roster: RosterState, recent: RecentPassage[], subject: Subject, now: number): Promise<{ who: DecideInput['subject']; facts: GateFacts }> {
+  if (subject.kind === 'visitor') {
+    const hostId = subject.visitor.hostHouseholdId ?? null;
+    const host = hostId === null ? undefined : roster.households.get(hostId);
+    return {
+      who: { kind: 'visitor', hostHouseholdId: hostId },
+      facts: { test: subject.test ?? undefined, household: host ? { id: host.id, quarantineUntil: host.quarantineUntil } : undefined, householdExits: [] },
+    };
+  }
+  const code = subject.kind === 'code' ? parseCode(subject.text) : null;
+  const passId = passIdOf(code, roster.compound.id);
+  return {
+    who: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
+    facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
+  };
 }
 
 /** The record of a check, as it goes to the outbox. */
