@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
@@ -8,7 +9,7 @@ import { describe, id, json, param, text } from '../http/validate.js';
 import * as q from './queries.js';
 import * as compounds from './service.js';
 
-const timezone = z.string().refine(isTimeZone, 'not a known time zone, e.g. Asia/Shanghai');
+const timezone = z.string().refine(isTimeZone, issue('time_zone'));
 const compoundBody = z.object({ name: text(60), timezone: timezone.optional() });
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });

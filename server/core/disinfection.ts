@@ -1,3 +1,4 @@
+import { issue } from './messages.js';
 import { z } from 'zod';
 import { addDays, isTimeOfDay, zonedToUtc } from './time.js';
 
@@ -7,7 +8,7 @@ import { addDays, isTimeOfDay, zonedToUtc } from './time.js';
  * compound's zone. Pure: the office grid and the tablet use the same rules.
  */
 export const SlotSpecSchema = z.object({
-  time: z.string().refine(isTimeOfDay, 'a time like 06:00'),
+  time: z.string().refine(isTimeOfDay, issue('time_format')),
   /** Done within this many minutes of the slot's start is on time; later is late. */
   onTimeMinutes: z.number().int().min(10).max(12 * 60),
 });
@@ -16,7 +17,7 @@ export const SlotSpecsSchema = z
   .array(SlotSpecSchema)
   .min(1)
   .max(12)
-  .refine((slots) => new Set(slots.map((s) => s.time)).size === slots.length, 'each time once');
+  .refine((slots) => new Set(slots.map((s) => s.time)).size === slots.length, issue('each_once'));
 
 export type SlotSpec = z.infer<typeof SlotSpecSchema>;
 
@@ -103,7 +104,7 @@ export const ChecklistSchema = z
   .array(ChecklistItemSchema)
   .min(1)
   .max(30)
-  .refine((items) => new Set(items.map((i) => i.key)).size === items.length, 'each key once');
+  .refine((items) => new Set(items.map((i) => i.key)).size === items.length, issue('each_once'));
 
 /** Templates are per building, and per kind of point. */
 export const TEMPLATE_TARGETS = ['building', 'point:sampling', 'point:gate', 'point:other'] as const;

@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { deviceOf, volunteerOf } from '../auth/access.js';
@@ -61,7 +62,7 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[])
             residentId: id.optional(),
             override: z.object({ reason: z.string().trim().min(1).max(200) }).optional(),
           })
-          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both'),
+          .refine((b) => !!b.code !== !!b.residentId, issue('code_or_resident')),
       ),
       async (c) => {
         const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));

@@ -21,7 +21,7 @@ export interface ResidentInput {
 
 async function assertBuilding(db: Db, compoundId: number, buildingId: number) {
   const b = await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).where('id', '=', buildingId).executeTakeFirst();
-  if (!b) throw new NotFoundError('The building');
+  if (!b) throw new NotFoundError('building');
 }
 
 export async function createResident(deps: AppDeps, actor: Actor | null, compoundId: number, input: ResidentInput, ip: string): Promise<number> {
@@ -50,7 +50,7 @@ export async function updateResident(
   ip: string,
 ) {
   const db = deps.database.db;
-  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('The resident');
+  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);
@@ -62,7 +62,7 @@ export async function updateResident(
 /** A resident who moved out: kept for the history of their gate checks, hidden everywhere else, pass revoked. */
 export async function removeResident(deps: AppDeps, actor: Actor | null, compoundId: number, id: number, ip: string) {
   const db = deps.database.db;
-  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('The resident');
+  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   const by = actor && actor.kind !== 'device' ? actor.user.id : null;
   await db.transaction().execute(async (tx) => {
@@ -82,7 +82,7 @@ export async function removeResident(deps: AppDeps, actor: Actor | null, compoun
 export async function setQuarantine(deps: AppDeps, actor: Actor | null, compoundId: number, householdId: number, until: string | null, note: string | null, ip: string) {
   const db = deps.database.db;
   const h = await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', '=', householdId).executeTakeFirst();
-  if (!h) throw new NotFoundError('The household');
+  if (!h) throw new NotFoundError('household');
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);

@@ -184,7 +184,7 @@ export async function recordTestResult(
 ) {
   const db = deps.database.db;
   const resident = await db.selectFrom('resident').select('id').where('compoundId', '=', compoundId).where('id', '=', residentId).where('deletedAt', 'is', null).executeTakeFirst();
-  if (!resident) throw new NotFoundError('The resident');
+  if (!resident) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   return db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);
