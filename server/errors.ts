@@ -74,7 +74,7 @@ export class ForbiddenError extends AppError<'forbidden'> {
 }
 
 export class NotFoundError extends AppError<'not_found'> {
-  constructor(what: MessageParams<'not_found'>['what']) {
+  constructor(what: Exclude<MessageParams<'not_found'>['what'], 'route'>) {
     super(404, 'not_found', { what });
   }
 }

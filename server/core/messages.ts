@@ -147,7 +147,7 @@ export const MESSAGES = {
     (p) => (p.maxBytes ? `提交的内容太大（上限 ${bytes(p.maxBytes)}）。` : '提交的内容太大。'),
     (p) => (p.maxBytes ? `The request body is larger than ${bytes(p.maxBytes)}.` : 'The request body is too large.'),
   ),
-  not_found: say<{ what: Thing; method?: string; path?: string }>(
+  not_found: say<{ what: Exclude<Thing, 'route'> } | { what: 'route'; method: string; path: string }>(
     (p) => (p.what === 'route' ? `没有这个接口：${p.method} ${p.path}` : `找不到该${zhThing(p.what)}。`),
     (p) => (p.what === 'route' ? `There is no API route ${p.method} ${p.path}.` : `The ${enThing(p.what)} was not found.`),
   ),

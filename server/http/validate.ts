@@ -22,6 +22,9 @@ function attach<T extends MiddlewareHandler>(mw: T, doc: RouteDoc): T {
   return mw;
 }
 
+// A missing field is "required", not "expected string": only the error map sees the input (issues do not keep it).
+z.config({ customError: (i) => (i.code === 'invalid_type' && i.input === undefined ? issue('required') : undefined) });
+
 /**
  * Each zod issue as a catalogued field issue a person can act on, in either language: "required" rather
  * than "expected string, received undefined". A schema's own message is a catalogue code (`issue(…)`).
@@ -37,7 +40,7 @@ function fieldIssueOf(i: z.core.$ZodIssue, path: string): FieldIssue {
   }
   switch (i.code) {
     case 'invalid_type':
-      return i.input === undefined ? fieldIssue(path, 'required') : fieldIssue(path, 'wrong_type', { expected: i.expected });
+      return fieldIssue(path, 'wrong_type', { expected: i.expected });
     case 'too_small': {
       const min = Number(i.minimum) + (i.inclusive === false ? 1 : 0);
       if (i.origin === 'string') return min === 1 ? fieldIssue(path, 'not_empty') : fieldIssue(path, 'too_short', { min });
