@@ -412,7 +412,8 @@ export function isMessageCode(code: unknown): code is MessageCode {
 
 /** A catalogued code's text in `lang`; undefined for a code the catalogue does not have (an older or newer server). */
 export function messageText(m: { code: string; params?: unknown }, lang: Lang): string | undefined {
-  if (!isMessageCode(m.code)) return undefined;
+  // No params: a record refused by a server older than the catalogue; its own message is all there is.
+  if (!isMessageCode(m.code) || m.params === undefined) return undefined;
   const entry = MESSAGES[m.code] as Entry<Params>;
   try {
     return entry[lang]((m.params ?? {}) as Params);

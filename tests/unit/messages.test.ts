@@ -168,7 +168,8 @@ describe('the message catalogue', () => {
 
   it('says nothing for a code it does not have, so the caller can fall back to the server message', () => {
     expect(messageText({ code: 'no_such_code', params: {} }, 'zh')).toBeUndefined();
-    expect(messageText({ code: 'toString' }, 'zh')).toBeUndefined();
+    expect(messageText({ code: 'toString', params: {} }, 'zh')).toBeUndefined();
+    expect(messageText({ code: 'unknown_gate' }, 'zh')).toBeUndefined();
   });
 
   it('renders the texts people will read', () => {

@@ -356,12 +356,6 @@ const STRINGS = {
   'roster.import.status.rejected': ['有误', 'Rejected'],
   'roster.import.status.imported': ['已匹配', 'Matched'],
   'roster.import.status.unmatched': ['未匹配', 'Unmatched'],
-  'roster.import.err.unreadable_file': ['无法读取该文件：请另存为 CSV（UTF-8）或 XLSX 后重试。', 'This file cannot be read: save it as CSV (UTF-8) or XLSX and try again.'],
-  'roster.import.err.empty_file': ['文件没有表头：第一行应为列名，如 楼栋、单元、房号、姓名、手机号。', 'The file has no header row: the first row must name the columns.'],
-  'roster.import.err.too_many_rows': ['文件超过 200,000 行：请拆分成几个文件，分别导入。', 'The file has more than 200,000 rows: split it into several files and import them one by one.'],
-  'roster.import.err.missing_columns': ['表头缺少必需的列：', 'The header row lacks required columns:'],
-  'roster.import.err.payload_too_large': ['文件太大（上限 20 MB）。', 'The file is too large (20 MB at most).'],
-  'roster.import.err.unsupported_media_type': ['请选择一个文件。', 'Choose a file.'],
   'residents.add': ['添加住户', 'Add a resident'],
   'residents.added': ['已添加：{who}', 'Added: {who}'],
   'residents.import': ['导入住户名单', 'Import residents'],
@@ -502,14 +496,8 @@ const STRINGS = {
   'conflicts.auto': ['系统自动', 'Automatically'],
   'conflicts.autoNote': ['后来同步的记录（或更正）已说明情况，自动关闭。', 'A record synced later (or a correction) settled it.'],
   // --- end of roster pages block ---
-  'err.invalid_enrollment_code': ['激活码错误、已使用或已过期，请向物业经理索取新码', 'Wrong, used or expired code: ask your manager for a new one'],
-  'err.invalid_credentials': ['用户名或密码错误', 'Wrong username or password'],
-  'err.too_many_attempts': ['失败次数过多，请一小时后再试或联系管理员解锁', 'Too many failed attempts; wait an hour or ask an administrator to unlock'],
   'err.network': ['无法连接服务器', 'Cannot reach the server'],
-  // Import limits (server/imports/limits.ts): the file is refused as it is read, nothing is imported.
-  'err.too_many_columns': ['文件超过 50 列：请删去系统不用的列（只需楼栋、单元、房号、姓名、手机号等），再重新导入。', 'The file has more than 50 columns: delete the columns Gatepost does not use, then import it again.'],
-  'err.cell_too_long': ['有单元格超过 1000 个字：请缩短它（CSV 文件请检查是否用英文逗号分隔、引号是否成对），再重新导入。', 'A cell holds more than 1,000 characters: shorten it (in a CSV, check the commas and quotes), then import again.'],
-  'err.unpacked_too_large': ['XLSX 文件解压后过大（超出系统一次读取的上限）：请删去不需要的行、列和格式，或另存为 CSV，或拆分成几个文件。', 'The XLSX file unpacks to more than Gatepost reads from one file: delete the rows, columns and formatting it does not need, save it as CSV, or split it.'],
+  // What the server says went wrong is in its catalogue (server/core/messages.ts), rendered by messages.ts.
 } satisfies Record<string, [string, string]>;
 
 export type StringKey = keyof typeof STRINGS;

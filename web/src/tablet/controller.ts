@@ -200,7 +200,7 @@ export class TabletController {
     this.setSync({
       pending,
       photos: photos.filter((p) => !p.failed).length,
-      rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason?.message ?? '' })),
+      rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason ?? null })),
     });
   }
 

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../client';
 import { useI18n } from '../i18n';
+import { errorText } from '../messages';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';
 import { OfflineSignInError } from './controller';
@@ -65,7 +66,7 @@ export function EnrollScreen() {
 }
 
 export function SignInScreen() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { c } = useTablet();
   const [phone, setPhone] = useState('');
   const [pin, setPin] = useState('');
@@ -79,7 +80,7 @@ export function SignInScreen() {
     } catch (err) {
       if (err instanceof OfflineSignInError) setError(t(`tablet.offline.${err.why}`));
       else if (err instanceof ApiError && err.code === 'invalid_credentials') setError(t('tablet.wrongPin'));
-      else setError(err instanceof Error ? err.message : String(err));
+      else setError(errorText(err, lang));
       setPin('');
     } finally {
       setBusy(false);

@@ -39,7 +39,8 @@ export interface SyncStatus {
   pending: number;
   /** Photos still to send (they follow their rounds). */
   photos: number;
-  rejected: { id: string; kind: string; at: string; reason: string }[];
+  /** Records the server refused, each with its reason (code, params, English message: shown with rejectionText). */
+  rejected: { id: string; kind: string; at: string; reason: { code: string; params?: unknown; message: string } | null }[];
   lastSyncAt: number | null;
   lastError: string | null;
 }

@@ -16,23 +16,6 @@ export interface ImportReportBase {
 
 type Stage<R> = { kind: 'idle' } | { kind: 'preview'; report: R } | { kind: 'done'; report: R };
 
-const IMPORT_ERRORS = ['unreadable_file', 'empty_file', 'too_many_rows', 'missing_columns', 'payload_too_large', 'unsupported_media_type'];
-
-/** An import error: the cause in our words, the server's specifics (which columns it found) beneath. */
-function ImportError(props: { error: unknown }) {
-  const { t } = useI18n();
-  const e = props.error;
-  if (e instanceof ApiError && IMPORT_ERRORS.includes(e.code)) {
-    return (
-      <div class="error" role="alert">
-        <div>{t(`roster.import.err.${e.code}`)}</div>
-        <small>{e.message}</small>
-      </div>
-    );
-  }
-  return <ErrorBox error={e} />;
-}
-
 /** What an import route takes (multipart): the file, how strict to be, and whether to write at all. */
 export type ImportForm = InferRequestType<(typeof client.api.compounds)[':cid']['imports']['residents']['$post']>['form'];
 
@@ -110,7 +93,7 @@ export function ImportPanel<R extends ImportReportBase>(props: {
           {busy ? t('roster.import.checking') : t('roster.import.check')}
         </button>
       </Form>
-      <ImportError error={error} />
+      <ErrorBox error={error} />
       {report && (
         <div class="import-result">
           <div class={stage.kind === 'done' && report.applied ? 'notice ok' : 'notice'} role="status">
