@@ -1,3 +1,4 @@
+import type { AuditAction } from '../core/audit.js';
 import { recordAudit } from '../audit/queries.js';
 import { AppError, TooManyAttemptsError } from '../errors.js';
 import type { Actor, AuthDevice, AuthUser, Role } from './actor.js';
@@ -128,7 +129,7 @@ export async function setupAdmin(
 }
 
 /** The failure itself is already counted: its reservation stays. */
-async function auditFailure(deps: AppDeps, action: string, details: unknown, ip: string, deviceId?: number) {
+async function auditFailure(deps: AppDeps, action: AuditAction, details: unknown, ip: string, deviceId?: number) {
   const at = deps.now().toISOString();
   await recordAudit(deps.database.db, {
     actor: null,

@@ -80,7 +80,7 @@ export async function createUser(deps: AppDeps, actor: Actor & { kind: 'office' 
     .execute(async (tx) => {
       const newId = await insertUser(tx, { username: shape.username, phone: shape.phone, displayName: input.displayName, role: input.role, passwordHash, pinHash, at });
       await q.setUserCompounds(tx, newId, compoundIds);
-      await recordAudit(tx, { actor, action: 'user.create', entity: 'user', entityId: newId, details: { role: input.role, username: shape.username, phone: shape.phone, compoundIds }, at, ip });
+      await recordAudit(tx, { actor, action: 'user.create', entity: 'user', entityId: newId, details: { role: input.role, displayName: input.displayName, username: shape.username, phone: shape.phone, compoundIds }, at, ip });
       return newId;
     })
     .catch(taken);
