@@ -115,7 +115,6 @@ const STRINGS = {
   'tablet.enroll': ['激活', 'Enroll'],
   'tablet.signInTitle': ['志愿者登录', 'Volunteer sign-in'],
   'tablet.signIn': ['登录', 'Sign in'],
-  'tablet.wrongPin': ['手机号或PIN码不正确', 'Wrong phone number or PIN'],
   'tablet.offlineSignedIn': ['离线登录（网络恢复后自动同步）', 'Signed in offline (syncs when the network is back)'],
   'tablet.offline.never': ['网络不通，且您从未在本平板联网登录过，无法离线登录。', 'No network, and you have never signed in on this tablet online: offline sign-in is not possible.'],
   'tablet.offline.expired': ['网络不通，您在本平板上次联网登录已超过24小时，无法离线登录。', 'No network, and your last online sign-in here was more than 24 hours ago.'],

@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../client';
 import { useI18n } from '../i18n';
 import { errorText } from '../messages';
 import { ErrorBox, useAction } from '../ui/kit';
@@ -79,7 +78,6 @@ export function SignInScreen() {
       await c.signIn(phone.trim(), pin);
     } catch (err) {
       if (err instanceof OfflineSignInError) setError(t(`tablet.offline.${err.why}`));
-      else if (err instanceof ApiError && err.code === 'invalid_credentials') setError(t('tablet.wrongPin'));
       else setError(errorText(err, lang));
       setPin('');
     } finally {
