@@ -130,7 +130,8 @@ const SENTENCES: Record<AuditAction, [Say, Say]> = {
   'login.failed': [(d) => `以用户名${quoted(d.username, 'zh')}登录失败（用户名或密码错误）`, (d) => `failed to sign in as ${quoted(d.username, 'en')} (wrong username or password)`],
   'login.disabled': [(d) => `以已停用的账号${quoted(d.username, 'zh')}尝试登录`, (d) => `tried to sign in as the disabled account ${quoted(d.username, 'en')}`],
   logout: [() => '退出了登录', () => 'signed out'],
-  pin_login: [() => '在平板上登录', () => 'signed in on a tablet'],
+  // Written by the tablet (the volunteer is the entity): "东门平板 上，志愿者 #5 登录".
+  pin_login: [(_, id) => `上，志愿者 #${id} 登录`, (_, id) => `: volunteer #${id} signed in`],
   'pin_login.failed': [(d) => `用手机号 ${d.phone} 在平板上登录失败（手机号或PIN码错误）`, (d) => `failed to sign in on a tablet with phone ${d.phone} (wrong phone or PIN)`],
   'pin_login.disabled': [(d) => `用已停用的账号（手机号 ${d.phone}）在平板上尝试登录`, (d) => `tried to sign in on a tablet with the disabled account of phone ${d.phone}`],
   'device.create': [(_, id) => `登记了平板 #${id}`, (_, id) => `registered tablet #${id}`],
@@ -199,9 +200,15 @@ const SENTENCES: Record<AuditAction, [Say, Say]> = {
   ],
 };
 
-/** Who did it: "王主任", "张志愿 @ 东门平板", or someone not signed in. */
-export function auditWho(e: Pick<AuditView, 'userName' | 'deviceName'>, lang: Lang): string {
-  return [e.userName, e.deviceName].filter(Boolean).join(' @ ') || (lang === 'zh' ? '未登录者' : 'Someone not signed in');
+/** Actions done before anyone is signed in: their subject is "someone" (the rest, with nobody, are the system's: the demo data, say). */
+const UNSIGNED: ReadonlySet<string> = new Set(['setup.admin_created', 'login.failed', 'login.disabled', 'pin_login.failed', 'pin_login.disabled', 'device.enrolled', 'device.enroll_failed']);
+
+/** Who did it: "王主任", "张志愿 @ 东门平板", someone not signed in, or the system. */
+export function auditWho(e: Pick<AuditView, 'action' | 'userName' | 'deviceName'>, lang: Lang): string {
+  const named = [e.userName, e.deviceName].filter(Boolean).join(' @ ');
+  if (named) return named;
+  if (UNSIGNED.has(e.action)) return lang === 'zh' ? '有人' : 'Someone';
+  return lang === 'zh' ? '系统' : 'The system';
 }
 
 export function isAuditAction(action: string): action is AuditAction {
@@ -217,5 +224,6 @@ export function auditSentence(e: AuditView, lang: Lang, c: AuditContext): string
   if (!isAuditAction(e.action)) return `${who} · ${e.action}`;
   const say = SENTENCES[e.action][lang === 'zh' ? 0 : 1];
   const d = e.details && typeof e.details === 'object' ? (e.details as D) : {};
-  return `${who} ${say(d, e.entityId ?? '', c)}`;
+  const what = say(d, e.entityId ?? '', c);
+  return what.startsWith(':') ? `${who}${what}` : `${who} ${what}`;
 }

@@ -73,7 +73,9 @@ describe('the audit log in sentences', () => {
     expect(auditSentence(row('building.create', DETAILS['building.create']), 'zh', ctx)).toBe('王主任 添加了楼栋“1号楼”');
     expect(auditSentence(row('user.update', DETAILS['user.update']), 'zh', ctx)).toBe('王主任 修改了用户 #7（姓名、停用、密码）');
     expect(auditSentence(row('gate_check.override', DETAILS['gate_check.override']), 'zh', ctx)).toBe('王主任 在 2026-12-01 01:00 人工放行（核酸超时）：送医');
-    expect(auditSentence({ ...row('login.failed', DETAILS['login.failed']), userName: null }, 'zh', ctx)).toBe('未登录者 以用户名“admin”登录失败（用户名或密码错误）');
+    expect(auditSentence({ ...row('login.failed', DETAILS['login.failed']), userName: null }, 'zh', ctx)).toBe('有人 以用户名“admin”登录失败（用户名或密码错误）');
+    expect(auditSentence({ ...row('pass.issue_bulk', DETAILS['pass.issue_bulk']), userName: null }, 'en', ctx)).toBe('The system issued 120 passes for building #3');
+    expect(auditSentence({ ...row('pin_login', null), userName: null, deviceName: '东门平板' }, 'zh', ctx)).toBe('东门平板 上，志愿者 #7 登录');
   });
 
   it('shows an action it does not know by its code, rather than nothing', () => {
