@@ -9,6 +9,8 @@ import { type Lang, translate } from './i18n';
  * know in both languages.
  */
 export function errorText(error: unknown, lang: Lang): string {
+  // A wrapper (the tablet's "try again later") says what its cause says.
+  if (error instanceof Error && !(error instanceof ApiError) && error.cause) return errorText(error.cause, lang);
   if (error instanceof ApiError) return messageText(error, lang) ?? error.message;
   // fetch failing is a TypeError: the server was not reached at all.
   if (error instanceof TypeError) return translate(lang, 'err.network');

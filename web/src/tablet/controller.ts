@@ -165,7 +165,7 @@ export class TabletController {
       this.failures++;
       this.retryAt = this.now() + Math.min(300_000, 2_000 * 2 ** (this.failures - 1));
       const offline = err instanceof RetryableError || err instanceof TypeError;
-      this.setSync({ online: !offline && navigator.onLine, lastError: err instanceof Error ? err.message : String(err) });
+      this.setSync({ online: !offline && navigator.onLine, lastError: err });
       if (err instanceof ApiError && err.status === 401) await this.forgetDevice('revoked');
     } finally {
       this.setSync({ syncing: false });
@@ -182,7 +182,7 @@ export class TabletController {
         ),
       );
     } catch (err) {
-      if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message);
+      if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message, { cause: err });
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { formatLocal } from '../../../server/core/time';
 import { useI18n } from '../i18n';
-import { rejectionText } from '../messages';
+import { errorText, rejectionText } from '../messages';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';
 import { SheetFrame } from './sheet-frame';
@@ -18,7 +18,7 @@ export function SyncSheet(props: { onClose: () => void }) {
         {s.sync.online ? t('tablet.online') : t('tablet.offline')} · {t('tablet.waiting', { n: s.sync.pending })} ·{' '}
         {t('tablet.lastSync', { t: s.sync.lastSyncAt ? formatLocal(s.sync.lastSyncAt, tz) : t('tablet.never') })}
       </p>
-      {s.sync.lastError && <p class="t-warn">{s.sync.lastError}</p>}
+      {s.sync.lastError ? <p class="t-warn">{errorText(s.sync.lastError, lang)}</p> : null}
       <div class="t-row">
         <button type="button" class="t-big" disabled={sync.busy} onClick={() => sync.run()}>
           {t('tablet.syncNow')}
