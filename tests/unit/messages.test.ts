@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FIELD_NAMES, fieldName, MESSAGES, type MessageCode, type MessageParams, messageText, THINGS } from '../../server/core/messages';
+import { AppError } from '../../server/errors';
 
 // Params for every code in the catalogue (the type makes a new code without samples fail to compile), with
 // each variant a param chooses, so every sentence the server can say is rendered here in both languages.
@@ -176,5 +177,21 @@ describe('the message catalogue', () => {
     expect(messageText({ code: 'name_taken', params: { what: 'building', name: '1号楼' } }, 'zh')).toBe('本小区已有名为“1号楼”的楼栋，请换一个名称。');
     expect(messageText({ code: 'too_short', params: { min: 10 } }, 'zh')).toBe('至少 10 个字符');
     expect(messageText({ code: 'invalid_input', params: { fields: ['name', 'floorCount'] } }, 'zh')).toBe('请检查以下内容：名称、楼层数');
+  });
+});
+
+describe('errors take only catalogued codes, with their params', () => {
+  it('does not compile otherwise (checked by tsc), and renders the English message from the catalogue', () => {
+    // @ts-expect-error a code the catalogue does not have
+    void (() => new AppError(409, 'no_such_code'));
+    // @ts-expect-error name_taken needs what and name
+    void (() => new AppError(409, 'name_taken'));
+    // @ts-expect-error a param of another code
+    void (() => new AppError(409, 'name_taken', { what: 'building', title: 'x' }));
+    // @ts-expect-error a thing the catalogue cannot name
+    void (() => new AppError(409, 'in_use', { what: 'spaceship' }));
+    const e = new AppError(409, 'name_taken', { what: 'gate', name: '北门' });
+    expect(e.message).toBe('A gate named "北门" already exists here. Choose another name.');
+    expect(e.params).toEqual({ what: 'gate', name: '北门' });
   });
 });
