@@ -49,6 +49,12 @@ export function fieldIssue<C extends MessageCode>(path: string, code: C, ...[par
   return { path, code, params: p, message: englishText(code, p) };
 }
 
+/** Why an import skips a row, for its report: `{ code, params, reason }` (reason: the English text). */
+export function rowReason<C extends MessageCode>(code: C, ...[params]: ErrorArgs<C>): { code: C; params: MessageParams<C>; reason: string } {
+  const p = (params ?? {}) as MessageParams<C>;
+  return { code, params: p, reason: englishText(code, p) };
+}
+
 /** A request that does not hold what the route needs: each field's issue in `details`, code `invalid_input`. */
 export class ValidationError extends AppError<'invalid_input'> {
   constructor(readonly issues: FieldIssue[]) {

@@ -323,6 +323,28 @@ export const MESSAGES = {
     (p) => `Nothing was imported: ${n(p.rejected)} row(s) have errors. Fix them, or choose to import the valid rows only.`,
   ),
 
+  // --- a row of an import that is skipped (the import report's rows) ------------------------------------
+  row_name_empty: say(() => '姓名为空', () => 'name is empty'),
+  row_name_too_long: say<{ max: number }>((p) => `姓名超过${p.max}字`, (p) => `name longer than ${p.max} characters`),
+  row_no_building: say<{ building: string }>((p) => `楼栋“${p.building}”不存在`, (p) => `no building named "${p.building}"`),
+  row_room_empty: say(() => '房号为空', () => 'room is empty'),
+  row_unit_required: say<{ building: string; units: number }>(
+    (p) => `${p.building}有${p.units}个单元，请填写单元`,
+    (p) => `${p.building} has ${p.units} units: the unit is required`,
+  ),
+  row_bad_phone: say<{ phone: string }>((p) => `手机号“${p.phone}”格式不对`, (p) => `phone "${p.phone}" is not a phone number`),
+  row_bad_date: say<{ value: string }>((p) => `隔离日期“${p.value}”应为 2026-12-01 格式`, (p) => `quarantine date "${p.value}" must look like 2026-12-01`),
+  row_duplicate: say<{ line: number }>((p) => `与第 ${p.line} 行重复`, (p) => `same person as line ${p.line}`),
+  row_bad_sample_time: say<{ value: string }>(
+    (p) => `采样时间“${p.value}”无法识别，应如 2026-12-01 08:30`,
+    (p) => `sampling time "${p.value}" must look like 2026-12-01 08:30`,
+  ),
+  row_bad_result: say<{ value: string }>((p) => `结果“${p.value}”应为 阴性/阳性/待出`, (p) => `result "${p.value}" must be negative, positive or pending (阴性/阳性/待出)`),
+  row_no_match: say(
+    () => '本小区名单中找不到此人（按楼栋/单元/房号+姓名，或手机号+姓名）',
+    () => 'no resident matches by address and name, or by phone and name',
+  ),
+
   // --- records a tablet synced that the server refused (server/gate/ingest*.ts) --------------------------
   id_in_use: say(
     () => '另一台平板已用过这条记录的编号，本条未保存。请告知物业办公室。',

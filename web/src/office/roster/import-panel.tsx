@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { InferRequestType } from 'hono/client';
+import { messageText } from '../../../../server/core/messages';
 import { ApiError, type client } from '../../client';
 import { useI18n } from '../../i18n';
 import { Badge, ErrorBox, Form } from '../../ui/kit';
@@ -8,7 +9,7 @@ import { Badge, ErrorBox, Form } from '../../ui/kit';
 // Spreadsheet imports: choose a file, preview it (dryRun), then write it: all of it, or the valid rows only.
 
 export interface ImportReportBase {
-  rows: { line: number; status: string; name?: string; address?: string; reason?: string }[];
+  rows: { line: number; status: string; name?: string; address?: string; reason?: string; code?: string; params?: unknown }[];
   rejected: number;
   applied: boolean;
   message: string;
@@ -133,7 +134,12 @@ export function ImportPanel<R extends ImportReportBase>(props: {
 }
 
 /** The server words import reasons as "中文 / English": show the half for the page's language. */
-export function inLang(text: string, lang: 'zh' | 'en'): string {
+/** A row's reason: its catalogued code in the UI's language; a report stored before codes has "中文 / English". */
+function rowReasonText(r: { reason?: string; code?: string; params?: unknown }, lang: 'zh' | 'en'): string {
+  return (r.code && messageText({ code: r.code, params: r.params }, lang)) || (r.reason ? inLang(r.reason, lang) : '');
+}
+
+function inLang(text: string, lang: 'zh' | 'en'): string {
   const i = text.indexOf(' / ');
   if (i < 0) return text;
   return lang === 'zh' ? text.slice(0, i) : text.slice(i + 3);
@@ -193,7 +199,7 @@ export function ImportRows(props: { rows: ImportReportBase['rows'] }) {
                 </td>
                 <td>{r.name ?? ''}</td>
                 {hasAddress && <td>{r.address ?? ''}</td>}
-                <td class="reason">{r.reason ? inLang(r.reason, lang) : ''}</td>
+                <td class="reason">{rowReasonText(r, lang)}</td>
               </tr>
             ))}
           </tbody>
