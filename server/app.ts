@@ -23,7 +23,8 @@ import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { residentRoutes } from './residents/routes.js';
 import { testResultRoutes } from './test-results/routes.js';
-import { AppError } from './errors.js';
+import { englishText } from './core/messages.js';
+import { AppError, errorBody } from './errors.js';
 import { exportRoutes } from './exports/routes.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './http/context.js';
@@ -78,7 +79,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .get('/docs/assets/init.js', (c) => c.body(docsInitScript, 200, { 'content-type': 'text/javascript' }))
       .use('/docs/assets/*', serveStatic({ root: swaggerDir, rewriteRequestPath: (p) => p.replace(/^\/api\/docs\/assets/, '') }))
       .all('*', (c) => {
-        throw new AppError(404, 'not_found', `There is no API route ${c.req.method} ${c.req.path}.`);
+        throw new AppError(404, 'not_found', { what: 'route', method: c.req.method, path: c.req.path });
       })
   );
 }
@@ -131,7 +132,7 @@ export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
     app.get('*', (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }));
   }
 
-  app.notFound((c) => c.json({ error: { code: 'not_found', message: `Nothing at ${c.req.path}.` } }, 404));
+  app.notFound((c) => c.json({ error: errorBody(new AppError(404, 'not_found', { what: 'route', method: c.req.method, path: c.req.path })) }, 404));
 
   // A body too large is answered before it has been read: the rest of it is still on its way, so the
   // connection cannot carry another request. Say so (Connection: close) rather than offer keep-alive
@@ -142,23 +143,23 @@ export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
   };
   app.onError((err, c) => {
     if (err instanceof AppError) {
-      const body: Record<string, unknown> = { code: err.code, message: err.message };
-      if (err.details !== undefined) body.details = err.details;
-      return closeIfTooLarge(c.json({ error: body }, err.status));
+      return closeIfTooLarge(c.json({ error: errorBody(err) }, err.status));
     }
     if (err instanceof HTTPException) {
       const status = err.status >= 400 && err.status < 500 ? err.status : 400;
-      return closeIfTooLarge(c.json({ error: { code: status === 413 ? 'payload_too_large' : 'bad_request', message: err.message || 'Bad request.' } }, status));
+      // Hono's own refusals (a malformed body, say): ours in words, theirs kept as the English detail.
+      const e = status === 413 ? new AppError(413, 'payload_too_large') : new AppError(400, 'bad_request');
+      return closeIfTooLarge(c.json({ error: { ...errorBody(e), message: err.message || e.message } }, status));
     }
     const kind = constraintKind(err);
     if (kind === 'unique') {
-      return c.json({ error: { code: 'already_exists', message: 'That already exists; names and codes must be unique.' } }, 409);
+      return c.json({ error: errorBody(new AppError(409, 'already_exists')) }, 409);
     }
     if (kind === 'foreign_key') {
-      return c.json({ error: { code: 'in_use', message: 'Other records still refer to this, or it refers to something that does not exist.' } }, 409);
+      return c.json({ error: errorBody(new AppError(409, 'in_use')) }, 409);
     }
     deps.log(`ERROR ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return c.json({ error: { code: 'internal', message: 'Something went wrong on the server. It has been logged.' } }, 500);
+    return c.json({ error: { code: 'internal', message: englishText('internal', {}), params: {} } }, 500);
   });
 
   return app;

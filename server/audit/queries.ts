@@ -1,4 +1,5 @@
 import type { Actor } from '../auth/actor.js';
+import type { AuditAction } from '../core/audit.js';
 import type { Db } from '../db/database.js';
 
 /** Who asks, from where: what an audit row records of the caller. */
@@ -9,7 +10,8 @@ export interface Asker {
 
 export interface AuditInput {
   actor: Actor | null;
-  action: string;
+  /** One of AUDIT_ACTIONS (server/core/audit.ts), each with its sentence for the log page. */
+  action: AuditAction;
   entity?: string;
   entityId?: string | number;
   compoundId?: number | null;

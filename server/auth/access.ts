@@ -28,7 +28,7 @@ function actorOf(c: Context<AppEnv>): Actor {
 /** The signed-in office user (cookie session), optionally restricted to some roles. */
 export function officeUser(c: Context<AppEnv>, roles?: readonly Role[]): AuthUser {
   const actor = actorOf(c);
-  if (actor.kind !== 'office') throw new ForbiddenError('This needs an office sign-in.');
+  if (actor.kind !== 'office') throw new ForbiddenError('office_only');
   if (roles && !roles.includes(actor.user.role)) throw new ForbiddenError();
   return actor.user;
 }
@@ -36,26 +36,24 @@ export function officeUser(c: Context<AppEnv>, roles?: readonly Role[]): AuthUse
 /** The enrolled tablet making the call (with or without a volunteer signed in on it). */
 export function deviceOf(c: Context<AppEnv>): AuthDevice {
   const actor = actorOf(c);
-  if (actor.kind === 'office') throw new ForbiddenError('This is for enrolled tablets.');
+  if (actor.kind === 'office') throw new ForbiddenError('tablet_only');
   return actor.device;
 }
 
 /** The volunteer signed in on a tablet. */
 export function volunteerOf(c: Context<AppEnv>): { user: AuthUser; device: AuthDevice } {
   const actor = actorOf(c);
-  if (actor.kind !== 'volunteer') throw new UnauthorizedError('Sign in on the tablet with your phone number and PIN.');
+  if (actor.kind !== 'volunteer') throw new UnauthorizedError({ on: 'tablet' });
   return actor;
 }
 
 export function assertRead(user: AuthUser, compoundId: number): void {
-  if (!canRead(user, compoundId)) throw new ForbiddenError('This compound is outside your scope.');
+  if (!canRead(user, compoundId)) throw new ForbiddenError('out_of_scope');
 }
 
 export function assertManage(user: AuthUser, compoundId: number): void {
   if (!canManage(user, compoundId)) {
-    throw new ForbiddenError(
-      user.role === 'supervisor' ? 'Supervisors can view and export but not change.' : 'This compound is outside your scope.',
-    );
+    throw new ForbiddenError(user.role === 'supervisor' ? 'read_only' : 'out_of_scope');
   }
 }
 
@@ -66,7 +64,7 @@ export function assertManage(user: AuthUser, compoundId: number): void {
 export const compoundScope: MiddlewareHandler<AppEnv> = async (c, next) => {
   const user = officeUser(c);
   const cid = parseId(c.req.param('cid'));
-  if (cid === null) throw new ForbiddenError('Unknown compound.');
+  if (cid === null) throw new ForbiddenError('unknown_compound');
   if (c.req.method === 'GET' || c.req.method === 'HEAD') assertRead(user, cid);
   else assertManage(user, cid);
   await next();

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppDeps } from '../deps.js';
-import { ForbiddenError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { AppEnv } from '../http/context.js';
 import { resolveActor, SESSION_COOKIE } from './service.js';
 
@@ -22,7 +22,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
       // when a browser says it came from another site.
       const foreign = cookie !== undefined ? !sameSite : origin !== undefined && !sameSite;
       if (foreign) {
-        throw new ForbiddenError('This request did not come from a Gatepost page (cross-site request refused).', 'csrf_rejected');
+        throw new AppError(403, 'csrf_rejected');
       }
     }
     await next();

@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { PHONE_PATTERN } from '../core/mask.js';
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
@@ -12,15 +13,15 @@ import * as auth from './service.js';
 export const usernameSchema = z
   .string()
   .trim()
-  .min(3, 'at least 3 characters')
+  .min(3)
   .max(40)
   .regex(/^[\p{L}\p{N}_.@-]+$/u, 'letters, digits and _ . @ - only');
-export const passwordSchema = z.string().min(10, 'at least 10 characters').max(200);
+export const passwordSchema = z.string().min(10).max(200);
 export const phoneSchema = z
   .string()
   .trim()
-  .regex(PHONE_PATTERN, 'a phone number: digits only, e.g. 13812345678');
-export const pinSchema = z.string().regex(/^\d{6}$/, 'exactly 6 digits');
+  .regex(PHONE_PATTERN, issue('phone_format'));
+export const pinSchema = z.string().regex(/^\d{6}$/, issue('pin_format'));
 
 function me(user: AuthUser) {
   return {

@@ -1,5 +1,6 @@
+import type { AuditAction } from '../core/audit.js';
 import { recordAudit } from '../audit/queries.js';
-import { AppError, ConflictError, ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors.js';
+import { AppError, TooManyAttemptsError } from '../errors.js';
 import type { Actor, AuthDevice, AuthUser, Role } from './actor.js';
 import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
@@ -108,7 +109,7 @@ export async function setupAdmin(
   const at = deps.now().toISOString();
   const userId = await deps.database.db.transaction().execute(async (tx) => {
     if ((await q.countUsers(tx)) > 0) {
-      throw new ConflictError('Gatepost is already set up. Sign in instead.', 'already_set_up');
+      throw new AppError(409, 'already_set_up');
     }
     const id = await q.insertUser(tx, {
       username: input.username,
@@ -128,7 +129,7 @@ export async function setupAdmin(
 }
 
 /** The failure itself is already counted: its reservation stays. */
-async function auditFailure(deps: AppDeps, action: string, details: unknown, ip: string, deviceId?: number) {
+async function auditFailure(deps: AppDeps, action: AuditAction, details: unknown, ip: string, deviceId?: number) {
   const at = deps.now().toISOString();
   await recordAudit(deps.database.db, {
     actor: null,
@@ -152,11 +153,11 @@ export async function loginOffice(
   const ok = await verifySecret(input.password, user?.passwordHash ?? (await dummyHash(deps.passwordCost)));
   if (!user?.passwordHash || !ok || user.role === 'volunteer') {
     await auditFailure(deps, 'login.failed', { username: input.username }, ip);
-    throw new UnauthorizedError('Wrong username or password.', 'invalid_credentials');
+    throw new AppError(401, 'invalid_credentials', { via: 'password' });
   }
   if (user.disabledAt) {
     await auditFailure(deps, 'login.disabled', { username: input.username }, ip);
-    throw new ForbiddenError('This account is disabled. Ask an administrator.', 'account_disabled');
+    throw new AppError(403, 'account_disabled', { ask: 'admin' });
   }
   const session = await createSession(deps, user.id, null, deps.config.sessionIdleMinutes, OFFICE_SESSION_DAYS * 24 * HOUR);
   await releaseAttempt(deps, reserved);
@@ -181,11 +182,11 @@ export async function loginWithPin(
   const inScope = user && (user.role === 'admin' || compoundIds.includes(device.compoundId));
   if (!user?.pinHash || !ok || !inScope || user.role === 'supervisor') {
     await auditFailure(deps, 'pin_login.failed', { phone: input.phone }, ip, device.id);
-    throw new UnauthorizedError('Wrong phone number or PIN for this compound.', 'invalid_credentials');
+    throw new AppError(401, 'invalid_credentials', { via: 'pin' });
   }
   if (user.disabledAt) {
     await auditFailure(deps, 'pin_login.disabled', { phone: input.phone }, ip, device.id);
-    throw new ForbiddenError('This account is disabled. Ask your property manager.', 'account_disabled');
+    throw new AppError(403, 'account_disabled', { ask: 'manager' });
   }
   const session = await createSession(deps, user.id, device.id, VOLUNTEER_IDLE_MINUTES, VOLUNTEER_SESSION_HOURS * HOUR);
   await releaseAttempt(deps, reserved);
@@ -230,10 +231,7 @@ export async function enrollDevice(
   });
   if (!found) {
     await auditFailure(deps, 'device.enroll_failed', {}, ip);
-    throw new UnauthorizedError(
-      'This enrollment code is wrong, already used or expired. Ask your manager for a new one.',
-      'invalid_enrollment_code',
-    );
+    throw new AppError(401, 'invalid_enrollment_code');
   }
   await releaseAttempt(deps, reserved);
   return {
@@ -299,7 +297,7 @@ export async function resolveActor(
 }
 
 export async function logout(deps: AppDeps, actor: Actor, ip: string): Promise<void> {
-  if (actor.kind === 'device') throw new AppError(400, 'not_a_session', 'A device credential is not a session; revoke the device instead.');
+  if (actor.kind === 'device') throw new AppError(400, 'not_a_session');
   const db = deps.database.db;
   await q.deleteSession(db, actor.sessionId);
   await recordAudit(db, { actor, action: 'logout', entity: 'user', entityId: actor.user.id, at: deps.now().toISOString(), ip });

@@ -17,7 +17,7 @@ export async function getCompound(db: Db, id: number) {
     .select(['id', 'name', 'timezone', 'createdAt', 'updatedAt'])
     .where('id', '=', id)
     .executeTakeFirst();
-  if (!compound) throw new NotFoundError('The compound');
+  if (!compound) throw new NotFoundError('compound');
   return compound;
 }
 

@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
@@ -16,7 +17,8 @@ const timezone = z
   .superRefine((tz, ctx) => {
     if (isZoneName(tz)) return;
     const known = canonicalZone(tz);
-    ctx.addIssue({ code: 'custom', message: known ? `not a time zone name: did you mean ${known}?` : 'not a known time zone, e.g. Asia/Shanghai' });
+    if (known) ctx.addIssue({ code: 'custom', message: issue('time_zone_named'), params: { known } });
+    else ctx.addIssue({ code: 'custom', message: issue('time_zone') });
   });
 const compoundBody = z.object({ name: text(60), timezone: timezone.optional() });
 const cidParam = z.object({ cid: id });

@@ -2,7 +2,7 @@ import { recordAudit } from '../audit/queries.js';
 import { defaultPolicy } from '../core/policy.js';
 import { zonedDate } from '../core/time.js';
 import { constraintKind } from '../db/errors.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import { insertPolicyVersion } from '../policy/queries.js';
@@ -14,15 +14,15 @@ export interface CompoundInput {
 }
 
 /** Turn the database's unique and foreign-key refusals into words a manager can act on. */
-async function unique<T>(label: string, name: string | undefined, fn: () => Promise<T>): Promise<T> {
+async function unique<T>(label: 'compound' | q.PlaceTable, name: string | undefined, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (constraintKind(err) === 'unique') {
-      throw new ConflictError(`A ${label} named "${name}" already exists here. Choose another name.`, 'name_taken');
+      throw new AppError(409, 'name_taken', { what: label, name: name ?? '' });
     }
     if (constraintKind(err) === 'foreign_key') {
-      throw new ConflictError(`This ${label} is still referenced by other records and cannot be deleted.`, 'in_use');
+      throw new AppError(409, 'in_use', { what: label });
     }
     throw err;
   }
@@ -75,7 +75,7 @@ export async function addPlace(deps: AppDeps, actor: Actor | null, table: q.Plac
 
 export async function changePlace(deps: AppDeps, actor: Actor | null, table: q.PlaceTable, cid: number, id: number, body: PlaceBody, ip: string): Promise<void> {
   const db = deps.database.db;
-  if (!(await q.getPlace(db, table, cid, id))) throw new NotFoundError(`The ${table}`);
+  if (!(await q.getPlace(db, table, cid, id))) throw new NotFoundError(table);
   const at = deps.now().toISOString();
   await unique(table, body.name, () =>
     db.transaction().execute(async (tx) => {
@@ -88,7 +88,7 @@ export async function changePlace(deps: AppDeps, actor: Actor | null, table: q.P
 /** Only a place nothing refers to yet can go; the foreign keys say which. */
 export async function removePlace(deps: AppDeps, actor: Actor | null, table: q.PlaceTable, cid: number, id: number, ip: string): Promise<void> {
   const db = deps.database.db;
-  if (!(await q.getPlace(db, table, cid, id))) throw new NotFoundError(`The ${table}`);
+  if (!(await q.getPlace(db, table, cid, id))) throw new NotFoundError(table);
   const at = deps.now().toISOString();
   await unique(table, undefined, () =>
     db.transaction().execute(async (tx) => {

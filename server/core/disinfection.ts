@@ -1,3 +1,4 @@
+import { issue } from './messages.js';
 import { z } from 'zod';
 import { addDays, isTimeOfDay, zonedToUtc } from './time.js';
 
@@ -7,7 +8,7 @@ import { addDays, isTimeOfDay, zonedToUtc } from './time.js';
  * compound's zone. Pure: the office grid and the tablet use the same rules.
  */
 export const SlotSpecSchema = z.object({
-  time: z.string().refine(isTimeOfDay, 'a time like 06:00'),
+  time: z.string().refine(isTimeOfDay, issue('time_format')),
   /** Done within this many minutes of the slot's start is on time; later is late. */
   onTimeMinutes: z.number().int().min(10).max(12 * 60),
 });
@@ -16,7 +17,7 @@ export const SlotSpecsSchema = z
   .array(SlotSpecSchema)
   .min(1)
   .max(12)
-  .refine((slots) => new Set(slots.map((s) => s.time)).size === slots.length, 'each time once');
+  .refine((slots) => new Set(slots.map((s) => s.time)).size === slots.length, issue('each_once'));
 
 export type SlotSpec = z.infer<typeof SlotSpecSchema>;
 
@@ -117,11 +118,11 @@ export function slotToRecord<S extends { slot: DaySlot; state: SlotState | null 
   return begun.find((s) => s.state === 'due') ?? begun[begun.length - 1];
 }
 
-/** Why a round for slot `slotTime` of `slotDate` cannot be taken at `finishedAt`, or null when it can. */
-export function roundTooEarly(r: { slotDate: string; slotTime: string; finishedAt: string }, tz: string): string | null {
+/** A round for slot `slotTime` of `slotDate` finished at `finishedAt`, before that slot began: the slot (the rejection's params); else null. */
+export function roundTooEarly(r: { slotDate: string; slotTime: string; finishedAt: string }, tz: string): { date: string; time: string } | null {
   const start = zonedToUtc(r.slotDate, tz, r.slotTime);
   if (Date.parse(r.finishedAt) >= start) return null;
-  return `The ${r.slotDate} ${r.slotTime} round has not begun yet: it cannot be done before it starts. Record it for the round that is due now.`;
+  return { date: r.slotDate, time: r.slotTime };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ export const ChecklistSchema = z
   .array(ChecklistItemSchema)
   .min(1)
   .max(30)
-  .refine((items) => new Set(items.map((i) => i.key)).size === items.length, 'each key once');
+  .refine((items) => new Set(items.map((i) => i.key)).size === items.length, issue('each_once'));
 
 /** Templates are per building, and per kind of point. */
 export const TEMPLATE_TARGETS = ['building', 'point:sampling', 'point:gate', 'point:other'] as const;

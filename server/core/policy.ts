@@ -1,3 +1,4 @@
+import { issue } from './messages.js';
 import { z } from 'zod';
 import { OVERRIDABLE_REASONS } from './reasons.js';
 import { isDateString } from './time.js';
@@ -16,7 +17,7 @@ export const PolicyRulesSchema = z.object({
     .object({
       exits: z.number().int().min(1).max(20),
       days: z.number().int().min(1).max(30),
-      anchorDate: z.string().refine(isDateString, 'a date like 2026-12-01'),
+      anchorDate: z.string().refine(isDateString, issue('date_format')),
     })
     .nullable(),
   /** Refuse "in" for someone already inside and "out" for someone already out. */

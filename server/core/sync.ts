@@ -1,3 +1,4 @@
+import { issue, type Message } from './messages.js';
 import { z } from 'zod';
 import { PHONE_PATTERN } from './mask.js';
 import { TEMPERATURE_RANGE } from './policy.js';
@@ -9,7 +10,7 @@ import { UUID_V7 } from './uuid.js';
  * The server validates every record with these schemas; the tablet builds its records from the same types
  * (server/core/gate-check.ts makes gate checks), so what it sends has this shape by construction.
  */
-const uuid = z.string().regex(UUID_V7, 'a UUIDv7 made on the device');
+const uuid = z.string().regex(UUID_V7, issue('uuid_v7'));
 const time = z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString());
 const int = z.number().int().positive();
 /** A body temperature as a thermometer reads it, °C, kept to a tenth. */
@@ -29,7 +30,7 @@ export const TestStatusSchema = z.object({
 
 export const VisitorSchema = z.object({
   name: z.string().trim().min(1).max(40),
-  phone: z.string().trim().regex(PHONE_PATTERN, 'a phone number: digits only'),
+  phone: z.string().trim().regex(PHONE_PATTERN, issue('phone_format')),
   reason: z.string().trim().min(1).max(100),
   hostHouseholdId: int.nullish(),
 });
@@ -61,12 +62,12 @@ export const GateCheckRecordSchema = z
   })
   .superRefine((r, ctx) => {
     const need = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: 'custom', path: [path], message });
-    need(r.subject !== 'code' || !!r.code, 'code', 'a scanned check needs the code');
-    need(r.subject !== 'manual' || !!r.residentId, 'residentId', 'a look-up needs the resident');
-    need(r.subject !== 'visitor' || !!r.visitor, 'visitor', 'a visitor needs name, phone and reason');
-    need(!r.override || r.verdict !== 'allow', 'override', 'an allowed check has nothing to override');
-    need(!(r.temperatureNormal && r.temperatureC != null), 'temperatureNormal', 'either a temperature or "normal", not both');
-    need(!r.passed || r.verdict === 'allow' || !!r.override, 'passed', 'passed without an allow verdict needs an override');
+    need(r.subject !== 'code' || !!r.code, 'code', issue('needs_code'));
+    need(r.subject !== 'manual' || !!r.residentId, 'residentId', issue('needs_resident'));
+    need(r.subject !== 'visitor' || !!r.visitor, 'visitor', issue('needs_visitor'));
+    need(!r.override || r.verdict !== 'allow', 'override', issue('nothing_to_override'));
+    need(!(r.temperatureNormal && r.temperatureC != null), 'temperatureNormal', issue('temperature_or_normal'));
+    need(!r.passed || r.verdict === 'allow' || !!r.override, 'passed', issue('passed_needs_override'));
   });
 
 export const VoidRecordSchema = z.object({
@@ -109,8 +110,8 @@ export const DisinfectionRecordSchema = z
     volunteerId: int,
     shiftId: uuid.nullish(),
     target: z.object({ kind: z.enum(['building', 'point']), id: int }),
-    slotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-12-01'),
-    slotTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time like 06:00'),
+    slotDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, issue('date_format')),
+    slotTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, issue('time_format')),
     status: z.enum(['done', 'skipped']),
     items: z.array(z.object({ key: z.string().max(40), label: z.string().max(80), done: z.boolean() })).max(60),
     disinfectant: z.string().trim().max(40).nullish(),
@@ -122,9 +123,9 @@ export const DisinfectionRecordSchema = z
     via: z.enum(['placard', 'manual']),
   })
   .superRefine((r, ctx) => {
-    if (r.status === 'skipped' && !r.skipReason) ctx.addIssue({ code: 'custom', path: ['skipReason'], message: 'a skipped round needs its reason' });
-    if (r.status === 'done' && !r.items.some((i) => i.done)) ctx.addIssue({ code: 'custom', path: ['items'], message: 'a done round ticks at least one area' });
-    if (Date.parse(r.finishedAt) < Date.parse(r.startedAt)) ctx.addIssue({ code: 'custom', path: ['finishedAt'], message: 'finished before it started' });
+    if (r.status === 'skipped' && !r.skipReason) ctx.addIssue({ code: 'custom', path: ['skipReason'], message: issue('needs_skip_reason') });
+    if (r.status === 'done' && !r.items.some((i) => i.done)) ctx.addIssue({ code: 'custom', path: ['items'], message: issue('needs_area') });
+    if (Date.parse(r.finishedAt) < Date.parse(r.startedAt)) ctx.addIssue({ code: 'custom', path: ['finishedAt'], message: issue('finished_before_start') });
   });
 export type DisinfectionRecord = z.output<typeof DisinfectionRecordSchema>;
 
@@ -153,7 +154,10 @@ export const SyncBatchSchema = z.object({
 
 export type SyncOutcome =
   | { id: string; status: 'accepted' | 'duplicate' }
-  | { id: string | null; status: 'rejected'; reason: { code: string; message: string } };
+  | { id: string | null; status: 'rejected'; reason: Rejection };
+
+/** Why a record was refused: a catalogued code and its params (the tablet shows them in its language), and the English text. */
+export type Rejection = Message & { message: string };
 
 export interface SyncResponse {
   results: SyncOutcome[];

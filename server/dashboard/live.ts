@@ -43,9 +43,9 @@ export const DEFAULT_LIVE_FEED_LIMITS: LiveFeedLimits = {
 const ROWS_PER_READ = 200;
 const LISTENERS_PER_SLICE = 50;
 
-export class TooManyLiveFeedsError extends AppError {
-  constructor(message: string) {
-    super(429, 'too_many_live_feeds', message);
+export class TooManyLiveFeedsError extends AppError<'too_many_live_feeds'> {
+  constructor(per: 'session' | 'account' | 'server', count: number) {
+    super(429, 'too_many_live_feeds', { per, count });
   }
 }
 
@@ -169,20 +169,14 @@ export class LiveFeed {
   listen(compoundId: number, sessionId: string, userId: number): LiveListener {
     const mine = this.perSession.get(sessionId) ?? 0;
     if (mine >= this.limits.perSession) {
-      throw new TooManyLiveFeedsError(
-        `This sign-in already has ${mine} live dashboards open, the most one sign-in may. Close other dashboard tabs or windows, then reload this page.`,
-      );
+      throw new TooManyLiveFeedsError('session', mine);
     }
     const theirs = this.perUser.get(userId) ?? 0;
     if (theirs >= this.limits.perUser) {
-      throw new TooManyLiveFeedsError(
-        `Your account already has ${theirs} live dashboards open, on this and other computers, the most one account may. Close dashboard tabs you are not watching, then reload this page.`,
-      );
+      throw new TooManyLiveFeedsError('account', theirs);
     }
     if (this.count >= this.limits.total) {
-      throw new TooManyLiveFeedsError(
-        `The server is at its limit of ${this.limits.total} live feeds. Close dashboard tabs nobody is watching, or reload this page in a few minutes; the figures are up to date on every reload.`,
-      );
+      throw new TooManyLiveFeedsError('server', this.limits.total);
     }
     this.perSession.set(sessionId, mine + 1);
     this.perUser.set(userId, theirs + 1);

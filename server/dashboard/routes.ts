@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
 import { sessionStillReads } from '../auth/service.js';
 import { daysBetween, zonedDate } from '../core/time.js';
-import { ValidationError } from '../errors.js';
+import { ValidationError, fieldIssue } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
@@ -91,8 +91,8 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
       async (c) => {
         const user = officeUser(c, ['admin', 'supervisor', 'manager']);
         const { from, to } = c.req.valid('query');
-        if (from > to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
-        if (daysBetween(from, to) >= MAX_OVERVIEW_DAYS) throw new ValidationError(`At most ${MAX_OVERVIEW_DAYS} days at once.`, [{ path: 'to', message: 'range too long' }]);
+        if (from > to) throw new ValidationError([fieldIssue('to', 'ends_before_start')]);
+        if (daysBetween(from, to) >= MAX_OVERVIEW_DAYS) throw new ValidationError([fieldIssue('to', 'range_too_long', { maxDays: MAX_OVERVIEW_DAYS })]);
         return c.json(await districtOverview(db, await compoundsIn(db, readableCompounds(user)), from, to, deps.now()));
       },
     );

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/queries.js';
 import { deleteDeviceSessions } from '../auth/queries.js';
 import { newEnrollmentCode, normalizeEnrollmentCode, sha256 } from '../auth/secrets.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
@@ -38,9 +38,9 @@ export async function registerDevice(deps: AppDeps, actor: Actor | null, cid: nu
 export async function renewEnrollmentCode(deps: AppDeps, actor: Actor | null, cid: number, deviceId: number, ip: string) {
   const db = deps.database.db;
   const device = await q.getDevice(db, cid, deviceId);
-  if (!device) throw new NotFoundError('The tablet');
+  if (!device) throw new NotFoundError('tablet');
   if (device.enrolledAt || device.revokedAt) {
-    throw new ConflictError('This tablet is already enrolled or revoked. Register a new tablet instead.', 'already_enrolled');
+    throw new AppError(409, 'already_enrolled');
   }
   const code = issueCode(deps);
   const at = deps.now().toISOString();
@@ -55,7 +55,7 @@ export async function renewEnrollmentCode(deps: AppDeps, actor: Actor | null, ci
 export async function revokeDevice(deps: AppDeps, actor: Actor | null, cid: number, deviceId: number, ip: string) {
   const db = deps.database.db;
   const device = await q.getDevice(db, cid, deviceId);
-  if (!device) throw new NotFoundError('The tablet');
+  if (!device) throw new NotFoundError('tablet');
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
     await q.markDeviceRevoked(tx, deviceId, device.revokedAt ?? at);

@@ -178,7 +178,7 @@ export async function grid(db: Db, compoundId: number, date: string, now: Date) 
 export async function findPlace(db: Db, compoundId: number, kind: 'buildings' | 'points', placeId: number): Promise<Place & { compound: string; timezone: string }> {
   const compound = await getCompound(db, compoundId);
   const p = (await places(db, compoundId)).find((x) => x.kind === (kind === 'buildings' ? 'building' : 'point') && x.id === placeId);
-  if (!p) throw new NotFoundError(kind === 'buildings' ? 'The building' : 'The point');
+  if (!p) throw new NotFoundError(kind === 'buildings' ? 'building' : 'point');
   return { ...p, compound: compound.name, timezone: compound.timezone };
 }
 

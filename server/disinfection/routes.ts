@@ -76,7 +76,7 @@ export function disinfectionRoutes(deps: AppDeps) {
     .get('/disinfection/records/:recordId/photo', describe("A round's photo", { tags }), param(z.object({ cid: id, recordId: z.string().max(40) })), async (c) => {
       const { cid, recordId } = c.req.valid('param');
       const photo = await photoOf(reader, cid, recordId);
-      if (!photo) throw new NotFoundError('The photo');
+      if (!photo) throw new NotFoundError('photo');
       // Only ever an image: a sandbox policy and an attachment-safe disposition, besides nosniff, so even a
       // photo whose bytes also read as a page (a comment segment holding HTML) can never run as one.
       return c.body(new Uint8Array(photo.bytes), 200, {

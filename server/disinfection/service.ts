@@ -2,7 +2,7 @@ import { type Asker, recordAudit } from '../audit/queries.js';
 import { placardMessage } from '../core/code.js';
 import { type ChecklistItem, placeSlotState, type SlotSpec, slotsOfDay, type TemplateTarget } from '../core/disinfection.js';
 import { zonedDate } from '../core/time.js';
-import { AppError, ValidationError } from '../errors.js';
+import { AppError, ValidationError, fieldIssue } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import type { AuthDevice } from '../auth/actor.js';
 import { imageInfo } from './photo.js';
@@ -18,7 +18,7 @@ const officeUserId = (asker: Asker) => (asker.actor?.kind === 'office' ? asker.a
 export async function changeSchedule(deps: AppDeps, asker: Asker, cid: number, body: { slots: SlotSpec[]; effectiveFrom?: string | undefined }) {
   const now = deps.now();
   const from = body.effectiveFrom ? new Date(body.effectiveFrom) : now;
-  if (from.getTime() < now.getTime() - 60_000) throw new ValidationError('A schedule change cannot start in the past: it would rewrite rounds already due.', [{ path: 'effectiveFrom', message: 'in the past' }]);
+  if (from.getTime() < now.getTime() - 60_000) throw new ValidationError([fieldIssue('effectiveFrom', 'in_the_past')]);
   const slots = [...body.slots].sort((a, b) => a.time.localeCompare(b.time));
   const at = now.toISOString();
   const version = await deps.database.db.transaction().execute(async (tx) => {
@@ -63,13 +63,13 @@ export async function dailySheetPage(deps: AppDeps, cid: number, kind: 'building
 
 /** A round's photo from the tablet, after the round itself: checked to be a whole image; twice is harmless. */
 export async function storePhoto(deps: AppDeps, device: AuthDevice, recordId: string, bytes: Uint8Array) {
-  if (bytes.length > MAX_PHOTO_BYTES) throw new AppError(413, 'photo_too_large', `The photo is ${Math.round(bytes.length / 1024)} KB; at most ${MAX_PHOTO_BYTES / 1024} KB. Take it again (the app shrinks it).`);
+  if (bytes.length > MAX_PHOTO_BYTES) throw new AppError(413, 'photo_too_large', { size: bytes.length, max: MAX_PHOTO_BYTES });
   const info = await imageInfo(bytes);
-  if (!info) throw new AppError(415, 'not_an_image', 'This is not a complete JPEG or PNG image.');
+  if (!info) throw new AppError(415, 'not_an_image');
   const db = deps.database.db;
   const record = await photoRecord(db, recordId);
   if (!record || record.compoundId !== device.compoundId) {
-    throw new AppError(404, 'round_not_synced', 'That round is not on the server yet: send the round first, then its photo.');
+    throw new AppError(404, 'round_not_synced');
   }
   const stored = await storePhotoRow(db, { recordId, contentType: info.type, bytes, size: bytes.length, width: info.width, height: info.height, receivedAt: deps.now().toISOString() });
   return { ok: true, status: stored ? 'accepted' : 'duplicate', width: info.width, height: info.height };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { assertRead, officeUser, readableCompounds } from '../auth/access.js';
 import { compoundsIn } from '../dashboard/queries.js';
 import { daysBetween } from '../core/time.js';
-import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ValidationError, NotFoundError, fieldIssue } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, id, localDate as date, param, query } from '../http/validate.js';
@@ -47,11 +47,11 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
         const user = officeUser(c, ['admin', 'supervisor', 'manager']);
         const { dataset: name } = c.req.valid('param');
         const q = c.req.valid('query');
-        if (q.from > q.to) throw new ValidationError('The range ends before it starts: "to" must be on or after "from".', [{ path: 'to', message: 'before from' }]);
-        if (daysBetween(q.from, q.to) >= MAX_DAYS) throw new ValidationError(`At most ${MAX_DAYS} days in one export: split the range.`, [{ path: 'to', message: 'range too long' }]);
+        if (q.from > q.to) throw new ValidationError([fieldIssue('to', 'ends_before_start')]);
+        if (daysBetween(q.from, q.to) >= MAX_DAYS) throw new ValidationError([fieldIssue('to', 'range_too_long', { maxDays: MAX_DAYS })]);
         if (q.compoundId) assertRead(user, q.compoundId);
         const compounds = await compoundsIn(deps.database.db, q.compoundId ? [q.compoundId] : readableCompounds(user));
-        if (q.compoundId && !compounds.length) throw new NotFoundError('The compound');
+        if (q.compoundId && !compounds.length) throw new NotFoundError('compound');
         const dataset = DATASETS[name];
         const scope: ExportScope = { compounds, from: q.from, to: q.to, now: deps.now() };
         const title = dataset.title[q.lang === 'zh' ? 0 : 1];
@@ -68,7 +68,7 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
         if (c.req.method === 'HEAD') return c.body(null, 200, headers);
         const mine = running.get(user.id) ?? 0;
         if (mine >= MAX_EXPORTS_PER_USER) {
-          throw new AppError(429, 'too_many_exports', `You already have ${mine} exports downloading, the most one person may at once: let one finish (or cancel it), then try again.`);
+          throw new AppError(429, 'too_many_exports', { count: mine });
         }
         // One audit line per compound exported, so each compound's log shows every export of its data.
         await auditExport(deps, { actor: c.get('actor'), ip: c.get('ip') }, name, compounds, { format: q.format, from: q.from, to: q.to, lang: q.lang });

@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { deviceOf, volunteerOf } from '../auth/access.js';
@@ -65,8 +66,8 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[])
             /** A normal temperature confirmed with one tap (instead of the number). */
             temperatureNormal: z.boolean().optional(),
           })
-          .refine((b) => !!b.code !== !!b.residentId, 'give either the scanned code or the resident, not both')
-          .refine((b) => !(b.temperatureNormal && b.temperatureC !== undefined), { message: 'either a temperature or "normal", not both', path: ['temperatureNormal'] }),
+          .refine((b) => !!b.code !== !!b.residentId, issue('code_or_resident'))
+          .refine((b) => !(b.temperatureNormal && b.temperatureC !== undefined), { message: issue('temperature_or_normal'), path: ['temperatureNormal'] }),
       ),
       async (c) => {
         const { result, response } = await checkOnline(deps, volunteerOf(c), c.req.valid('json'));

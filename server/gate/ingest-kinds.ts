@@ -2,7 +2,9 @@ import type { Insertable } from 'kysely';
 import type { ParsedCode } from '../core/code.js';
 import { roundTooEarly } from '../core/disinfection.js';
 import { passIdOf } from '../core/gate-check.js';
-import type { GateCheckRecord, SyncOutcome, SyncRecord } from '../core/sync.js';
+import type { GateCheckRecord, Rejection, SyncOutcome, SyncRecord } from '../core/sync.js';
+import { englishText, type MessageCode, type MessageParams } from '../core/messages.js';
+import type { ErrorArgs } from '../errors.js';
 import { bulkInsert } from '../db/bulk.js';
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AuthDevice } from '../auth/actor.js';
@@ -24,8 +26,8 @@ export interface AcceptedCheck {
   occurredAt: string;
 }
 
-export type Rejection = { code: string; message: string };
-export const reject = (code: string, message: string): Rejection => ({ code, message });
+export const reject = <C extends MessageCode>(code: C, ...[params]: ErrorArgs<C>): Rejection =>
+  ({ code, params: params ?? {}, message: englishText(code, (params ?? {}) as MessageParams<C>) }) as Rejection;
 
 /** What a batch being acknowledged knows, and what it will write. */
 export interface BatchContext {
@@ -57,15 +59,15 @@ export interface Writes {
 export const emptyWrites = (): Writes => ({ checks: [], voids: [], starts: [], ends: [], tests: [], rounds: [], overrides: [], batchChecks: new Set(), batchVoided: new Set() });
 
 type Handler<K extends SyncRecord['kind']> = (b: BatchContext, r: Extract<SyncRecord, { kind: K }>) => SyncOutcome;
-const rejected = (id: string, code: string, message: string): SyncOutcome => ({ id, status: 'rejected', reason: reject(code, message) });
+const rejected = <C extends MessageCode>(id: string, code: C, ...params: ErrorArgs<C>): SyncOutcome => ({ id, status: 'rejected', reason: reject(code, ...params) });
 const ok = (id: string): SyncOutcome => ({ id, status: 'accepted' });
 
 const gateCheck: Handler<'gate_check'> = (b, r) => {
   const { refs, compoundId } = b;
-  if (!refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`);
-  if (r.subject === 'manual' && !refs.residents.has(r.residentId!)) return rejected(r.id, 'unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`);
+  if (!refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', { id: r.gateId });
+  if (r.subject === 'manual' && !refs.residents.has(r.residentId!)) return rejected(r.id, 'unknown_resident', { id: r.residentId! });
   const host = r.visitor?.hostHouseholdId;
-  if (r.subject === 'visitor' && host && !refs.households.has(host)) return rejected(r.id, 'unknown_household', `Household ${host} is not in this compound.`);
+  if (r.subject === 'visitor' && host && !refs.households.has(host)) return rejected(r.id, 'unknown_household', { id: host });
   // Whose check it is: the resident the code was issued to (found by the pass id the code names, and only
   // if it is the very text the server issued: a forgery is nobody's), or the one a volunteer looked up.
   // The server's own verdict comes later (analysis.ts).
@@ -115,15 +117,15 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
 
 const gateCheckVoid: Handler<'gate_check_void'> = (b, r) => {
   const target = b.refs.checks.get(r.checkId);
-  if (!(target ? target.compoundId === b.compoundId : b.writes.batchChecks.has(r.checkId))) return rejected(r.id, 'unknown_check', `There is no gate check ${r.checkId} in this compound.`);
-  if (b.refs.voidedChecks.has(r.checkId) || b.writes.batchVoided.has(r.checkId)) return rejected(r.id, 'already_voided', 'That gate check has already been voided.');
+  if (!(target ? target.compoundId === b.compoundId : b.writes.batchChecks.has(r.checkId))) return rejected(r.id, 'unknown_check', { id: r.checkId });
+  if (b.refs.voidedChecks.has(r.checkId) || b.writes.batchVoided.has(r.checkId)) return rejected(r.id, 'already_voided');
   b.writes.batchVoided.add(r.checkId);
   b.writes.voids.push({ id: r.id, gateCheckId: r.checkId, reason: r.reason, userId: r.volunteerId, createdAt: r.at });
   return ok(r.id);
 };
 
 const shiftStart: Handler<'shift_start'> = (b, r) => {
-  if (!b.refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', `Gate ${r.gateId} is not a gate of this compound.`);
+  if (!b.refs.gates.has(r.gateId)) return rejected(r.id, 'unknown_gate', { id: r.gateId });
   b.writes.starts.push({ id: r.id, gateId: r.gateId, volunteerId: r.volunteerId, startedAt: r.at });
   b.refs.shifts.set(r.id, { endRecordId: null });
   return ok(r.id);
@@ -131,15 +133,15 @@ const shiftStart: Handler<'shift_start'> = (b, r) => {
 
 const shiftEnd: Handler<'shift_end'> = (b, r) => {
   const shift = b.refs.shifts.get(r.shiftId);
-  if (!shift) return rejected(r.id, 'unknown_shift', `There is no shift ${r.shiftId} on this compound's tablets.`);
-  if (shift.endRecordId) return rejected(r.id, 'shift_already_ended', 'That shift has already been ended.');
+  if (!shift) return rejected(r.id, 'unknown_shift', { id: r.shiftId });
+  if (shift.endRecordId) return rejected(r.id, 'shift_already_ended');
   shift.endRecordId = r.id;
   b.writes.ends.push({ id: r.id, shiftId: r.shiftId, at: r.at, note: r.handoverNote });
   return ok(r.id);
 };
 
 const disinfection: Handler<'disinfection'> = (b, r) => {
-  if (!b.refs.places.has(`${r.target.kind}:${r.target.id}`)) return rejected(r.id, 'unknown_place', `There is no ${r.target.kind} ${r.target.id} in this compound.`);
+  if (!b.refs.places.has(`${r.target.kind}:${r.target.id}`)) return rejected(r.id, 'unknown_place', { kind: r.target.kind, id: r.target.id });
   const early = roundTooEarly(r, b.refs.timezone);
   if (early) return rejected(r.id, 'slot_not_begun', early);
   b.writes.rounds.push({
@@ -168,7 +170,7 @@ const disinfection: Handler<'disinfection'> = (b, r) => {
 };
 
 const testResult: Handler<'test_result'> = (b, r) => {
-  if (!b.refs.residents.has(r.residentId)) return rejected(r.id, 'unknown_resident', `Resident ${r.residentId} is not on this compound's roster.`);
+  if (!b.refs.residents.has(r.residentId)) return rejected(r.id, 'unknown_resident', { id: r.residentId! });
   b.writes.tests.push({ recordId: r.id, residentId: r.residentId, sampledAt: r.sampledAt, result: r.result, volunteerId: r.volunteerId });
   return ok(r.id);
 };

@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/queries.js';
 import { type ParsedCode, parseCode } from '../core/code.js';
 import { type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
+import type { MessageParams } from '../core/messages.js';
 import { lockCompound } from '../db/bulk.js';
 import type { AppDeps } from '../deps.js';
 import type { AuthDevice } from '../auth/actor.js';
@@ -46,13 +47,13 @@ function onServerClock(r: SyncRecord, skew: number): SyncRecord {
 }
 
 /** Why a record's times cannot be right, or null. */
-function implausible(r: SyncRecord, receivedAt: number, compoundCreatedAt: number): string | null {
+function implausible(r: SyncRecord, receivedAt: number, compoundCreatedAt: number): MessageParams<'implausible_time'> | null {
   const wrong = (t: number) => t > receivedAt + MAX_AHEAD_MS || t < compoundCreatedAt - MAX_BEFORE_COMPOUND_MS;
   const times = r.kind === 'disinfection' ? [r.at, r.startedAt, r.finishedAt] : [r.at];
   const bad = times.find((t) => wrong(Date.parse(t)));
-  if (bad) return `This record says it was made at ${bad}, which cannot be right: check the tablet's date, time and time zone.`;
+  if (bad) return { at: bad, what: 'record' };
   // A result shown on a phone can be older than the compound, never from the future.
-  if (r.kind === 'test_result' && Date.parse(r.sampledAt) > receivedAt + MAX_AHEAD_MS) return `The sample time ${r.sampledAt} is in the future: check the date and time on the result.`;
+  if (r.kind === 'test_result' && Date.parse(r.sampledAt) > receivedAt + MAX_AHEAD_MS) return { at: r.sampledAt, what: 'sample' };
   return null;
 }
 
@@ -66,7 +67,7 @@ function already(record: SyncRecord, holder: Holder | undefined, device: AuthDev
   const same = holder && (holder.deviceId === device.id || (holder.compoundId === device.compoundId && holder.volunteerId === record.volunteerId));
   return same
     ? { id: record.id, status: 'duplicate' }
-    : { id: record.id, status: 'rejected', reason: reject('id_in_use', 'Another tablet has already sent a record with this id, so this one was not stored. Tell the property office.') };
+    : { id: record.id, status: 'rejected', reason: reject('id_in_use') };
 }
 
 /**
@@ -97,7 +98,7 @@ export async function ingestBatch(
     const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id as string) : null;
     if (!parsed.success) {
       const issues = issuesOf(parsed.error);
-      outcomes[index] = { id: rawId, status: 'rejected', reason: reject('invalid_record', issues.map((i) => `${i.path}: ${i.message}`).join('; ')) };
+      outcomes[index] = { id: rawId, status: 'rejected', reason: reject('invalid_record', { fields: issues.map((i) => i.path) }) };
       return;
     }
     if (seen.has(parsed.data.id)) {
@@ -153,7 +154,7 @@ export async function ingestBatch(
         : why
           ? { id: r.id, status: 'rejected', reason: reject('implausible_time', why) }
           : !refs.volunteers.has(r.volunteerId)
-            ? { id: r.id, status: 'rejected', reason: reject('unknown_volunteer', `User ${r.volunteerId} is not a volunteer of this compound.`) }
+            ? { id: r.id, status: 'rejected', reason: reject('unknown_volunteer', { id: r.volunteerId }) }
             : handleRecord(b, r);
     }
 
@@ -165,7 +166,7 @@ export async function ingestBatch(
     if (lost.length) {
       const holders = await storedRecords(tx, lost.map((l) => l.record));
       for (const { index, record } of lost) {
-        outcomes[index] = record.kind === 'shift_end' && !holders.has(record.id) ? { id: record.id, status: 'rejected', reason: reject('shift_already_ended', 'That shift has already been ended.') } : already(record, holders.get(record.id), device);
+        outcomes[index] = record.kind === 'shift_end' && !holders.has(record.id) ? { id: record.id, status: 'rejected', reason: reject('shift_already_ended') } : already(record, holders.get(record.id), device);
       }
     }
     const isStored = (id: string) => stored.has(id);

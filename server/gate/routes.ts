@@ -59,7 +59,7 @@ export function gateRoutes(deps: AppDeps) {
     .get('/shifts/:shiftId', describe("One shift's log: counts, denials by reason, overrides, visitors, handover note", { tags: ['shifts'] }), param(z.object({ cid: id, shiftId: z.string().max(40) })), async (c) => {
       const { cid, shiftId } = c.req.valid('param');
       const log = await shiftLog(reader, cid, shiftId);
-      if (!log) throw new NotFoundError('The shift');
+      if (!log) throw new NotFoundError('shift');
       return c.json(log);
     })
     .get(

@@ -4,7 +4,7 @@ import { decide, type Direction } from '../core/decide.js';
 import { gateCheckRecord, passIdOf } from '../core/gate-check.js';
 import { maskName } from '../core/mask.js';
 import { uuidv7 } from '../core/uuid.js';
-import { AppError, ConflictError, NotFoundError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
 import type { AppDeps } from '../deps.js';
 import type { AuthDevice, AuthUser } from '../auth/actor.js';
 import { currentPolicy } from '../policy/queries.js';
@@ -44,10 +44,10 @@ export async function checkOnline(
     temperatureNormal: body.temperatureNormal ?? null,
   });
   if (body.override && decision.verdict === 'allow') {
-    throw new AppError(400, 'nothing_to_override', 'This check is allowed: there is nothing to override.');
+    throw new AppError(400, 'nothing_to_override');
   }
   if (body.override && !decision.canOverride) {
-    throw new AppError(403, 'override_not_allowed', 'The policy does not let volunteers override this denial. Send the person to the property office.');
+    throw new AppError(403, 'override_not_allowed');
   }
   const record = gateCheckRecord(body.code ? { kind: 'code', text: body.code } : { kind: 'manual', residentId: body.residentId! }, decision, {
     id: recordId,
@@ -64,7 +64,7 @@ export async function checkOnline(
   });
   const result = await ingestBatch(deps, device, { sentAt: now.toISOString(), records: [record] });
   const outcome = result.results[0]!;
-  if (outcome.status === 'rejected') throw new AppError(422, outcome.reason.code, outcome.reason.message);
+  if (outcome.status === 'rejected') throw AppError.of(422, outcome.reason);
   const person = decision.residentId && facts.residents.get(decision.residentId) ? await personAddress(db, decision.residentId) : undefined;
   return {
     result,
@@ -81,9 +81,9 @@ export async function checkOnline(
 export async function voidCheck(deps: AppDeps, asker: Asker & { user: AuthUser }, cid: number, checkId: string, reason: string): Promise<void> {
   const db = deps.database.db;
   const check = await db.selectFrom('gateCheck').select('id').where('compoundId', '=', cid).where('id', '=', checkId).executeTakeFirst();
-  if (!check) throw new NotFoundError('The gate check');
+  if (!check) throw new NotFoundError('gate_check');
   if (await db.selectFrom('gateCheckVoid').select('id').where('gateCheckId', '=', checkId).executeTakeFirst()) {
-    throw new ConflictError('That gate check has already been voided.', 'already_voided');
+    throw new AppError(409, 'already_voided');
   }
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
@@ -98,8 +98,8 @@ export async function reviewConflict(deps: AppDeps, asker: Asker & { user: AuthU
   const db = deps.database.db;
   const at = deps.now().toISOString();
   const conflict = await db.selectFrom('conflict').select(['id', 'reviewedAt']).where('compoundId', '=', cid).where('id', '=', conflictId).executeTakeFirst();
-  if (!conflict) throw new NotFoundError('The conflict');
-  if (conflict.reviewedAt) throw new ConflictError('This conflict has already been reviewed.', 'already_reviewed');
+  if (!conflict) throw new NotFoundError('conflict');
+  if (conflict.reviewedAt) throw new AppError(409, 'already_reviewed');
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('conflict').set({ reviewedAt: at, reviewedBy: asker.user.id, reviewNote: note }).where('id', '=', conflictId).execute();
     await recordAudit(tx, { actor: asker.actor, action: 'conflict.review', entity: 'conflict', entityId: conflictId, compoundId: cid, details: { note }, at, ip: asker.ip });

@@ -51,7 +51,7 @@ export function sizeLimits(): MiddlewareHandler<AppEnv> {
       m = bodyLimit({
         maxSize: max,
         onError: () => {
-          throw new AppError(413, 'payload_too_large', `The request body is larger than ${Math.round(max / 1024 / 1024)} MB.`);
+          throw new AppError(413, 'payload_too_large', { maxBytes: max });
         },
       });
       makers.set(max, m);

@@ -16,7 +16,7 @@ export function buildOpenApi(app: Hono<any>, info: { version: string }): Record<
     const method = route.method.toLowerCase();
     paths[path] ??= {};
     const ops = paths[path];
-    ops[method] ??= { responses: { default: { description: 'On failure: { "error": { "code", "message", "details"? } }' } } };
+    ops[method] ??= { responses: { default: { description: 'On failure: { "error": { "code", "message", "params", "details"? } }: code and params are from the message catalogue (server/core/messages.ts)' } } };
     const op = ops[method];
     if (doc.kind === 'describe') {
       op.summary = doc.summary;

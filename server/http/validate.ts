@@ -2,7 +2,8 @@ import { isDateString } from '../core/time.js';
 import type { MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { AppError, type FieldIssue, ValidationError } from '../errors.js';
+import { isMessageCode, issue, messageText } from '../core/messages.js';
+import { AppError, type FieldIssue, fieldIssue, ValidationError } from '../errors.js';
 
 /**
  * Request validation: zod schemas through Hono's validator, failing with the app's one error shape. Each
@@ -11,10 +12,6 @@ import { AppError, type FieldIssue, ValidationError } from '../errors.js';
  */
 export const DOC = Symbol('openapi');
 
-// Messages a person can act on: "required" rather than "expected string, received undefined".
-z.config({
-  customError: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
-});
 
 export type RouteDoc =
   | { kind: 'input'; target: 'json' | 'query' | 'param' | 'form'; schema: z.ZodType }
@@ -25,17 +22,50 @@ function attach<T extends MiddlewareHandler>(mw: T, doc: RouteDoc): T {
   return mw;
 }
 
+// A missing field is "required", not "expected string": only the error map sees the input (issues do not keep it).
+z.config({ customError: (i) => (i.code === 'invalid_type' && i.input === undefined ? issue('required') : undefined) });
+
+/**
+ * Each zod issue as a catalogued field issue a person can act on, in either language: "required" rather
+ * than "expected string, received undefined". A schema's own message is a catalogue code (`issue(…)`).
+ */
 export function issuesOf(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message }));
+  return error.issues.map((i) => fieldIssueOf(i, i.path.map(String).join('.') || '(body)'));
 }
 
-export function validationError(error: z.ZodError, what = 'Check these fields'): ValidationError {
-  const issues = issuesOf(error);
-  const summary = issues
-    .slice(0, 5)
-    .map((i) => `${i.path}: ${i.message}`)
-    .join('; ');
-  return new ValidationError(`${what}: ${summary}${issues.length > 5 ? '; …' : ''}`, issues);
+function fieldIssueOf(i: z.core.$ZodIssue, path: string): FieldIssue {
+  if (isMessageCode(i.message)) {
+    const params = i.code === 'custom' ? (i.params ?? {}) : {};
+    return { path, code: i.message, params, message: messageText({ code: i.message, params }, 'en') ?? i.message };
+  }
+  switch (i.code) {
+    case 'invalid_type':
+      return fieldIssue(path, 'wrong_type', { expected: i.expected });
+    case 'too_small': {
+      const min = Number(i.minimum) + (i.inclusive === false ? 1 : 0);
+      if (i.origin === 'string') return min === 1 ? fieldIssue(path, 'not_empty') : fieldIssue(path, 'too_short', { min });
+      if (i.origin === 'array' || i.origin === 'set') return fieldIssue(path, 'too_few', { min });
+      return fieldIssue(path, 'too_small', { min: Number(i.minimum) });
+    }
+    case 'too_big': {
+      const max = Number(i.maximum) - (i.inclusive === false ? 1 : 0);
+      if (i.origin === 'string') return fieldIssue(path, 'too_long', { max });
+      if (i.origin === 'array' || i.origin === 'set') return fieldIssue(path, 'too_many', { max });
+      return fieldIssue(path, 'too_big', { max: Number(i.maximum) });
+    }
+    case 'invalid_format':
+      return fieldIssue(path, 'bad_format', { format: i.format });
+    case 'invalid_value':
+      return fieldIssue(path, 'not_one_of', { options: i.values.map(String) });
+    case 'unrecognized_keys':
+      return fieldIssue(path, 'unknown_keys', { keys: i.keys });
+    default:
+      return fieldIssue(path, 'invalid');
+  }
+}
+
+export function validationError(error: z.ZodError): ValidationError {
+  return new ValidationError(issuesOf(error));
 }
 
 /** Parse `value` with `schema` or throw the app's validation error. */
@@ -60,11 +90,11 @@ function make<Target extends 'json' | 'query' | 'param' | 'form', T extends z.Zo
     if (target === 'json') {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim();
       if (!JSON_TYPE.test(type)) {
-        throw new AppError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).');
+        throw new AppError(415, 'unsupported_media_type', { want: 'json' });
       }
     }
     if (target === 'form' && !/^multipart\/form-data/i.test(c.req.header('content-type') ?? '')) {
-      throw new AppError(415, 'unsupported_media_type', 'Upload the file as multipart/form-data (a file field named "file").');
+      throw new AppError(415, 'unsupported_media_type', { want: 'multipart' });
     }
     return inner(c, next);
   };
@@ -78,7 +108,7 @@ export const param = <T extends z.ZodType>(schema: T) => make('param', schema);
 export const form = <T extends z.ZodType>(schema: T) => make('form', schema);
 
 /** An uploaded spreadsheet field. */
-export const uploadedFile = z.instanceof(File, { message: 'attach the file in a field named "file"' });
+export const uploadedFile = z.instanceof(File, { message: issue('attach_file') });
 /** Form fields arrive as text: "true" / "1" / "on" mean yes. */
 export const formFlag = z
   .union([z.boolean(), z.string()])
@@ -103,10 +133,10 @@ export function parseId(text: string | undefined): number | null {
  * here, in the validators, rather than trimmed in some places and not others.
  */
 export const id = z
-  .union([z.number(), z.string()], { error: 'a whole number like 12' })
-  .refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v > 0 : ID_TEXT.test(v)), 'a whole number like 12, with nothing around it')
+  .union([z.number(), z.string()], { error: issue('whole_number') })
+  .refine((v) => (typeof v === 'number' ? Number.isSafeInteger(v) && v > 0 : ID_TEXT.test(v)), issue('whole_number'))
   .transform((v) => Number(v));
 export const idParam = z.object({ id });
 /** A local calendar date, 'YYYY-MM-DD', in a range people mean (2000–2099). */
-export const localDate = z.string().refine((s) => isDateString(s) && s >= '2000-01-01' && s <= '2099-12-31', 'a date like 2026-12-01');
-export const text = (max = 100) => z.string().trim().min(1, 'must not be empty').max(max);
+export const localDate = z.string().refine((s) => isDateString(s) && s >= '2000-01-01' && s <= '2099-12-31', issue('date_format'));
+export const text = (max = 100) => z.string().trim().min(1, issue('not_empty')).max(max);

@@ -72,12 +72,9 @@ export async function* csvRows(bytes: Uint8Array, limits: SheetLimits): AsyncGen
     if (e.code === 'CSV_MAX_RECORD_SIZE') {
       const row = (e.records ?? line) + 1;
       const max = limits.maxColumns * limits.maxCellChars * 4;
-      throw unreadable(
-        'CSV',
-        `row ${row.toLocaleString('en-US')} runs on for more than ${max.toLocaleString('en-US')} characters (to line ${(e.lines ?? row).toLocaleString('en-US')}). A quote (") that is never closed does this; so does a cell longer than ${limits.maxCellChars.toLocaleString('en-US')} characters.`,
-      );
+      throw unreadable('CSV', 'runaway_row', { row, max });
     }
-    throw unreadable('CSV', e.message);
+    throw unreadable('CSV', 'parse', { detail: e.message });
   } finally {
     source.destroy();
     parser.destroy();

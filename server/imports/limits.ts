@@ -1,3 +1,4 @@
+import type { MessageParams } from '../core/messages.js';
 import { AppError } from '../errors.js';
 
 /**
@@ -35,7 +36,6 @@ export const IMPORT_LIMITS: Readonly<SheetLimits> = {
 };
 
 const n = (x: number) => x.toLocaleString('en-US');
-const size = (bytes: number) => (bytes >= 1024 * 1024 ? `${n(Math.round(bytes / 1024 / 1024))} MB` : `${n(Math.round(bytes / 1024))} KB`);
 
 /** The limits in a sentence, for the import routes' API documentation. */
 export const LIMITS_DOC = `A file is read as a stream and refused at the first limit it crosses, and nothing is imported: 413 payload_too_large over the upload limit (20 MB); 422 too_many_rows over ${n(IMPORT_LIMITS.maxRows)} rows with data, too_many_columns past column ${n(IMPORT_LIMITS.maxColumns)}, cell_too_long for a cell over ${n(IMPORT_LIMITS.maxCellChars)} characters, unpacked_too_large for an XLSX unpacking to more than ${IMPORT_LIMITS.maxUnpackedBytes / 1024 / 1024} MB.`;
@@ -49,38 +49,24 @@ export function columnName(col: number): string {
 
 // The refusals, in words a property manager can act on. Row numbers are as the spreadsheet shows them.
 
-export const tooManyRows = (max: number) =>
-  new AppError(422, 'too_many_rows', `The file has more than ${n(max)} rows. Split it into files of at most ${n(max)} rows each and import them one by one.`);
+export const tooManyRows = (max: number) => new AppError(422, 'too_many_rows', { max });
 
-export const tooManyColumns = (max: number, row: number, col: number) =>
-  new AppError(
-    422,
-    'too_many_columns',
-    `The file has more than ${n(max)} columns: row ${n(row)} has a value in column ${n(col)} (${columnName(col)}). Delete the columns Gatepost does not use (it reads 楼栋, 单元, 房号, 姓名, 手机号 and the like), then import the file again.`,
-  );
+/** A column as the spreadsheet names it: "51 (AY)". */
+const column = (col: number) => `${n(col)} (${columnName(col)})`;
+
+export const tooManyColumns = (max: number, row: number, col: number) => new AppError(422, 'too_many_columns', { max, row, column: column(col) });
 
 /** A CSV line with more cells, empty or not, than Excel has columns: counted before they are made. */
-export const tooManyCells = (max: number, row: number, cells: number) =>
-  new AppError(422, 'too_many_columns', `The file has more than ${n(max)} columns: row ${n(row)} has more than ${n(cells)} cells. Check that it is a CSV file separated by commas, delete the columns Gatepost does not use, then import it again.`);
+export const tooManyCells = (max: number, row: number, cells: number) => new AppError(422, 'too_many_columns', { max, row, cells });
 
-export const cellTooLong = (max: number, row: number, col: number, length: number) =>
-  new AppError(
-    422,
-    'cell_too_long',
-    `The cell in row ${n(row)}, column ${n(col)} (${columnName(col)}) holds ${n(length)} characters; a cell may hold at most ${n(max)}. Shorten it (or check that the file's columns are separated by commas), then import the file again.`,
-  );
+export const cellTooLong = (max: number, row: number, col: number, length: number) => new AppError(422, 'cell_too_long', { max, row, column: column(col), length });
 
 /** A text in the XML longer than any cell we accept: found before it is gathered, so no place to name. */
-export const textTooLong = (maxBytes: number, maxChars: number) =>
-  new AppError(422, 'cell_too_long', `The file holds a text of more than ${size(maxBytes)} in one place; a cell may hold at most ${n(maxChars)} characters. Shorten it, then import the file again.`);
+export const textTooLong = (maxBytes: number, maxChars: number) => new AppError(422, 'cell_too_long', { max: maxChars, maxBytes });
 
-export const unpackedTooLarge = (what: 'file' | 'texts' | 'part', maxBytes: number, part?: string) => {
-  const subject = what === 'file' ? 'This XLSX file' : what === 'texts' ? "This XLSX file's table of texts (shared strings)" : `The part ${part} of this XLSX file`;
-  return new AppError(
-    422,
-    'unpacked_too_large',
-    `${subject} unpacks to more than ${size(maxBytes)}, more than Gatepost reads from one file. Delete the rows, columns and formatting it does not need, or save it as CSV, or split it into smaller files.`,
-  );
-};
+export const unpackedTooLarge = (what: 'file' | 'texts' | 'part', maxBytes: number, part?: string) =>
+  new AppError(422, 'unpacked_too_large', { part: what === 'part' ? (part ?? '') : what, maxBytes });
 
-export const unreadable = (kind: 'CSV' | 'XLSX', why: string) => new AppError(422, 'unreadable_file', `This ${kind} file cannot be read: ${why}`);
+/** A file that cannot be read: why, in the catalogue's words; `detail` is a reader's own (English) words, for the API's message. */
+export const unreadable = (kind: 'CSV' | 'XLSX', cause: MessageParams<'unreadable_file'>['cause'], more: Omit<MessageParams<'unreadable_file'>, 'kind' | 'cause'> = {}) =>
+  new AppError(422, 'unreadable_file', { kind, cause, ...more });

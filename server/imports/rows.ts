@@ -59,7 +59,7 @@ export async function collectSheet(rows: AsyncIterable<RawRow>, limits: SheetLim
     out.push({ line: row.line, cells });
   }
   if (!headers?.length) {
-    throw new AppError(422, 'empty_file', 'The file has no header row. The first row must name the columns, e.g. 楼栋, 单元, 房号, 姓名, 手机号.');
+    throw new AppError(422, 'empty_file');
   }
   return { headers, rows: out };
 }

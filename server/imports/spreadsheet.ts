@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { csvRows } from './csv.js';
-import { IMPORT_LIMITS, type SheetLimits } from './limits.js';
+import { IMPORT_LIMITS, type SheetLimits, unreadable } from './limits.js';
 import { type ColumnChoice, collectSheet, type Sheet } from './rows.js';
 import { xlsxRows } from './xlsx.js';
 
@@ -32,7 +32,7 @@ function isCompoundFile(bytes: Uint8Array): boolean {
 export async function readSheet(file: { name: string; bytes: Uint8Array }, opts: { limits?: Partial<SheetLimits>; columns?: ColumnChoice } = {}): Promise<Sheet> {
   const limits = { ...IMPORT_LIMITS, ...opts.limits };
   if (isCompoundFile(file.bytes)) {
-    throw new AppError(422, 'unreadable_file', 'This file cannot be read: it is an Excel 97–2003 (.xls) workbook or a password-protected one. Save it as .xlsx without a password, or as CSV, then import it.');
+    throw unreadable('XLSX', 'xls_or_protected');
   }
   return collectSheet(isXlsx(file.name, file.bytes) ? xlsxRows(file.bytes, limits) : csvRows(file.bytes, limits), limits, opts.columns);
 }
@@ -49,11 +49,7 @@ export function mapColumns<F extends string>(headers: string[], synonyms: Record
   }
   const missing = required.filter((f) => !out[f]);
   if (missing.length) {
-    throw new AppError(
-      422,
-      'missing_columns',
-      `The header row lacks: ${missing.map((f) => synonyms[f].slice(0, 2).join(' / ')).join(', ')}. Found: ${headers.join(', ') || '(nothing)'}.`,
-    );
+    throw new AppError(422, 'missing_columns', { missing: missing.map((f) => synonyms[f].slice(0, 2).join(' / ')), found: headers });
   }
   return out;
 }

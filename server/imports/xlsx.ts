@@ -20,7 +20,7 @@ export async function* xlsxRows(bytes: Uint8Array, limits: SheetLimits): AsyncGe
   const zip = listZip(buf);
   const small = async (name: string) => {
     const part = zip.get(name);
-    if (!part) throw unreadable('XLSX', `it has no ${name}, which every XLSX file has. Save it again from Excel or WPS.`);
+    if (!part) throw unreadable('XLSX', 'missing_part', { part: name });
     if ((await unpackedSize(buf, part, limits.maxSmallPartBytes)) > limits.maxSmallPartBytes) throw unpackedTooLarge('part', limits.maxSmallPartBytes, part.name);
     const chunks: Buffer[] = [];
     for await (const chunk of unpackPart(buf, part)) chunks.push(chunk);
@@ -30,7 +30,7 @@ export async function* xlsxRows(bytes: Uint8Array, limits: SheetLimits): AsyncGe
   const workbook = await small('xl/workbook.xml');
   const targets = relationships(rels.toString('utf8'));
   const sheet = firstSheet(workbook.toString('utf8'), targets, zip);
-  if (!sheet) throw unreadable('XLSX', 'it has no sheet.');
+  if (!sheet) throw unreadable('XLSX', 'no_sheet');
   const ofType = (type: string) => {
     const target = targets.find((r) => r.type.endsWith(`/${type}`))?.target;
     return target ? zip.get(target.toLowerCase()) : undefined;
@@ -56,7 +56,7 @@ export async function* xlsxRows(bytes: Uint8Array, limits: SheetLimits): AsyncGe
   const scan = textScanner(Math.max(64 * 1024, limits.maxCellChars * 16));
   const accept = (part: string, chunk: Buffer) => {
     // unzipper ends a part at the bytes "PK\x07\x08"; 0x07 is not allowed in XML, so no real file has it.
-    if (chunk.includes(0x07)) refused = unreadable('XLSX', `its part ${part} holds a control character that XML does not allow.`);
+    if (chunk.includes(0x07)) refused = unreadable('XLSX', 'control_character', { part });
     else if (!scan(part, chunk)) refused = textTooLong(Math.max(64 * 1024, limits.maxCellChars * 16), limits.maxCellChars);
     return !refused;
   };
@@ -67,7 +67,7 @@ export async function* xlsxRows(bytes: Uint8Array, limits: SheetLimits): AsyncGe
     try {
       yield* unpackPart(buf, part, 16 * 1024);
     } catch (err) {
-      refused ??= err instanceof AppError ? err : unreadable('XLSX', (err as Error).message);
+      refused ??= err instanceof AppError ? err : unreadable('XLSX', 'parse', { detail: (err as Error).message });
     }
   };
   const source = Readable.from(
@@ -93,7 +93,7 @@ export async function* xlsxRows(bytes: Uint8Array, limits: SheetLimits): AsyncGe
   } catch (err) {
     if (refused) throw refused;
     if (err instanceof AppError) throw err;
-    throw unreadable('XLSX', (err as Error).message);
+    throw unreadable('XLSX', 'parse', { detail: (err as Error).message });
   } finally {
     source.destroy();
   }

@@ -19,7 +19,7 @@ const MAX_U32 = 0xffffffff;
 
 /** The parts of a zip by lower-cased name (names in an XLSX are case-insensitive). */
 export function listZip(buf: Buffer): Map<string, ZipPart> {
-  const notZip = () => unreadable('XLSX', 'it is not a zip file, as an XLSX file is. An Excel 97–2003 (.xls) file or a password-protected workbook looks like this: save it as .xlsx without a password, or as CSV.');
+  const notZip = () => unreadable('XLSX', 'not_zip');
   // The end-of-central-directory record: 22 bytes, then a comment of up to 65,535.
   let end = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
@@ -59,7 +59,7 @@ export function listZip(buf: Buffer): Map<string, ZipPart> {
         if (offset === MAX_U32) offset = next();
       }
     }
-    if (flags & 0x1) throw unreadable('XLSX', 'it is password-protected. Save it without a password, then import it.');
+    if (flags & 0x1) throw unreadable('XLSX', 'password');
     parts.set(name.toLowerCase(), { name, method, compressedSize, offset });
     p += 46 + nameLength + extraLength + commentLength;
   }
@@ -69,9 +69,9 @@ export function listZip(buf: Buffer): Map<string, ZipPart> {
 /** The part's bytes as stored in the zip (compressed or not), after its local header. */
 function storedBytes(buf: Buffer, part: ZipPart): Buffer {
   const at = part.offset;
-  if (at + 30 > buf.length || buf.readUInt32LE(at) !== 0x04034b50) throw unreadable('XLSX', `its part ${part.name} is damaged (no local header).`);
+  if (at + 30 > buf.length || buf.readUInt32LE(at) !== 0x04034b50) throw unreadable('XLSX', 'damaged', { part: part.name, detail: 'no local header' });
   const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
-  if (start + part.compressedSize > buf.length) throw unreadable('XLSX', `its part ${part.name} is cut short.`);
+  if (start + part.compressedSize > buf.length) throw unreadable('XLSX', 'cut_short', { part: part.name });
   return buf.subarray(start, start + part.compressedSize);
 }
 
@@ -85,13 +85,13 @@ export async function* unpackPart(buf: Buffer, part: ZipPart, chunkSize = 64 * 1
     for (let i = 0; i < data.length; i += chunkSize) yield data.subarray(i, i + chunkSize);
     return;
   }
-  if (part.method !== 8) throw unreadable('XLSX', `its part ${part.name} is compressed in a way Gatepost cannot unpack (method ${part.method}). Save it again from Excel or WPS.`);
+  if (part.method !== 8) throw unreadable('XLSX', 'compression', { part: part.name, detail: `method ${part.method}` });
   const inflater = zlib.createInflateRaw({ chunkSize });
   inflater.end(data);
   try {
     for await (const chunk of inflater) yield chunk as Buffer;
   } catch (err) {
-    throw unreadable('XLSX', `its part ${part.name} is damaged (${(err as Error).message}).`);
+    throw unreadable('XLSX', 'damaged', { part: part.name, detail: (err as Error).message });
   } finally {
     inflater.destroy();
   }

@@ -28,7 +28,7 @@ export async function issuePassTx(
 
 export async function issuePass(deps: AppDeps, actor: Actor | null, compoundId: number, residentId: number, ip: string) {
   const db = deps.database.db;
-  if (!(await q.findLiveResident(db, compoundId, residentId))) throw new NotFoundError('The resident');
+  if (!(await q.findLiveResident(db, compoundId, residentId))) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   await deps.keys.currentKid(); // the key is loaded (or made) before the transaction, never inside it
   return db.transaction().execute(async (tx) => {
@@ -57,7 +57,7 @@ export async function issueMissingPasses(deps: AppDeps, actor: Actor | null, com
 export async function revokePass(deps: AppDeps, actor: Actor | null, compoundId: number, passId: number, reason: string, ip: string) {
   const db = deps.database.db;
   const pass = await q.getPass(db, compoundId, passId);
-  if (!pass) throw new NotFoundError('The pass');
+  if (!pass) throw new NotFoundError('pass');
   if (pass.status === 'revoked') return;
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
@@ -69,14 +69,14 @@ export async function revokePass(deps: AppDeps, actor: Actor | null, compoundId:
 
 export async function passCode(db: Db, compoundId: number, passId: number): Promise<string> {
   const pass = await q.getPass(db, compoundId, passId);
-  if (!pass) throw new NotFoundError('The pass');
+  if (!pass) throw new NotFoundError('pass');
   return pass.code;
 }
 
 /** The printable sheet of a building's active passes. */
 export async function buildingPassSheet(db: Db, compoundId: number, buildingId: number, lang: 'zh' | 'en') {
   const building = await getPlace(db, 'building', compoundId, buildingId);
-  if (!building) throw new NotFoundError('The building');
+  if (!building) throw new NotFoundError('building');
   const compound = await getCompound(db, compoundId);
   const name = building.name as string;
   const cards = await q.listPassCards(db, buildingId);

@@ -3,7 +3,7 @@ import { getCompound } from '../compounds/queries.js';
 import { addDays, parseLocalDateTime, zonedDate, zonedToUtc } from '../core/time.js';
 import { compoundDashboard } from '../dashboard/queries.js';
 import { rounds } from '../disinfection/queries.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError, NotFoundError, fieldIssue } from '../errors.js';
 import { listShifts } from '../gate/queries.js';
 import type { AppDeps } from '../deps.js';
 import { dailyReportHtml, dossierHtml } from './pages.js';
@@ -33,16 +33,16 @@ export async function dossier(deps: AppDeps, asker: Asker, cid: number, bid: num
   const db = deps.database.reader;
   const compound = await getCompound(db, cid);
   const building = await buildingOf(db, cid, bid);
-  if (!building) throw new NotFoundError('The building (in this compound)');
+  if (!building) throw new NotFoundError('building');
   const from = parseLocalDateTime(q.from, compound.timezone);
   const to = parseLocalDateTime(q.to, compound.timezone);
   const issues = [
-    ...(from === null ? [{ path: 'from', message: 'a date and time like 2026-11-28 08:00' }] : []),
-    ...(to === null ? [{ path: 'to', message: 'a date and time like 2026-11-28 20:00' }] : []),
+    ...(from === null ? [fieldIssue('from', 'local_date_time')] : []),
+    ...(to === null ? [fieldIssue('to', 'local_date_time')] : []),
   ];
-  if (from === null || to === null) throw new ValidationError('Give the window as local dates and times, like 2026-11-28 08:00.', issues);
-  if (to <= from) throw new ValidationError('The window ends before it starts: "to" must be after "from".', [{ path: 'to', message: 'before from' }]);
-  if (to - from > MAX_DOSSIER_DAYS * 86_400_000) throw new ValidationError(`At most ${MAX_DOSSIER_DAYS} days in one dossier.`, [{ path: 'to', message: 'window too long' }]);
+  if (from === null || to === null) throw new ValidationError(issues);
+  if (to <= from) throw new ValidationError([fieldIssue('to', 'window_ends_before_start')]);
+  if (to - from > MAX_DOSSIER_DAYS * 86_400_000) throw new ValidationError([fieldIssue('to', 'range_too_long', { maxDays: MAX_DOSSIER_DAYS })]);
   const passages = await dossierPassages(db, cid, from, to);
   const tz = compound.timezone;
   const recs = (await rounds(db, cid, { target: { kind: 'building', id: bid }, from: zonedDate(from - 86_400_000, tz), to: zonedDate(to, tz) }))

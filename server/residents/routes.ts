@@ -1,3 +1,4 @@
+import { issue } from '../core/messages.js';
 import { PHONE_PATTERN } from '../core/mask.js';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -16,7 +17,7 @@ const phone = z
   .string()
   .trim()
   .transform((s) => s.replace(/[\s-]/g, ''))
-  .pipe(z.string().refine((s) => s === '' || PHONE_PATTERN.test(s), 'a phone number: digits only'))
+  .pipe(z.string().refine((s) => s === '' || PHONE_PATTERN.test(s), issue('phone_format')))
   .transform((s) => s || null);
 const residentBody = z.object({
   buildingId: id,
@@ -63,13 +64,13 @@ export function residentRoutes(deps: AppDeps) {
       '/households/:id',
       describe('Flag a household under home quarantine until a date (inclusive), or clear it with null', { tags }),
       param(itemParam),
-      json(z.object({ quarantineUntil: z.string().refine(isDateString, 'a date like 2026-12-05').nullable(), quarantineNote: z.string().trim().max(200).nullish() })),
+      json(z.object({ quarantineUntil: z.string().refine(isDateString, issue('date_format')).nullable(), quarantineNote: z.string().trim().max(200).nullish() })),
       async (c) => {
         const { cid, id: householdId } = c.req.valid('param');
         const body = c.req.valid('json');
         await residents.setQuarantine(deps, c.get('actor'), cid, householdId, body.quarantineUntil, body.quarantineNote ?? null, c.get('ip'));
         const [h] = (await listHouseholds(db, cid)).filter((x) => x.id === householdId);
-        if (!h) throw new NotFoundError('The household');
+        if (!h) throw new NotFoundError('household');
         return c.json({ household: h });
       },
     )
@@ -83,7 +84,7 @@ export function residentRoutes(deps: AppDeps) {
         const body = c.req.valid('form');
         const sheet = await readSheet({ name: body.file.name, bytes: new Uint8Array(await body.file.arrayBuffer()) }, { columns: residents.residentColumns });
         const report = await residents.importResidents(deps, c.get('actor'), cid, sheet, { mode: body.mode, dryRun: body.dryRun, fileName: body.file.name }, c.get('ip'));
-        if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', report.message, report);
+        if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', { rejected: report.rejected }, report);
         return c.json(report);
       },
     );

@@ -1,7 +1,8 @@
 import { PHONE_PATTERN } from '../core/mask.js';
 import { recordAudit } from '../audit/queries.js';
 import { isDateString } from '../core/time.js';
-import { NotFoundError } from '../errors.js';
+import type { MessageCode } from '../core/messages.js';
+import { type ErrorArgs, NotFoundError, rowReason } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
@@ -21,7 +22,7 @@ export interface ResidentInput {
 
 async function assertBuilding(db: Db, compoundId: number, buildingId: number) {
   const b = await db.selectFrom('building').select('id').where('compoundId', '=', compoundId).where('id', '=', buildingId).executeTakeFirst();
-  if (!b) throw new NotFoundError('The building');
+  if (!b) throw new NotFoundError('building');
 }
 
 export async function createResident(deps: AppDeps, actor: Actor | null, compoundId: number, input: ResidentInput, ip: string): Promise<number> {
@@ -50,7 +51,7 @@ export async function updateResident(
   ip: string,
 ) {
   const db = deps.database.db;
-  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('The resident');
+  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);
@@ -62,7 +63,7 @@ export async function updateResident(
 /** A resident who moved out: kept for the history of their gate checks, hidden everywhere else, pass revoked. */
 export async function removeResident(deps: AppDeps, actor: Actor | null, compoundId: number, id: number, ip: string) {
   const db = deps.database.db;
-  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('The resident');
+  if (!(await getResident(db, compoundId, id))) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   const by = actor && actor.kind !== 'device' ? actor.user.id : null;
   await db.transaction().execute(async (tx) => {
@@ -82,7 +83,7 @@ export async function removeResident(deps: AppDeps, actor: Actor | null, compoun
 export async function setQuarantine(deps: AppDeps, actor: Actor | null, compoundId: number, householdId: number, until: string | null, note: string | null, ip: string) {
   const db = deps.database.db;
   const h = await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', '=', householdId).executeTakeFirst();
-  if (!h) throw new NotFoundError('The household');
+  if (!h) throw new NotFoundError('household');
   const at = deps.now().toISOString();
   await db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);
@@ -114,7 +115,10 @@ export interface ImportRow {
   status: 'created' | 'updated' | 'unchanged' | 'rejected';
   name?: string;
   address?: string;
+  /** Why a row is skipped: its catalogued code and params, and their English text. */
   reason?: string;
+  code?: MessageCode;
+  params?: unknown;
 }
 
 export interface ImportReport {
@@ -173,20 +177,20 @@ export async function importResidents(
     const phoneRaw = get('phone').replace(/[\s-]/g, '');
     const quarantine = get('quarantineUntil');
     const address = `${buildingName}${unit ? `-${unit}` : ''}-${room}`;
-    const reject = (reason: string) => rows.push({ line, status: 'rejected', name, address, reason });
+    const reject = <C extends MessageCode>(code: C, ...params: ErrorArgs<C>) => rows.push({ line, status: 'rejected', name, address, ...rowReason(code, ...params) });
 
-    if (!name) reject('姓名为空 / name is empty');
-    else if (Array.from(name).length > 40) reject('姓名超过40字 / name longer than 40 characters');
-    else if (!building) reject(`楼栋"${buildingName}"不存在 / no building named "${buildingName}"`);
-    else if (!room) reject('房号为空 / room is empty');
-    else if (!unit && building.unitCount > 1) reject(`${building.name}有${building.unitCount}个单元，请填写单元 / unit is required`);
-    else if (phoneRaw && !PHONE.test(phoneRaw)) reject(`手机号"${get('phone')}"格式不对 / phone "${get('phone')}" is not a phone number`);
-    else if (quarantine && !isDateString(quarantine)) reject(`隔离日期"${quarantine}"应为2026-12-01格式 / quarantine date must look like 2026-12-01`);
+    if (!name) reject('row_name_empty');
+    else if (Array.from(name).length > 40) reject('row_name_too_long', { max: 40 });
+    else if (!building) reject('row_no_building', { building: buildingName });
+    else if (!room) reject('row_room_empty');
+    else if (!unit && building.unitCount > 1) reject('row_unit_required', { building: building.name, units: building.unitCount });
+    else if (phoneRaw && !PHONE.test(phoneRaw)) reject('row_bad_phone', { phone: get('phone') });
+    else if (quarantine && !isDateString(quarantine)) reject('row_bad_date', { value: quarantine });
     else {
       unit ||= '1';
       const key = `${building.id}|${unit}|${room}|${name}`;
       const dup = seen.get(key);
-      if (dup) reject(`与第${dup}行重复 / same person as line ${dup}`);
+      if (dup) reject('row_duplicate', { line: dup });
       else {
         seen.set(key, line);
         const row: ImportRow = { line, status: 'created', name, address: `${building.name}-${unit}-${room}` };

@@ -35,7 +35,7 @@ export function testResultRoutes(deps: AppDeps) {
     .get('/test-rounds/:id', describe('One round with its import report', { tags }), param(itemParam), async (c) => {
       const { cid, id: roundId } = c.req.valid('param');
       const round = await getTestRound(db, cid, roundId);
-      if (!round) throw new NotFoundError('The testing round');
+      if (!round) throw new NotFoundError('testing_round');
       return c.json({ round });
     })
     .post(
@@ -55,7 +55,7 @@ export function testResultRoutes(deps: AppDeps) {
           { name: body.name || body.file.name.replace(/\.(csv|xlsx)$/i, ''), mode: body.mode, dryRun: body.dryRun, fileName: body.file.name },
           c.get('ip'),
         );
-        if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', report.message, report);
+        if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', { rejected: report.rejected }, report);
         return c.json(report);
       },
     );

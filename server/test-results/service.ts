@@ -1,7 +1,8 @@
 import { recordAudit } from '../audit/queries.js';
 import type { TestResultValue } from '../core/decide.js';
 import { parseLocalDateTime } from '../core/time.js';
-import { NotFoundError } from '../errors.js';
+import type { MessageCode } from '../core/messages.js';
+import { NotFoundError, rowReason } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
@@ -38,7 +39,10 @@ export interface TestImportRow {
   line: number;
   status: 'imported' | 'unmatched' | 'rejected';
   name?: string;
+  /** Why a row is skipped or matched nobody: its catalogued code and params, and their English text. */
   reason?: string;
+  code?: MessageCode;
+  params?: unknown;
   residentId?: number;
 }
 
@@ -94,15 +98,15 @@ export async function importTestRound(
     const sampled = parseLocalDateTime(get('sampledAt'), compound.timezone);
     const result = parseResult(get('result'));
     if (!name) {
-      rows.push({ line, status: 'rejected', reason: '姓名为空 / name is empty' });
+      rows.push({ line, status: 'rejected', ...rowReason('row_name_empty') });
       continue;
     }
     if (sampled === null) {
-      rows.push({ line, status: 'rejected', name, reason: `采样时间"${get('sampledAt')}"无法识别，应如 2026-12-01 08:30 / sampling time must look like 2026-12-01 08:30` });
+      rows.push({ line, status: 'rejected', name, ...rowReason('row_bad_sample_time', { value: get('sampledAt') }) });
       continue;
     }
     if (!result) {
-      rows.push({ line, status: 'rejected', name, reason: `结果"${get('result')}"应为 阴性/阳性/待出 / result must be negative, positive or pending` });
+      rows.push({ line, status: 'rejected', name, ...rowReason('row_bad_result', { value: get('result') }) });
       continue;
     }
     const building = buildings.get(get('building'));
@@ -115,7 +119,7 @@ export async function importTestRound(
       if (candidates.length === 1) residentId = candidates[0];
     }
     if (!residentId) {
-      rows.push({ line, status: 'unmatched', name, reason: '本小区名单中找不到此人（按楼栋/单元/房号+姓名，或手机号+姓名） / no resident matches by address and name, or by phone and name' });
+      rows.push({ line, status: 'unmatched', name, ...rowReason('row_no_match') });
       continue;
     }
     rows.push({ line, status: 'imported', name, residentId });
@@ -184,7 +188,7 @@ export async function recordTestResult(
 ) {
   const db = deps.database.db;
   const resident = await db.selectFrom('resident').select('id').where('compoundId', '=', compoundId).where('id', '=', residentId).where('deletedAt', 'is', null).executeTakeFirst();
-  if (!resident) throw new NotFoundError('The resident');
+  if (!resident) throw new NotFoundError('resident');
   const at = deps.now().toISOString();
   return db.transaction().execute(async (tx) => {
     const rv = await bumpRosterVersion(tx, compoundId);

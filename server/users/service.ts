@@ -4,7 +4,7 @@ import { hashSecret } from '../auth/secrets.js';
 import { MAX_FAILURES_PER_HOUR, accountKey } from '../auth/service.js';
 import { constraintKind } from '../db/errors.js';
 import type { UserUpdate } from '../db/schema.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ValidationError, ForbiddenError, NotFoundError, fieldIssue } from '../errors.js';
 import type { Actor, AuthUser, Role } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import * as q from './queries.js';
@@ -25,19 +25,19 @@ export type UserPatch = Partial<Omit<UserInput, 'role'>> & { role?: Role; disabl
 function checkShape(u: { role: Role; username: string | null; hasPassword: boolean; phone: string | null; hasPin: boolean; compoundIds: number[] }) {
   const office = u.role !== 'volunteer';
   if (office && (!u.username || !u.hasPassword)) {
-    throw new ValidationError(`A ${u.role} signs in at the office: give a username and a password.`, [{ path: 'username', message: 'required for this role' }]);
+    throw new ValidationError([fieldIssue('username', 'office_sign_in', { role: u.role })]);
   }
   if (!office && (!u.phone || !u.hasPin)) {
-    throw new ValidationError('A volunteer signs in on a tablet: give a phone number and a 6-digit PIN.', [{ path: 'phone', message: 'required for volunteers' }]);
+    throw new ValidationError([fieldIssue('phone', 'tablet_sign_in')]);
   }
   if (u.role === 'volunteer' && u.compoundIds.length !== 1) {
-    throw new ValidationError('A volunteer belongs to exactly one compound.', [{ path: 'compoundIds', message: 'exactly one' }]);
+    throw new ValidationError([fieldIssue('compoundIds', 'exactly_one_compound')]);
   }
   if (u.role === 'manager' && u.compoundIds.length < 1) {
-    throw new ValidationError('A manager needs at least one compound.', [{ path: 'compoundIds', message: 'at least one' }]);
+    throw new ValidationError([fieldIssue('compoundIds', 'at_least_one_compound')]);
   }
   if ((u.role === 'admin' || u.role === 'supervisor') && u.compoundIds.length) {
-    throw new ValidationError(`A ${u.role} sees every compound; leave compounds empty.`, [{ path: 'compoundIds', message: 'must be empty' }]);
+    throw new ValidationError([fieldIssue('compoundIds', 'no_compounds', { role: u.role })]);
   }
 }
 
@@ -45,17 +45,17 @@ function checkShape(u: { role: Role; username: string | null; hasPassword: boole
 function assertMayManage(actor: AuthUser, target: { role: Role; compoundIds: number[] }) {
   if (actor.role === 'admin') return;
   if (actor.role === 'manager' && target.role === 'volunteer' && target.compoundIds.every((c) => actor.compoundIds.includes(c))) return;
-  throw new ForbiddenError('Managers can only manage volunteers of their own compounds.');
+  throw new ForbiddenError('own_volunteers_only');
 }
 
 async function assertCompoundsExist(deps: AppDeps, ids: number[]) {
   const found = await q.existingCompoundIds(deps.database.db, ids);
   const missing = ids.filter((i) => !found.includes(i));
-  if (missing.length) throw new ValidationError(`Unknown compound(s): ${missing.join(', ')}.`, [{ path: 'compoundIds', message: 'unknown compound' }]);
+  if (missing.length) throw new ValidationError([fieldIssue('compoundIds', 'unknown_compounds', { ids: missing.map(String) })]);
 }
 
 function taken(err: unknown): never {
-  if (constraintKind(err) === 'unique') throw new ConflictError('That username or phone number is already used by another account.', 'account_taken');
+  if (constraintKind(err) === 'unique') throw new AppError(409, 'account_taken');
   throw err;
 }
 
@@ -80,7 +80,7 @@ export async function createUser(deps: AppDeps, actor: Actor & { kind: 'office' 
     .execute(async (tx) => {
       const newId = await insertUser(tx, { username: shape.username, phone: shape.phone, displayName: input.displayName, role: input.role, passwordHash, pinHash, at });
       await q.setUserCompounds(tx, newId, compoundIds);
-      await recordAudit(tx, { actor, action: 'user.create', entity: 'user', entityId: newId, details: { role: input.role, username: shape.username, phone: shape.phone, compoundIds }, at, ip });
+      await recordAudit(tx, { actor, action: 'user.create', entity: 'user', entityId: newId, details: { role: input.role, displayName: input.displayName, username: shape.username, phone: shape.phone, compoundIds }, at, ip });
       return newId;
     })
     .catch(taken);
@@ -90,11 +90,11 @@ export async function createUser(deps: AppDeps, actor: Actor & { kind: 'office' 
 export async function updateUser(deps: AppDeps, actor: Actor & { kind: 'office' }, id: number, patch: UserPatch, ip: string) {
   const db = deps.database.db;
   const current = await q.getUser(db, id);
-  if (!current) throw new NotFoundError('The user');
+  if (!current) throw new NotFoundError('user');
   assertMayManage(actor.user, { role: current.role as Role, compoundIds: current.compoundIds });
-  if (patch.role && patch.role !== current.role && actor.user.role !== 'admin') throw new ForbiddenError('Only an administrator can change roles.');
+  if (patch.role && patch.role !== current.role && actor.user.role !== 'admin') throw new ForbiddenError('admin_changes_roles');
   if (id === actor.user.id && (patch.disabled || (patch.role && patch.role !== current.role))) {
-    throw new ForbiddenError('You cannot disable yourself or change your own role.');
+    throw new ForbiddenError('not_yourself');
   }
   const next = {
     role: (patch.role ?? current.role) as Role,
@@ -150,7 +150,7 @@ export async function isLocked(deps: AppDeps, u: { username: string | null; phon
 export async function unlockUser(deps: AppDeps, actor: Actor & { kind: 'office' }, id: number, ip: string) {
   const db = deps.database.db;
   const current = await q.getUser(db, id);
-  if (!current) throw new NotFoundError('The user');
+  if (!current) throw new NotFoundError('user');
   assertMayManage(actor.user, { role: current.role as Role, compoundIds: current.compoundIds });
   await db.transaction().execute(async (tx) => {
     for (const key of keysOf(current)) await clearFailures(tx, key);

@@ -38,7 +38,7 @@ describe('first-run setup', () => {
     const r = await t.client().post('/api/setup', { username: 'admin', displayName: 'x', password: 'short' });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('invalid_input');
-    expect(r.body.error.details).toEqual([{ path: 'password', message: 'at least 10 characters' }]);
+    expect(r.body.error.details).toEqual([{ path: 'password', code: 'too_short', params: { min: 10 }, message: 'at least 10 characters' }]);
     expect((await t.client().get('/api/setup')).body).toEqual({ needed: true });
   });
 });

@@ -79,7 +79,7 @@ describe('import limits, through the API', () => {
     for (const path of ['imports/residents', 'imports/tests'] as const) {
       const r = await upload(path, { name: '宽表.csv', bytes: csv(`${head.join(',')}\n${row.join(',')}\n`) });
       expect(r.status).toBe(422);
-      expect(r.body.error).toEqual({ code: 'too_many_columns', message: expect.stringMatching(/more than 50 columns.*row 1.*column 51 \(AY\)/) });
+      expect(r.body.error).toEqual({ code: 'too_many_columns', params: { max: 50, row: 1, column: '51 (AY)' }, message: expect.stringMatching(/more than 50 columns.*row 1.*column 51 \(AY\)/) });
     }
     expect(await stored()).toEqual(NOTHING);
   });
@@ -88,11 +88,11 @@ describe('import limits, through the API', () => {
     const long = '张'.repeat(1_001);
     const fromCsv = await upload('imports/residents', { name: 'a.csv', bytes: csv(`楼栋,单元,房号,姓名\n1号楼,1,302,李四\n1号楼,1,303,${long}\n`) });
     expect(fromCsv.status).toBe(422);
-    expect(fromCsv.body.error).toEqual({ code: 'cell_too_long', message: expect.stringMatching(/row 3, column 4 \(D\) holds 1,001 characters.*at most 1,000/) });
+    expect(fromCsv.body.error).toEqual({ code: 'cell_too_long', params: { max: 1000, row: 3, column: '4 (D)', length: 1001 }, message: expect.stringMatching(/row 3, column 4 \(D\) holds 1,001 characters.*at most 1,000/) });
     const bytes = await exceljsXlsx([['姓名', '采样时间', '结果'], ['张三', '2026-11-28 08:30', '阴性'], ['张三', '2026-11-28 08:30', long]], { useSharedStrings: true });
     const fromXlsx = await upload('imports/tests', { name: 'b.xlsx', bytes });
     expect(fromXlsx.status).toBe(422);
-    expect(fromXlsx.body.error).toEqual({ code: 'cell_too_long', message: expect.stringMatching(/row 3, column 3 \(C\) holds 1,001 characters/) });
+    expect(fromXlsx.body.error).toEqual({ code: 'cell_too_long', params: { max: 1000, row: 3, column: '3 (C)', length: 1001 }, message: expect.stringMatching(/row 3, column 3 \(C\) holds 1,001 characters/) });
     expect(await stored()).toEqual(NOTHING);
   });
 
@@ -101,7 +101,7 @@ describe('import limits, through the API', () => {
     const bytes = csv(`楼栋,单元,房号,姓名,手机号\n${line.repeat(Math.ceil((21 * 1024 * 1024) / line.length))}`);
     const r = await upload('imports/residents', { name: 'big.csv', bytes });
     expect(r.status).toBe(413);
-    expect(r.body).toEqual({ error: { code: 'payload_too_large', message: expect.stringMatching(/larger than 20 MB/) } });
+    expect(r.body).toEqual({ error: { code: 'payload_too_large', params: { maxBytes: 20 * 1024 * 1024 }, message: expect.stringMatching(/larger than 20 MB/) } });
     expect(await stored()).toEqual(NOTHING);
   });
 
@@ -118,7 +118,7 @@ describe('import limits, through the API', () => {
     expect(bytes.length).toBeLessThan(3 * 1024 * 1024);
     const r = await upload('imports/tests', { name: 'bomb.xlsx', bytes });
     expect(r.status).toBe(422);
-    expect(r.body.error).toEqual({ code: 'unpacked_too_large', message: expect.stringMatching(/unpacks to more than 256 MB/) });
+    expect(r.body.error).toEqual({ code: 'unpacked_too_large', params: { part: 'file', maxBytes: 256 * 1024 * 1024 }, message: expect.stringMatching(/unpacks to more than 256 MB/) });
     expect(await stored()).toEqual(NOTHING);
   }, 60_000);
 

@@ -89,6 +89,9 @@ describe('resident import', () => {
     expect(rows[3].reason).toMatch(/12345/);
     expect(rows[4].reason).toMatch(/line 2/);
     expect(rows[6].reason).toMatch(/name is empty/);
+    // Each reason is a catalogued code with its params, so the report reads in the UI's language.
+    expect(rows[1]).toMatchObject({ code: 'row_no_building', params: { building: expect.stringContaining('9号楼') } });
+    expect(rows.filter((x: any) => x.status === 'rejected').map((x: any) => x.code)).toEqual(['row_no_building', 'row_room_empty', 'row_bad_phone', 'row_duplicate', 'row_name_empty']);
     expect(await residents()).toEqual([]);
   });
 
@@ -145,6 +148,8 @@ describe('test round import', () => {
     expect(r.body).toMatchObject({ imported: 3, unmatched: 1, rejected: 1, applied: true });
     expect(r.body.rows.map((x: any) => [x.line, x.status])).toEqual([[2, 'imported'], [3, 'imported'], [4, 'imported'], [5, 'unmatched'], [6, 'rejected']]);
     expect(r.body.rows[4].reason).toMatch(/昨天/);
+    expect(r.body.rows[3]).toMatchObject({ code: 'row_no_match', params: {} });
+    expect(r.body.rows[4]).toMatchObject({ code: 'row_bad_sample_time', params: { value: expect.stringContaining('昨天') } });
     const results = await t.database.db
       .selectFrom('testResult')
       .innerJoin('resident', 'resident.id', 'testResult.residentId')

@@ -73,7 +73,7 @@ describe('sync: idempotent, never losing a record', () => {
     const mine = checkRecord(s, { person: 'zhang' });
     expect(statuses(await sync(t, tablet, [mine]))).toEqual(['accepted']);
     const res = await sync(t, foreign, [{ ...mine, gateId: 1 }]);
-    expect(res.body.results).toEqual([{ id: mine.id, status: 'rejected', reason: { code: 'id_in_use', message: expect.stringContaining('Another tablet') } }]);
+    expect(res.body.results).toEqual([{ id: mine.id, status: 'rejected', reason: { code: 'id_in_use', params: {}, message: expect.stringContaining('Another tablet') } }]);
     // The same tablet sending its own record again is still a plain duplicate.
     expect(statuses(await sync(t, tablet, [mine]))).toEqual(['duplicate']);
     expect((await rows()).map((r) => r.deviceId)).toEqual([deviceId]);

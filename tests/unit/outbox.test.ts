@@ -75,7 +75,7 @@ describe('the outbox', () => {
 
   it('keeps a rejected record, with its reason, out of the way of the others', async () => {
     const bad = rec(1);
-    const s = server((r) => (r.id === bad.id ? { id: r.id, status: 'rejected', reason: { code: 'unknown_gate', message: 'Gate 1 is not a gate of this compound.' } } : { id: r.id, status: 'accepted' }));
+    const s = server((r) => (r.id === bad.id ? { id: r.id, status: 'rejected' as const, reason: { code: 'unknown_gate', params: { id: 1 }, message: 'Gate 1 is not a gate of this compound.' } } : { id: r.id, status: 'accepted' as const }));
     const box = new Outbox(db, s.send);
     for (const r of [rec(0), bad, rec(2)]) await box.add(r);
     expect(await box.sync()).toEqual({ sent: 3, accepted: 2, rejected: 1 });

@@ -3,13 +3,17 @@ import type { SuccessStatusCode } from 'hono/utils/http-status';
 // A type-only import: the routes' types come along, none of the server's code is bundled.
 import type { AppType } from '../../server/app';
 
-/** A failure the server answered with: its one error shape, `{ error: { code, message, details? } }`. */
+/**
+ * A failure the server answered with: its one error shape, `{ error: { code, message, params, details? } }`.
+ * Show it with errorText (messages.ts), which says code and params in the UI's language.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: { path: string; message: string }[],
+    readonly details?: { path: string; code?: string; params?: unknown; message: string }[],
+    readonly params?: unknown,
   ) {
     super(message);
   }
@@ -51,7 +55,7 @@ export async function call<R extends ClientResponse<unknown, number, string>>(re
   }
   if (!res.ok) {
     const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? (res.statusText || 'Request failed'), e?.details);
+    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? (res.statusText || 'Request failed'), e?.details, e?.params);
   }
   return data as Success<R>;
 }

@@ -1,11 +1,15 @@
 import { useState } from 'preact/hooks';
+import { auditSentence } from '../../../server/core/audit';
 import { call, client } from '../client';
 import { useI18n } from '../i18n';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
 import { DateField } from '../ui/date-field';
 
+// The filter's choices: a prefix of the actions (the server filters by prefix), each a kind of thing done.
+const GROUPS = ['login', 'export', 'user.', 'device.', 'compound.', 'gate.', 'building.', 'point.', 'resident.', 'household.', 'pass.', 'test_', 'policy.', 'disinfection.', 'gate_check.', 'conflict.'];
+
 export function AuditPage() {
-  const { t, dateTime } = useI18n();
+  const { t, lang, dateTime } = useI18n();
   const [action, setAction] = useState('');
   const [compoundId, setCompoundId] = useState('');
   const [from, setFrom] = useState('');
@@ -43,7 +47,14 @@ export function AuditPage() {
       <div class="form inline">
         <label class="field">
           <span>{t('action')}</span>
-          <input name="action" value={action} placeholder="login, export, user., device." onInput={filter(setAction)} />
+          <select name="action" value={action} onChange={filter(setAction)}>
+            <option value="">{t('audit.all')}</option>
+            {GROUPS.map((g) => (
+              <option key={g} value={g}>
+                {t(`audit.group.${g}`)}
+              </option>
+            ))}
+          </select>
         </label>
         <label class="field">
           <span>{t('audit.compound')}</span>
@@ -74,21 +85,18 @@ export function AuditPage() {
           <thead>
             <tr>
               <th>{t('time')}</th>
-              <th>{t('who')}</th>
-              <th>{t('action')}</th>
-              <th>{t('details')}</th>
+              <th>{t('audit.event')}</th>
+              <th>{t('audit.compound')}</th>
+              <th>IP</th>
             </tr>
           </thead>
           <tbody>
             {list.data.entries.map((e) => (
               <tr key={e.id}>
                 <td class="nowrap">{dateTime(e.at)}</td>
-                <td>{[e.userName, e.deviceName].filter(Boolean).join(' @ ') || '—'}</td>
-                <td>
-                  <code>{e.action}</code> {e.entity && <span class="muted">{e.entity} #{e.entityId}</span>}
-                  {e.compoundId && <div class="muted">{names.get(e.compoundId) ?? `#${e.compoundId}`}</div>}
-                </td>
-                <td class="details">{e.details ? JSON.stringify(e.details) : ''} {e.ip && <span class="muted">{e.ip}</span>}</td>
+                <td data-action={e.action}>{auditSentence(e, lang, { dateTime: (iso) => dateTime(iso) })}</td>
+                <td>{e.compoundId ? (names.get(e.compoundId) ?? `#${e.compoundId}`) : '—'}</td>
+                <td class="muted">{e.ip ?? ''}</td>
               </tr>
             ))}
           </tbody>

@@ -208,7 +208,7 @@ export class TabletController {
       const offline = err instanceof RetryableError || err instanceof TypeError || (err instanceof ApiError && err.status >= 500);
       if (offline) this.unreachable();
       else this.reached();
-      this.setSync({ lastError: err instanceof Error ? err.message : String(err) });
+      this.setSync({ lastError: err });
       if (err instanceof ApiError && err.status === 401) await this.forgetDevice('revoked');
     } finally {
       this.setSync({ syncing: false });
@@ -225,7 +225,7 @@ export class TabletController {
         ),
       );
     } catch (err) {
-      if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message);
+      if (err instanceof TypeError || (err instanceof ApiError && err.status >= 500)) throw new RetryableError(err.message, { cause: err });
       throw err;
     }
   }
@@ -243,7 +243,7 @@ export class TabletController {
     this.setSync({
       pending,
       photos: photos.filter((p) => !p.failed).length,
-      rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason?.message ?? '' })),
+      rejected: rejected.map((e) => ({ id: e.id, kind: e.record.kind, at: e.record.at, reason: e.reason ?? null })),
     });
   }
 

@@ -13,7 +13,8 @@ export interface OutboxEntry {
   record: SyncRecord;
   createdAt: number;
   status: 'pending' | 'rejected';
-  reason?: { code: string; message: string };
+  /** Why the server refused it: a catalogued code and its params (none from a server older than the catalogue), and its English message. */
+  reason?: { code: string; params?: unknown; message: string };
 }
 
 export interface RecentPassage {

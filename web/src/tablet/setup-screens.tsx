@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../client';
 import { useI18n } from '../i18n';
+import { errorText } from '../messages';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';
 import { OfflineSignInError } from './controller';
@@ -65,7 +65,7 @@ export function EnrollScreen() {
 }
 
 export function SignInScreen() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { c } = useTablet();
   const [phone, setPhone] = useState('');
   const [pin, setPin] = useState('');
@@ -78,8 +78,7 @@ export function SignInScreen() {
       await c.signIn(phone.trim(), pin);
     } catch (err) {
       if (err instanceof OfflineSignInError) setError(t(`tablet.offline.${err.why}`));
-      else if (err instanceof ApiError && err.code === 'invalid_credentials') setError(t('tablet.wrongPin'));
-      else setError(err instanceof Error ? err.message : String(err));
+      else setError(errorText(err, lang));
       setPin('');
     } finally {
       setBusy(false);

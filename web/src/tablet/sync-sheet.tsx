@@ -1,12 +1,13 @@
 import { formatLocal } from '../../../server/core/time';
 import { useI18n } from '../i18n';
+import { errorText, rejectionText } from '../messages';
 import { ErrorBox, useAction } from '../ui/kit';
 import { useTablet } from './context';
 import { SheetFrame } from './sheet-frame';
 
 /** What is waiting to sync and what the server refused; sync and fetch the roster by hand. */
 export function SyncSheet(props: { onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { c, s } = useTablet();
   const sync = useAction(() => c.syncNow());
   const roster = useAction(() => c.refreshRoster());
@@ -17,7 +18,7 @@ export function SyncSheet(props: { onClose: () => void }) {
         {s.sync.online ? t('tablet.online') : t('tablet.offline')} · {t('tablet.waiting', { n: s.sync.pending })} ·{' '}
         {t('tablet.lastSync', { t: s.sync.lastSyncAt ? formatLocal(s.sync.lastSyncAt, tz) : t('tablet.never') })}
       </p>
-      {s.sync.lastError && <p class="t-warn">{s.sync.lastError}</p>}
+      {s.sync.lastError ? <p class="t-warn">{errorText(s.sync.lastError, lang)}</p> : null}
       <div class="t-row">
         <button type="button" class="t-big" disabled={sync.busy} onClick={() => sync.run()}>
           {t('tablet.syncNow')}
@@ -33,7 +34,7 @@ export function SyncSheet(props: { onClose: () => void }) {
           <ul class="t-rejected" data-testid="rejected">
             {s.sync.rejected.map((r) => (
               <li key={r.id}>
-                {formatLocal(Date.parse(r.at), tz)} · {r.kind} · {r.reason}
+                {formatLocal(Date.parse(r.at), tz)} · {r.kind} · {rejectionText(r.reason, lang)}
               </li>
             ))}
           </ul>

@@ -40,9 +40,11 @@ export interface SyncStatus {
   pending: number;
   /** Photos still to send (they follow their rounds). */
   photos: number;
-  rejected: { id: string; kind: string; at: string; reason: string }[];
+  /** Records the server refused, each with its reason (code, params, English message: shown with rejectionText). */
+  rejected: { id: string; kind: string; at: string; reason: { code: string; params?: unknown; message: string } | null }[];
   lastSyncAt: number | null;
-  lastError: string | null;
+  /** The last sync's failure, shown with errorText (messages.ts) in the tablet's language; 'revoked' when the server forgot this tablet. */
+  lastError: unknown;
 }
 
 /** The verdict on screen: a new one for each decision shown, even the same person's again. */

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../client';
-import { hasString, useI18n } from '../i18n';
+import { useI18n } from '../i18n';
+import { errorText, issueText } from '../messages';
 
 /** Load data for a page; `reload` fetches again. Errors are kept to show, never thrown into the tree. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: unknown; reload: () => void } {
@@ -20,30 +21,26 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
 
-/** A failure in words a person can act on: the server's message, translated where we know the code. */
+/** A failure in words a person can act on, in the UI's language: what went wrong, then each field's issue. */
 export function ErrorBox({ error }: { error: unknown }) {
-  const { t } = useI18n();
+  const { lang } = useI18n();
   if (!error) return null;
-  let text: string;
-  let details: { path: string; message: string }[] | undefined;
-  if (error instanceof ApiError) {
-    text = hasString(`err.${error.code}`) ? t(`err.${error.code}`) : error.message;
-    details = error.details;
-  } else if (error instanceof TypeError) {
-    text = t('err.network');
-  } else {
-    text = error instanceof Error ? error.message : String(error);
-  }
+  const details = error instanceof ApiError && Array.isArray(error.details) ? error.details : [];
   return (
     <div class="error" role="alert">
-      <div>{text}</div>
-      {details && details.length > 0 && (
+      <div>{errorText(error, lang)}</div>
+      {details.length > 0 && (
         <ul>
-          {details.map((d) => (
-            <li key={d.path}>
-              <b>{d.path}</b>: {d.message}
-            </li>
-          ))}
+          {details.map((d) => {
+            const { field, text } = issueText(d, lang);
+            return (
+              <li key={d.path}>
+                <b>{field}</b>
+                {lang === 'zh' ? '：' : ': '}
+                {text}
+              </li>
+            );
+          })}
         </ul>
       )}
     </div>

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { InferRequestType } from 'hono/client';
+import { messageText } from '../../../../server/core/messages';
 import { ApiError, type client } from '../../client';
 import { useI18n } from '../../i18n';
 import { Badge, ErrorBox, Form } from '../../ui/kit';
@@ -8,30 +9,13 @@ import { Badge, ErrorBox, Form } from '../../ui/kit';
 // Spreadsheet imports: choose a file, preview it (dryRun), then write it: all of it, or the valid rows only.
 
 export interface ImportReportBase {
-  rows: { line: number; status: string; name?: string; address?: string; reason?: string }[];
+  rows: { line: number; status: string; name?: string; address?: string; reason?: string; code?: string; params?: unknown }[];
   rejected: number;
   applied: boolean;
   message: string;
 }
 
 type Stage<R> = { kind: 'idle' } | { kind: 'preview'; report: R } | { kind: 'done'; report: R };
-
-const IMPORT_ERRORS = ['unreadable_file', 'empty_file', 'too_many_rows', 'missing_columns', 'payload_too_large', 'unsupported_media_type'];
-
-/** An import error: the cause in our words, the server's specifics (which columns it found) beneath. */
-function ImportError(props: { error: unknown }) {
-  const { t } = useI18n();
-  const e = props.error;
-  if (e instanceof ApiError && IMPORT_ERRORS.includes(e.code)) {
-    return (
-      <div class="error" role="alert">
-        <div>{t(`roster.import.err.${e.code}`)}</div>
-        <small>{e.message}</small>
-      </div>
-    );
-  }
-  return <ErrorBox error={e} />;
-}
 
 /** What an import route takes (multipart): the file, how strict to be, and whether to write at all. */
 export type ImportForm = InferRequestType<(typeof client.api.compounds)[':cid']['imports']['residents']['$post']>['form'];
@@ -110,7 +94,7 @@ export function ImportPanel<R extends ImportReportBase>(props: {
           {busy ? t('roster.import.checking') : t('roster.import.check')}
         </button>
       </Form>
-      <ImportError error={error} />
+      <ErrorBox error={error} />
       {report && (
         <div class="import-result">
           <div class={stage.kind === 'done' && report.applied ? 'notice ok' : 'notice'} role="status">
@@ -150,7 +134,12 @@ export function ImportPanel<R extends ImportReportBase>(props: {
 }
 
 /** The server words import reasons as "中文 / English": show the half for the page's language. */
-export function inLang(text: string, lang: 'zh' | 'en'): string {
+/** A row's reason: its catalogued code in the UI's language; a report stored before codes has "中文 / English". */
+function rowReasonText(r: { reason?: string; code?: string; params?: unknown }, lang: 'zh' | 'en'): string {
+  return (r.code && messageText({ code: r.code, params: r.params }, lang)) || (r.reason ? inLang(r.reason, lang) : '');
+}
+
+function inLang(text: string, lang: 'zh' | 'en'): string {
   const i = text.indexOf(' / ');
   if (i < 0) return text;
   return lang === 'zh' ? text.slice(0, i) : text.slice(i + 3);
@@ -210,7 +199,7 @@ export function ImportRows(props: { rows: ImportReportBase['rows'] }) {
                 </td>
                 <td>{r.name ?? ''}</td>
                 {hasAddress && <td>{r.address ?? ''}</td>}
-                <td class="reason">{r.reason ? inLang(r.reason, lang) : ''}</td>
+                <td class="reason">{rowReasonText(r, lang)}</td>
               </tr>
             ))}
           </tbody>
