@@ -232,7 +232,7 @@ describe('a round cannot be done before its slot begins (issue 12)', () => {
     const due = round({ slotTime: '14:00', finishedAt: at('2026-12-01 16:02') });
     const res = await sync(t, tablet, [early, due]);
     expect(res.body.results).toEqual([
-      { id: early.id, status: 'rejected', reason: { code: 'slot_not_begun', message: expect.stringMatching(/18:00 round has not begun/) } },
+      { id: early.id, status: 'rejected', reason: { code: 'slot_not_begun', params: { date: '2026-12-01', time: '18:00' }, message: expect.stringMatching(/18:00 round has not begun/) } },
       { id: due.id, status: 'accepted' },
     ]);
     expect((await t.database.db.selectFrom('disinfectionRecord').select('id').execute()).map((r) => r.id)).toEqual([due.id]);

@@ -213,6 +213,8 @@ const STRINGS = {
   'tablet.visitorAge.more': ['超过72小时', 'Over 72 h'],
   'tablet.visitorTestNeeded': ['请选择访客手机上显示的核酸结果', 'Choose the test result their phone shows'],
   'tablet.visitorAgeNeeded': ['请选择采样时间（多少小时内）', 'Choose how long ago the test was sampled'],
+  'tablet.error.notEnrolled': ['本平板尚未登记，请物业经理在“小区 → 平板”中登记', 'This tablet is not registered: a manager registers it (Compound → Tablets)'],
+  'tablet.error.noRoster': ['本平板还没有名单：请先联网一次', 'No roster on this tablet yet: connect it to the network once'],
   'tablet.visitorTag': ['访客', 'Visitor'],
   'tablet.visitorCheck': ['核验并登记', 'Check and register'],
   'tablet.back': ['返回', 'Back'],

@@ -96,7 +96,7 @@ export class TabletController {
   }
 
   private token(): string {
-    if (!this.state.device) throw new Error('This tablet is not enrolled.');
+    if (!this.state.device) throw new TabletError('notEnrolled');
     return this.state.device.token;
   }
 
@@ -348,7 +348,7 @@ export class TabletController {
   /** Decide on a scanned code or a looked-up resident, from the roster on this tablet. */
   decide(subject: Subject, reading: Reading | null = null, direction: Direction = this.state.shift!.direction): Promise<LocalDecision> {
     const roster = this.roster.state;
-    if (!roster) throw new Error('No roster on this tablet yet: connect it to the network once.');
+    if (!roster) throw new TabletError('noRoster');
     return decideLocally(roster, this.recent, subject, direction, this.now(), reading);
   }
 
@@ -690,6 +690,13 @@ export class TabletController {
   }
 }
 
+
+/** Something the tablet itself refuses (not the server): its words are the tablet's (tablet.error.*). */
+export class TabletError extends Error {
+  constructor(readonly key: 'notEnrolled' | 'noRoster') {
+    super(key);
+  }
+}
 
 export class OfflineSignInError extends Error {
   constructor(readonly why: 'never' | 'expired' | 'wrong_pin') {

@@ -1,8 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { zonedDate, zonedTime } from '../../../server/core/time';
 import { useI18n } from '../i18n';
+import { errorText } from '../messages';
 import { createScanner, type Scanner } from '../scan/scanner';
 import { listenForWedge } from '../scan/wedge';
+import { TabletError } from './controller';
 import { useTablet } from './context';
 import { EndShiftSheet } from './end-shift-sheet';
 import { LookupSheet } from './lookup-sheet';
@@ -34,7 +36,7 @@ export function ScanScreen() {
   const scanner = useRef<Scanner | null>(null);
   const gateName = roster?.gates.find((g) => g.id === shift.gateId)?.name ?? '';
   const tz = s.device!.compound.timezone;
-  const fail = (err: unknown) => setNotice(err instanceof Error ? err.message : String(err));
+  const fail = (err: unknown) => setNotice(err instanceof TabletError ? t(`tablet.error.${err.key}`) : errorText(err, lang));
 
   // A building's or point's placard opens its disinfection rounds; anything else is a person's pass.
   const onCode = (text: string) => {
