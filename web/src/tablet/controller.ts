@@ -1,6 +1,5 @@
 import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
-import { passIdOf } from '../../../server/core/gate-check';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
@@ -312,7 +311,7 @@ export class TabletController {
     const shift: Shift = { id: uuidv7(now), gateId, direction, startedAt: now, counts: { in: 0, out: 0, denied: 0, visitors: 0 } };
     await this.outbox.add({ kind: 'shift_start', id: shift.id, at: new Date(now).toISOString(), gateId, volunteerId: v.userId }, now);
     await kvSet(this.db, 'shift', shift);
-    this.lastSeen = null;
+    this.sightings.clear();
     this.lastPlacard = null;
     this.set({ shift });
     void this.syncSoon();
@@ -359,6 +358,7 @@ export class TabletController {
     const now = this.now();
     const record = checkRecord(d, { gateId: shift.gateId, shiftId: shift.id, volunteerId: volunteer.userId, now, override });
     await this.outbox.add(record, now);
+    this.recordedIds.set(d, record.id);
     const passage = passageOf(record, d);
     if (passage) {
       await this.db.put('recent', passage);
@@ -379,9 +379,22 @@ export class TabletController {
     return d;
   }
 
-  private async count(what: keyof Shift['counts']) {
+  /** The record id each decision was recorded under (to void a turned-back record that became a pass). */
+  private recordedIds = new WeakMap<LocalDecision, string>();
+
+  /** Take back a check this tablet recorded: a void record, synced like any other (the check stays, voided). */
+  private async voidRecord(checkId: string, why: 'reason_overridden_on_rescan') {
+    const volunteer = this.state.volunteer;
+    if (!volunteer) return;
+    const now = this.now();
+    const reason = { reason_overridden_on_rescan: '劝返后重新核验，已人工放行' }[why];
+    await this.outbox.add({ kind: 'gate_check_void', id: uuidv7(now), at: new Date(now).toISOString(), checkId, reason, volunteerId: volunteer.userId }, now);
+    await this.count('denied', -1);
+  }
+
+  private async count(what: keyof Shift['counts'], by = 1) {
     const shift = this.state.shift!;
-    const next = { ...shift, counts: { ...shift.counts, [what]: (shift.counts[what] ?? 0) + 1 } };
+    const next = { ...shift, counts: { ...shift.counts, [what]: Math.max(0, (shift.counts[what] ?? 0) + by) } };
     await kvSet(this.db, 'shift', next);
     this.set({ shift: next });
   }
@@ -406,9 +419,13 @@ export class TabletController {
    * The last person seen through the camera or a scanner gun: who (the pass the code resolves to, else the
    * text), which way, when last seen, and the verdict they got.
    */
-  private lastSeen: { key: string; direction: Direction; seenAt: number; shown: ShownVerdict; overridden?: boolean } | null = null;
+  /**
+   * The people seen lately, by their code's text and by who they are, each with the way they went (several
+   * at once: a family holds up its passes together and the camera reads them in turn).
+   */
+  private sightings = new Map<string, Sighting>();
   private lastPlacard: { text: string; at: number } | null = null;
-  private deciding: string | null = null;
+  private deciding = new Set<string>();
   /** Who the temperature step on screen is for (see seePerson). */
   private readingKey: string | null = null;
   private verdictTimer: ReturnType<typeof setTimeout> | null = null;
@@ -432,44 +449,70 @@ export class TabletController {
       this.lastPlacard = { text: code, at: now };
       return { kind: 'place', target: await this.placard(parsed) };
     }
-    const roster = this.roster.state;
-    const passId = roster ? passIdOf(parsed, roster.compound.id) : null;
-    const residentId = passId !== null ? roster?.passes.get(passId) : undefined;
-    const key = residentId !== undefined ? `resident:${residentId}` : passId !== null ? `pass:${passId}` : `text:${code}`;
-    return this.seePerson(key, { kind: 'code', text: code });
+    return this.seePerson({ kind: 'code', text: code });
   }
 
   /** A resident looked up by hand (no code): the same person again (a double tap, say) is the same passage too. */
   lookUp(residentId: number): Promise<ScanOutcome> {
-    return this.seePerson(`resident:${residentId}`, { kind: 'manual', residentId });
+    return this.seePerson({ kind: 'manual', residentId });
   }
 
-  /** Decide on a person and show it, unless they were just seen going the same way: then show that again. */
-  private async seePerson(key: string, subject: Subject): Promise<ScanOutcome> {
+  /**
+   * Decide on a person and show it, unless they were just seen going the same way: then show that again.
+   * The very same code text is the same person without deciding again (a held pass, read ten times a
+   * second); any other code is decided first, and is the same person only if the rules found the same
+   * genuine pass and resident (a forged copy of someone's pass is a forgery, never their earlier 通行).
+   */
+  private async seePerson(subject: Exclude<Subject, { kind: 'visitor' }>): Promise<ScanOutcome> {
     const now = this.now();
     const direction = this.state.shift!.direction;
-    const windowMs = (this.roster.state?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
-    const last = this.lastSeen;
-    if (last && last.key === key && last.direction === direction && now - last.seenAt < windowMs) {
-      last.seenAt = now;
-      // Still on screen (the camera reads a held pass many times a second): nothing changes.
-      const onScreen = this.state.verdict;
-      if (onScreen && (onScreen === last.shown || onScreen.repeatOf === last.shown.at)) return { kind: 'ignored' };
-      this.showRepeat(last.shown, last.overridden === true);
-      return { kind: 'verdict' };
-    }
+    this.forgetSightings(now);
+    const textKey = subject.kind === 'code' ? `text:${subject.text}|${direction}` : null;
+    const known = subject.kind === 'manual' ? this.sightings.get(`resident:${subject.residentId}|${direction}`) : textKey ? this.sightings.get(textKey) : undefined;
+    if (known) return this.seenAgain(known, now);
     // A second read (or tap) while the first is still being decided, or waits for its temperature, is the
     // same person, not a second check.
-    if (this.deciding === key || (this.state.reading && this.readingKey === key)) return { kind: 'ignored' };
-    this.deciding = key;
+    const guard = textKey ?? `resident:${(subject as { residentId: number }).residentId}|${direction}`;
+    if (this.deciding.has(guard) || (this.state.reading && this.readingKey === guard)) return { kind: 'ignored' };
+    this.deciding.add(guard);
     try {
-      const shown = await this.showVerdict(await this.decide(subject));
-      this.lastSeen = shown ? { key, direction, seenAt: now, shown } : null;
-      this.readingKey = shown ? null : key;
+      const d = await this.decide(subject);
+      const person = personKey(d);
+      const same = person ? this.sightings.get(`${person}|${direction}`) : undefined;
+      if (same && samePass(d, same.shown.decision)) {
+        if (textKey) this.sightings.set(textKey, same);
+        return this.seenAgain(same, now);
+      }
+      const shown = await this.showVerdict(d);
+      if (shown) this.rememberSighting(shown, textKey, now);
+      else this.readingKey = guard;
     } finally {
-      this.deciding = null;
+      this.deciding.delete(guard);
     }
     return { kind: 'verdict' };
+  }
+
+  /** The person of a verdict just shown, under their code's text and (when the rules found them) who they are. */
+  private rememberSighting(shown: ShownVerdict, textKey: string | null, now: number) {
+    const sighting: Sighting = { seenAt: now, shown };
+    if (textKey) this.sightings.set(textKey, sighting);
+    const person = personKey(shown.decision);
+    if (person) this.sightings.set(`${person}|${shown.decision.direction}`, sighting);
+  }
+
+  private seenAgain(s: Sighting, now: number): ScanOutcome {
+    s.seenAt = now;
+    // Still on screen (the camera reads a held pass many times a second): nothing changes.
+    const onScreen = this.state.verdict;
+    if (onScreen && (onScreen === s.shown || onScreen.repeatOf === s.shown.at)) return { kind: 'ignored' };
+    this.showRepeat(s.shown, s.overridden === true);
+    return { kind: 'verdict' };
+  }
+
+  /** Sightings older than the policy's repeat window (from the last time each was seen) are new people again. */
+  private forgetSightings(now: number) {
+    const windowMs = (this.roster.state?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
+    for (const [key, s] of this.sightings) if (now - s.seenAt >= windowMs) this.sightings.delete(key);
   }
 
   /**
@@ -524,11 +567,18 @@ export class TabletController {
     if (!waiting) return;
     this.unresolved = null;
     this.set({ reading: null });
-    const d = await this.decide(waiting.subject, reading, waiting.direction);
-    const shown = await this.showVerdict(d);
-    // The person the reading was for is the one just seen (a pass still held up shows this verdict again).
-    if (shown && this.readingKey) this.lastSeen = { key: this.readingKey, direction: d.direction, seenAt: this.now(), shown };
-    this.readingKey = null;
+    // While it is decided again, the same pass read meanwhile is this person, not a new check.
+    const guard = this.readingKey;
+    if (guard) this.deciding.add(guard);
+    try {
+      const d = await this.decide(waiting.subject, reading, waiting.direction);
+      const shown = await this.showVerdict(d);
+      // The person the reading was for is the one just seen (a pass still held up shows this verdict again).
+      if (shown) this.rememberSighting(shown, guard?.startsWith('text:') ? guard : null, this.now());
+    } finally {
+      if (guard) this.deciding.delete(guard);
+      this.readingKey = null;
+    }
   }
 
   /** No temperature could be taken: the person is turned back, recorded without a reading. */
@@ -552,9 +602,14 @@ export class TabletController {
     this.repeated = null;
     const d = again ?? this.unresolved;
     // The same person held up again after this is still the same passage: shown, not overridden twice.
-    if (d && this.lastSeen?.shown.decision === d) this.lastSeen.overridden = true;
-    if (again && !this.unresolved) await this.record(again, { reason });
-    else await this.settle({ reason });
+    for (const s of this.sightings.values()) if (s.shown.decision === d) s.overridden = true;
+    if (again && !this.unresolved) {
+      // Turned back a moment ago (the deny timed out), let through now: the one passage it was, not a
+      // turned-back check and a pass.
+      const turnedBack = this.recordedIds.get(again);
+      if (turnedBack) await this.voidRecord(turnedBack, 'reason_overridden_on_rescan');
+      await this.record(again, { reason });
+    } else await this.settle({ reason });
     this.clearVerdict();
   }
 
@@ -690,6 +745,26 @@ export class TabletController {
   }
 }
 
+
+/** A person seen lately: when last seen, the verdict they got, and whether the volunteer let them through against it. */
+interface Sighting {
+  seenAt: number;
+  shown: ShownVerdict;
+  overridden?: boolean;
+}
+
+/** Who a decision found: the resident, else the genuine pass (one issued after the roster); null for a code that is nobody's. */
+function personKey(d: LocalDecision): string | null {
+  if (d.residentId !== null) return `resident:${d.residentId}`;
+  return d.passId !== null ? `pass:${d.passId}` : null;
+}
+
+/** The same genuine pass and resident, with the same word on the code itself (revoked, new): the same person. */
+const CODE_REASONS = new Set(['code_invalid', 'code_forged', 'code_foreign', 'pass_revoked', 'pass_unknown', 'person_unknown']);
+function samePass(a: LocalDecision, b: LocalDecision): boolean {
+  const codeWords = (d: LocalDecision) => d.reasons.filter((r) => CODE_REASONS.has(r.code)).map((r) => r.code).join();
+  return a.passId === b.passId && a.residentId === b.residentId && codeWords(a) === codeWords(b);
+}
 
 /** Something the tablet itself refuses (not the server): its words are the tablet's (tablet.error.*). */
 export class TabletError extends Error {
