@@ -94,11 +94,14 @@ export function decide(input: DecideInput): Decision {
   let testStatus: TestStatus | null = null;
 
   const finish = (): Decision => {
-    // Temperature, whoever the person is (a fever at the gate matters even with a bad code).
+    // Temperature, whoever the person is (a fever at the gate matters even with a bad code). A reading is
+    // not asked for where a denial stands anyway (a positive test, a forged code, a poster's QR code): the
+    // volunteer learns that first, without a thermometer at the person's forehead.
     const temp = temperatureRules(policy);
     const reading = input.temperatureC ?? null;
+    const standing = reasons.some((r) => isDeny(r.code) && !(policy.overridable as string[]).includes(r.code));
     if (reading !== null && reading >= temp.feverC) reasons.push({ code: 'fever', temperatureC: reading, thresholdC: temp.feverC });
-    else if (reading === null && !input.temperatureNormal && temp[direction === 'in' ? 'entry' : 'exit'].required) reasons.push({ code: 'temperature_missing' });
+    else if (reading === null && !input.temperatureNormal && !standing && temp[direction === 'in' ? 'entry' : 'exit'].required) reasons.push({ code: 'temperature_missing' });
     if (input.rosterAgeMs !== null && input.rosterAgeMs > policy.maxRosterAgeMinutes * 60_000) {
       reasons.push({ code: 'roster_stale', ageMinutes: Math.floor(input.rosterAgeMs / 60_000), limitMinutes: policy.maxRosterAgeMinutes });
     }

@@ -8,9 +8,9 @@ import type { AppDeps } from '../deps.js';
  * shown no sign of life for `shiftIdleHours`: its end is set to its last activity (not to the time of the
  * sweep, which says nothing about the shift) and it is marked closed automatically.
  *
- * A shift's last activity is the latest of: its start, its gate checks and disinfection rounds, and its
- * tablet's last contact with the server, up to the start of the tablet's next shift (a tablet that has
- * moved on to another shift says nothing more about this one).
+ * A shift's last activity is the latest of its start, its gate checks and its disinfection rounds: what
+ * a volunteer did. Not the tablet's contact with the server: a tablet left switched on at an empty booth
+ * syncs every half minute and would keep its shift 在岗 for ever.
  *
  * If the tablet comes back and syncs records of the closed shift, they are accepted and attributed to it
  * as always (ingest-kinds.ts moves the automatic end to the latest of them), and a handover it sends
@@ -28,17 +28,7 @@ const latest = (...times: (string | null | undefined)[]) => times.reduce<string>
 async function openShifts(db: Db, before: string, after: { startedAt: string; id: string } | null) {
   let q = db
     .selectFrom('shift as s')
-    .leftJoin('device as d', 'd.id', 's.deviceId')
-    .select(['s.id', 's.deviceId', 's.startedAt', 'd.lastSeenAt'])
-    // When the tablet started its next shift: its contact counts for this one only until then.
-    .select((eb) =>
-      eb
-        .selectFrom('shift as later')
-        .select((e) => e.fn.min('later.startedAt').as('at'))
-        .whereRef('later.deviceId', '=', 's.deviceId')
-        .whereRef('later.startedAt', '>', 's.startedAt')
-        .as('nextStartedAt'),
-    )
+    .select(['s.id', 's.startedAt'])
     .where('s.endedAt', 'is', null)
     .where('s.startedAt', '<', before);
   if (after) q = q.where((eb) => eb.or([eb('s.startedAt', '>', after.startedAt), eb.and([eb('s.startedAt', '=', after.startedAt), eb('s.id', '>', after.id)])]));
@@ -70,17 +60,24 @@ export async function closeIdleShifts(deps: AppDeps): Promise<string[]> {
     const step = await openShifts(db, cutoff, after);
     if (!step.length) return closed;
     const records = await lastRecords(db, step.map((s) => s.id));
-    const idle = step
-      .map((s) => {
-        const contact = s.lastSeenAt && s.nextStartedAt && s.nextStartedAt < s.lastSeenAt ? s.nextStartedAt : s.lastSeenAt;
-        return { id: s.id, lastActivity: latest(s.startedAt, records.get(s.id), contact) };
-      })
-      .filter((s) => s.lastActivity < cutoff);
+    const idle = step.map((s) => ({ id: s.id, lastActivity: latest(s.startedAt, records.get(s.id)) })).filter((s) => s.lastActivity < cutoff);
     if (idle.length) {
       await db.transaction().execute(async (tx) => {
         for (const s of idle) {
-          // Only if still open: a handover that arrived meanwhile wins.
-          const r = await tx.updateTable('shift').set({ endedAt: s.lastActivity, autoClosedAt: now.toISOString() }).where('id', '=', s.id).where('endedAt', 'is', null).executeTakeFirst();
+          // Only if still open (a handover that arrived meanwhile wins) and nothing newer arrived since it
+          // was read (a sync in between: the next sweep looks again).
+          const r = await tx
+            .updateTable('shift')
+            .set({ endedAt: s.lastActivity, autoClosedAt: now.toISOString() })
+            .where('id', '=', s.id)
+            .where('endedAt', 'is', null)
+            .where((eb) =>
+              eb.and([
+                eb.not(eb.exists(eb.selectFrom('gateCheck').select('id').where('shiftId', '=', s.id).where('occurredAt', '>', s.lastActivity))),
+                eb.not(eb.exists(eb.selectFrom('disinfectionRecord').select('id').where('shiftId', '=', s.id).where('finishedAt', '>', s.lastActivity))),
+              ]),
+            )
+            .executeTakeFirst();
           if (Number(r.numUpdatedRows)) closed.push(s.id);
         }
       });

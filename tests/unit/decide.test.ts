@@ -295,3 +295,14 @@ describe('decide: visitors, by the same rules', () => {
     expect([visitors, repeatScanSeconds]).toBeTruthy();
   });
 });
+
+describe('decide: no temperature asked before a denial that stands', () => {
+  const TEMP_BOTH = { temperature: { entry: { required: true }, exit: { required: true }, feverC: 37.3 } };
+  it('a positive test or a code that is nobody\'s is denied at once, without waiting for a reading', () => {
+    expect(codes(input({ policy: TEMP_BOTH, facts: { test: { sampledAt: NOW - 2 * H, result: 'positive' } } }))).toEqual(['test_positive']);
+    expect(codes(input({ policy: TEMP_BOTH, subject: { kind: 'code', code: null, signature: 'invalid' } }))).toEqual(['code_invalid']);
+  });
+  it('a denial the volunteer may override still asks for the reading (they may let the person through)', () => {
+    expect(codes(input({ policy: TEMP_BOTH, facts: { test: { sampledAt: NOW - 52 * H, result: 'negative' } } }))).toEqual(['test_expired', 'temperature_missing']);
+  });
+});
