@@ -213,6 +213,8 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     const since = server.clock.now.toISOString();
     const dashboard = async () => (await s.manager.get(`/api/compounds/${s.compoundId}/dashboard`)).body.summary;
     const before = await dashboard();
+    // Two households with room 301 in 1号楼 (units 1 and 2): the host needs its unit.
+    await s.manager.post(`/api/compounds/${s.compoundId}/residents`, { buildingId: s.buildingId, unit: '2', room: '301', name: '郑八' });
     await onDuty(page, server, s, '进');
 
     // Registered on the entry lane, leaving: the form asks which way.
@@ -228,6 +230,9 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     await page.fill('input[name=hostRoom]', '301');
     await page.click('button[name=test-negative]');
     await page.click('button[name=within-24]');
+    await page.getByRole('button', { name: '核验并登记' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/该楼有多户是这个房号（1、2单元），请填写单元/);
+    await page.fill('input[name=hostUnit]', '1');
     await shot(page, 'tablet-visitor-form');
     await page.getByRole('button', { name: '核验并登记' }).click();
     const allowed = page.locator('[data-testid=verdict][data-verdict=allow]');
@@ -240,6 +245,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     await page.getByRole('button', { name: '访客登记' }).click();
     await page.fill('input[name=visitorName]', '周亲属');
     await page.fill('input[name=visitorPhone]', '13612345678');
+    await page.fill('input[name=hostUnit]', '1');
     await page.fill('input[name=hostRoom]', '301');
     await page.getByRole('button', { name: '核验并登记' }).click();
     await expect(page.getByRole('alert').first().textContent()).resolves.toMatch(/请选择访客手机上显示的核酸结果/);

@@ -8,9 +8,12 @@ import type { VisitorTest } from './gate';
 import { SheetFrame } from './sheet-frame';
 
 type TestShown = 'negative' | 'positive' | 'pending' | 'none';
-/** How long ago the test on the phone was sampled, as phones show it: within 24, 48, 72 hours, or longer. */
-const WITHIN_HOURS = [24, 48, 72, null] as const;
 const HOUR = 3_600_000;
+/**
+ * How long ago the test on the phone was sampled, as phones show it: within 24, 48, 72 hours (those inside
+ * the policy's validity), within the validity itself, or longer than it (null).
+ */
+const withinChoices = (validHours: number): (number | null)[] => [...new Set([...[24, 48, 72].filter((h) => h < validHours), validHours]), null];
 
 /**
  * A visitor at the gate: name, phone, why, whom they visit, which way, and the test their phone shows.
@@ -23,21 +26,26 @@ export function VisitorSheet(props: { onClose: () => void; onDecided: () => void
   const roster = c.roster.state;
   const rules = roster?.policy.rules;
   const reasons = t('tablet.visitorReasons').split('|');
-  const [f, setF] = useState({ name: '', phone: '', reason: reasons[0]!, buildingId: roster?.buildings[0]?.id ?? 0, room: '' });
+  const [f, setF] = useState({ name: '', phone: '', reason: reasons[0]!, buildingId: roster?.buildings[0]?.id ?? 0, unit: '', room: '' });
+  const validHours = rules?.testValidityHours ?? 48;
   const [direction, setDirection] = useState<Direction>(s.shift!.direction);
   const [test, setTest] = useState<TestShown | null>(null);
-  const [within, setWithin] = useState<(typeof WITHIN_HOURS)[number] | undefined>(undefined);
+  const [within, setWithin] = useState<number | null | undefined>(undefined);
   const needsAge = test === 'negative' || test === 'pending';
   const check = useAction(async () => {
     const phone = f.phone.replace(/[\s-]/g, '');
     if (!PHONE_PATTERN.test(phone)) throw new Error(t('tablet.visitorPhoneInvalid'));
-    const host = f.room.trim() ? [...(roster?.households.values() ?? [])].find((h) => h.buildingId === f.buildingId && h.room === f.room.trim()) : undefined;
-    if (f.room.trim() && !host) throw new Error(t('tablet.noMatch'));
+    // The host household: building and room, and the unit where two units have that room number.
+    const hosts = f.room.trim() ? [...(roster?.households.values() ?? [])].filter((h) => h.buildingId === f.buildingId && h.room === f.room.trim() && (!f.unit.trim() || h.unit === f.unit.trim())) : [];
+    if (f.room.trim() && !hosts.length) throw new Error(t('tablet.noMatch'));
+    if (hosts.length > 1) throw new Error(t('tablet.hostUnitNeeded', { units: hosts.map((h) => h.unit).join('、') }));
+    const host = hosts[0];
     if (test === null) throw new Error(t('tablet.visitorTestNeeded'));
     if (needsAge && within === undefined) throw new Error(t('tablet.visitorAgeNeeded'));
     const now = Math.floor(Date.now());
-    // "Within 48 hours" is taken at its edge: sampled just inside it.
-    const shown: VisitorTest | null = test === 'none' ? null : { result: test, sampledAt: now - (needsAge ? (within === null ? 96 : within!) * HOUR - 60_000 : 0) };
+    // "Within 48 hours" is taken at its edge, sampled just inside it; "longer" just outside the validity.
+    const age = within === null ? validHours * HOUR + 60_000 : (within ?? 0) * HOUR - 60_000;
+    const shown: VisitorTest | null = test === 'none' ? null : { result: test, sampledAt: now - (needsAge ? age : 0) };
     await c.checkVisitor({ name: f.name.trim(), phone, reason: f.reason, hostHouseholdId: host?.id ?? null }, shown, direction);
     props.onDecided();
   });
@@ -86,6 +94,7 @@ export function VisitorSheet(props: { onClose: () => void; onDecided: () => void
                 </option>
               ))}
             </select>
+            <input class="t-input t-narrow" name="hostUnit" inputMode="numeric" placeholder={t('tablet.unit')} value={f.unit} onInput={(e) => setF({ ...f, unit: e.currentTarget.value })} />
             <input class="t-input" name="hostRoom" inputMode="numeric" placeholder={t('tablet.room')} value={f.room} onInput={(e) => setF({ ...f, room: e.currentTarget.value })} />
           </div>
         </div>
@@ -100,9 +109,9 @@ export function VisitorSheet(props: { onClose: () => void; onDecided: () => void
           </div>
           {needsAge && (
             <div class="t-chips">
-              {WITHIN_HOURS.map((h) => (
+              {withinChoices(validHours).map((h) => (
                 <button type="button" key={String(h)} name={`within-${h ?? 'more'}`} class={chip(within === h)} onClick={() => setWithin(h)}>
-                  {h === null ? t('tablet.visitorAge.more') : t('tablet.visitorAge.within', { h })}
+                  {h === null ? t('tablet.visitorAge.more', { h: validHours }) : t('tablet.visitorAge.within', { h })}
                 </button>
               ))}
             </div>
