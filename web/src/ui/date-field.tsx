@@ -20,9 +20,12 @@ export function DateField(props: {
   const { t } = useI18n();
   const [text, setText] = useState(props.value);
   const picker = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLInputElement>(null);
   // A value set from outside (a reset, the page's own default) replaces what is typed.
   useEffect(() => setText(props.value), [props.value]);
   const problem = dateProblem(text, props, t);
+  // While what is typed is not a good date, the form it is in does not submit (with the last good date).
+  useEffect(() => box.current?.setCustomValidity(problem ?? ''), [problem]);
   const take = (next: string) => {
     setText(next);
     // Only a good date goes on (or, where the date is optional, none at all).
@@ -31,6 +34,7 @@ export function DateField(props: {
   return (
     <span class="date-field">
       <input
+        ref={box}
         type="text"
         name={props.name}
         value={text}
