@@ -101,12 +101,14 @@ export function slotOwed(slot: DaySlot, since: number): boolean {
 
 /**
  * A place's state for a slot: null when the slot is not owed (it was over before the place existed),
- * unless a round was recorded for it anyway: that round counts, but a slot never owed is never missed.
+ * unless a round was recorded for it anyway: that round counts, but a slot never owed is never missed,
+ * nor late (it was not due at any time: a round done on it is done).
  */
 export function placeSlotState(slot: DaySlot, records: SlotRecord[], now: number, since: number): SlotState | null {
   const state = slotState(slot, records, now);
   if (slotOwed(slot, since)) return state;
-  return records.length && state !== 'missed' ? state : null;
+  if (!records.length || state === 'missed') return null;
+  return state === 'late' ? 'done' : state;
 }
 
 /**
