@@ -134,10 +134,12 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
     });
     analyses.push({ gateCheckId: c.id, verdict: decision.verdict, reasons: JSON.stringify(decision.reasons), analyzedAt: at });
     // A tablet let someone through whom the server's data would have stopped, for a reason the tablet did
-    // not know. (The order-dependent rules are judged over the whole sequence below.)
+    // not know, or without the temperature the policy asks for (an old app, a policy it had not seen yet).
+    // (The order-dependent rules are judged over the whole sequence below.)
     if (c.passed) {
       for (const reason of decision.reasons) {
-        if (isDeny(reason.code) && !SEQUENCE_REASONS.has(reason.code) && !known.includes(reason.code)) {
+        const stops = isDeny(reason.code) || reason.code === 'temperature_missing';
+        if (stops && !SEQUENCE_REASONS.has(reason.code) && !known.includes(reason.code)) {
           conflicts.push({ compoundId, gateCheckId: c.id, kind: reason.code, details: JSON.stringify({ server: decision.reasons, device: JSON.parse(c.reasons) }), createdAt: at });
         }
       }

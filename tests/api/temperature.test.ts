@@ -130,4 +130,15 @@ describe('temperature at the gate', () => {
     expect(dossier).toContain('体温 正常');
     expect(dossier).not.toContain('37.8');
   });
+
+  it('a check let through without the reading the policy asks for is flagged for the office (an old app on the tablet)', async () => {
+    expect((await setPolicy({ entry: { required: false }, exit: { required: true }, feverC: 37.3 })).status).toBe(200);
+    const policyVersion = (await s.manager.get(`/api/compounds/${s.compoundId}/policy`)).body.current.version;
+    const without = checkRecord(s, { atMs: local('15:00'), person: 'zhang', policyVersion });
+    const measured = checkRecord(s, { atMs: local('15:10'), person: 'wang', temperatureC: 36.6, policyVersion });
+    await sync(t, tablet, [without, measured]);
+    await analyzerOf(t.deps).drain();
+    const flags = await t.database.db.selectFrom('conflict').select(['gateCheckId', 'kind']).execute();
+    expect(flags).toEqual([{ gateCheckId: without.id, kind: 'temperature_missing' }]);
+  });
 });
