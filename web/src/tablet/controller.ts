@@ -5,10 +5,9 @@ import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
 import { checkPin, makePinVerifier, type PinVerifier, verifyCode, warmUpVerification } from './crypto';
 import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassage } from './db';
-import { checkRecord, decideLocally, type LocalDecision, passageOf, type Reading, type Subject, type Visitor, type VisitorTest } from './gate';
+import { checkRecord, decideLocally, type LocalDecision, needsReading, passageOf, type Reading, type Subject, type Visitor, type VisitorTest } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
-import { needsReading } from './temperature';
 import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, ShownVerdict, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {

@@ -123,6 +123,9 @@ async function subjectAndFacts(roster: RosterState, recent: RecentPassage[], sub
   };
 }
 
+/** Does this decision wait for a temperature? (decide() says so with `temperature_missing`.) */
+export const needsReading = (d: LocalDecision) => d.reading === null && d.reasons.some((r) => r.code === 'temperature_missing');
+
 /** The record of a check, as it goes to the outbox. */
 export function checkRecord(
   d: LocalDecision,

@@ -14,9 +14,6 @@ import './temperature.css';
  * recorded with it, offline like any other.
  */
 
-/** Does this decision wait for a temperature? (decide() says so with `temperature_missing`.) */
-export const needsReading = (d: LocalDecision) => d.reading === null && d.reasons.some((r) => r.code === 'temperature_missing');
-
 /** The keypad's digits as a temperature: "378" → 37.8; null until there are three digits in range. */
 export function keypadValue(digits: string): number | null {
   if (!/^\d{3}$/.test(digits)) return null;
