@@ -8,6 +8,7 @@ import { type GateDatabase, kvDelete, kvGet, kvSet, openGateDb, type RecentPassa
 import { checkRecord, decideLocally, type LocalDecision, needsReading, passageOf, type Reading, type Subject, type Visitor, type VisitorTest } from './gate';
 import { Outbox, RetryableError } from './outbox';
 import { RosterStore } from './roster';
+import { type Sighting, Sightings } from './sightings';
 import type { DeviceInfo, LocalRound, RoundDraft, RoundTarget, ScanOutcome, Settings, Shift, ShownVerdict, SyncStatus, TabletState, Volunteer } from './types';
 
 interface OfflineSignIn extends PinVerifier {
@@ -418,15 +419,12 @@ export class TabletController {
    * The last person seen through the camera or a scanner gun: who (the pass the code resolves to, else the
    * text), which way, when last seen, and the verdict they got.
    */
-  /**
-   * The people seen lately, by their code's text and by who they are, each with the way they went (several
-   * at once: a family holds up its passes together and the camera reads them in turn).
-   */
-  private sightings = new Map<string, Sighting>();
+  /** The people seen lately, for the repeat window (sightings.ts). */
+  private sightings = new Sightings();
   private lastPlacard: { text: string; at: number } | null = null;
   private deciding = new Set<string>();
   /** Who the temperature step on screen is for (see seePerson). */
-  private readingKey: string | null = null;
+  private readingFor: { guard: string; text: string | null } | null = null;
   private verdictTimer: ReturnType<typeof setTimeout> | null = null;
   /** A sheet is open over the verdict: it stays until the sheet is closed. */
   private verdictHeld = false;
@@ -465,38 +463,26 @@ export class TabletController {
   private async seePerson(subject: Exclude<Subject, { kind: 'visitor' }>): Promise<ScanOutcome> {
     const now = this.now();
     const direction = this.state.shift!.direction;
-    this.forgetSightings(now);
-    const textKey = subject.kind === 'code' ? `text:${subject.text}|${direction}` : null;
-    const known = subject.kind === 'manual' ? this.sightings.get(`resident:${subject.residentId}|${direction}`) : textKey ? this.sightings.get(textKey) : undefined;
+    this.sightings.forget(now, (this.roster.state?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000);
+    const text = subject.kind === 'code' ? subject.text : null;
+    const known = text !== null ? this.sightings.byText(text, direction) : this.sightings.byResident((subject as { residentId: number }).residentId, direction);
     if (known) return this.seenAgain(known, now);
     // A second read (or tap) while the first is still being decided, or waits for its temperature, is the
     // same person, not a second check.
-    const guard = textKey ?? `resident:${(subject as { residentId: number }).residentId}|${direction}`;
-    if (this.deciding.has(guard) || (this.state.reading && this.readingKey === guard)) return { kind: 'ignored' };
+    const guard = `${text ?? `resident:${(subject as { residentId: number }).residentId}`}|${direction}`;
+    if (this.deciding.has(guard) || (this.state.reading && this.readingFor?.guard === guard)) return { kind: 'ignored' };
     this.deciding.add(guard);
     try {
       const d = await this.decide(subject);
-      const person = personKey(d);
-      const same = person ? this.sightings.get(`${person}|${direction}`) : undefined;
-      if (same && samePass(d, same.shown.decision)) {
-        if (textKey) this.sightings.set(textKey, same);
-        return this.seenAgain(same, now);
-      }
+      const same = this.sightings.samePersonAs(d, text);
+      if (same) return this.seenAgain(same, now);
       const shown = await this.showVerdict(d);
-      if (shown) this.rememberSighting(shown, textKey, now);
-      else this.readingKey = guard;
+      if (shown) this.sightings.saw(shown, text, now);
+      else this.readingFor = { guard, text };
     } finally {
       this.deciding.delete(guard);
     }
     return { kind: 'verdict' };
-  }
-
-  /** The person of a verdict just shown, under their code's text and (when the rules found them) who they are. */
-  private rememberSighting(shown: ShownVerdict, textKey: string | null, now: number) {
-    const sighting: Sighting = { seenAt: now, shown };
-    if (textKey) this.sightings.set(textKey, sighting);
-    const person = personKey(shown.decision);
-    if (person) this.sightings.set(`${person}|${shown.decision.direction}`, sighting);
   }
 
   private seenAgain(s: Sighting, now: number): ScanOutcome {
@@ -506,12 +492,6 @@ export class TabletController {
     if (onScreen && (onScreen === s.shown || onScreen.repeatOf === s.shown.at)) return { kind: 'ignored' };
     this.showRepeat(s.shown, s.overridden === true);
     return { kind: 'verdict' };
-  }
-
-  /** Sightings older than the policy's repeat window (from the last time each was seen) are new people again. */
-  private forgetSightings(now: number) {
-    const windowMs = (this.roster.state?.policy.rules.repeatScanSeconds ?? REPEAT_SCAN_DEFAULT_S) * 1000;
-    for (const [key, s] of this.sightings) if (now - s.seenAt >= windowMs) this.sightings.delete(key);
   }
 
   /**
@@ -567,16 +547,16 @@ export class TabletController {
     this.unresolved = null;
     this.set({ reading: null });
     // While it is decided again, the same pass read meanwhile is this person, not a new check.
-    const guard = this.readingKey;
-    if (guard) this.deciding.add(guard);
+    const who = this.readingFor;
+    if (who) this.deciding.add(who.guard);
     try {
       const d = await this.decide(waiting.subject, reading, waiting.direction);
       const shown = await this.showVerdict(d);
       // The person the reading was for is the one just seen (a pass still held up shows this verdict again).
-      if (shown) this.rememberSighting(shown, guard?.startsWith('text:') ? guard : null, this.now());
+      if (shown) this.sightings.saw(shown, who?.text ?? null, this.now());
     } finally {
-      if (guard) this.deciding.delete(guard);
-      this.readingKey = null;
+      if (who) this.deciding.delete(who.guard);
+      this.readingFor = null;
     }
   }
 
@@ -601,7 +581,7 @@ export class TabletController {
     this.repeated = null;
     const d = again ?? this.unresolved;
     // The same person held up again after this is still the same passage: shown, not overridden twice.
-    for (const s of this.sightings.values()) if (s.shown.decision === d) s.overridden = true;
+    if (d) this.sightings.overridden(d);
     if (again && !this.unresolved) {
       // Turned back a moment ago (the deny timed out), let through now: the one passage it was, not a
       // turned-back check and a pass.
@@ -744,26 +724,6 @@ export class TabletController {
   }
 }
 
-
-/** A person seen lately: when last seen, the verdict they got, and whether the volunteer let them through against it. */
-interface Sighting {
-  seenAt: number;
-  shown: ShownVerdict;
-  overridden?: boolean;
-}
-
-/** Who a decision found: the resident, else the genuine pass (one issued after the roster); null for a code that is nobody's. */
-function personKey(d: LocalDecision): string | null {
-  if (d.residentId !== null) return `resident:${d.residentId}`;
-  return d.passId !== null ? `pass:${d.passId}` : null;
-}
-
-/** The same genuine pass and resident, with the same word on the code itself (revoked, new): the same person. */
-const CODE_REASONS = new Set(['code_invalid', 'code_forged', 'code_foreign', 'pass_revoked', 'pass_unknown', 'person_unknown']);
-function samePass(a: LocalDecision, b: LocalDecision): boolean {
-  const codeWords = (d: LocalDecision) => d.reasons.filter((r) => CODE_REASONS.has(r.code)).map((r) => r.code).join();
-  return a.passId === b.passId && a.residentId === b.residentId && codeWords(a) === codeWords(b);
-}
 
 /** Something the tablet itself refuses (not the server): its words are the tablet's (tablet.error.*). */
 export class TabletError extends Error {
