@@ -237,7 +237,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     await page.getByRole('button', { name: '核验并登记' }).click();
     const allowed = page.locator('[data-testid=verdict][data-verdict=allow]');
     await allowed.waitFor();
-    await expect(allowed.textContent()).resolves.toMatch(/访客 孙\*[\s\S]*137\*\*\*\*5678 · 快递[\s\S]*核酸阴性/);
+    await expect(allowed.textContent()).resolves.toMatch(/访客 孙\*[\s\S]*137\*\*\*\*5678 · 快递[\s\S]*核酸阴性 · 24小时内/);
     await shot(page, 'tablet-visitor-verdict');
     await allowed.click();
 

@@ -21,6 +21,8 @@ export type Visitor = NonNullable<GateCheckRecord['visitor']>;
 export interface VisitorTest {
   result: TestStatus['result'];
   sampledAt: number;
+  /** What the volunteer read off the phone: sampled within this many hours, or (null) longer ago than the validity. */
+  within?: number | null;
 }
 
 export interface Person {

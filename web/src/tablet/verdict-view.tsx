@@ -45,7 +45,11 @@ export function VerdictShape(props: { verdict: LocalDecision['verdict']; label: 
 
 /** The test as seen (a missing one is already a reason on the screen). */
 function testLine(d: LocalDecision, t: ReturnType<typeof useI18n>['t']) {
-  return d.test ? t(`tablet.test.${d.test.result}`, { h: d.test.ageHours }) : '';
+  if (!d.test) return '';
+  // A visitor's test is what the volunteer read off their phone (within 48 hours, say), not an exact age.
+  const within = d.subject.kind === 'visitor' ? d.subject.test?.within : undefined;
+  if (within !== undefined) return t(`tablet.visitorTestLine.${d.test.result}`) + ' · ' + (within === null ? t('tablet.visitorAge.longer') : t('tablet.visitorAge.within', { h: within }));
+  return t(`tablet.test.${d.test.result}`, { h: d.test.ageHours });
 }
 
 /**

@@ -45,7 +45,7 @@ export function VisitorSheet(props: { onClose: () => void; onDecided: () => void
     const now = Math.floor(Date.now());
     // "Within 48 hours" is taken at its edge, sampled just inside it; "longer" just outside the validity.
     const age = within === null ? validHours * HOUR + 60_000 : (within ?? 0) * HOUR - 60_000;
-    const shown: VisitorTest | null = test === 'none' ? null : { result: test, sampledAt: now - (needsAge ? age : 0) };
+    const shown: VisitorTest | null = test === 'none' ? null : { result: test, sampledAt: now - (needsAge ? age : 0), within: needsAge ? within : undefined };
     await c.checkVisitor({ name: f.name.trim(), phone, reason: f.reason, hostHouseholdId: host?.id ?? null }, shown, direction);
     props.onDecided();
   });
