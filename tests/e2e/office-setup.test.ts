@@ -115,7 +115,7 @@ describe.skipIf(!chromium)('setting a compound up (issue 12)', () => {
     await date.fill('11/29/2026');
     await page.getByRole('alert').getByText('请按 年-月-日 输入，如 2026-11-29').waitFor();
     // The form it is in will not submit with the last good date while this one is wrong.
-    await expect(date.evaluate((e: HTMLInputElement) => e.validity.customError)).resolves.toBe(true);
+    await expect.poll(() => date.evaluate((e: HTMLInputElement) => e.validity.customError)).toBe(true);
     await shot(page, 'office-date-field');
     // Nothing changed: the grid still shows the day it showed.
     await expect(sheetLink.getAttribute('href')).resolves.toContain(`date=${today}`);

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { isDateString, isTimeOfDay } from '../../../server/core/time';
 import { useI18n } from '../i18n';
 
@@ -24,10 +24,12 @@ export function DateField(props: {
   // A value set from outside (a reset, the page's own default) replaces what is typed.
   useEffect(() => setText(props.value), [props.value]);
   const problem = dateProblem(text, props, t);
-  // While what is typed is not a good date, the form it is in does not submit (with the last good date).
-  useEffect(() => box.current?.setCustomValidity(problem ?? ''), [problem]);
+  // While what is typed is not a good date, the form it is in does not submit (with the last good date):
+  // set as it is typed, and again whenever the problem changes otherwise (a value from outside).
+  useLayoutEffect(() => box.current?.setCustomValidity(problem ?? ''), [problem]);
   const take = (next: string) => {
     setText(next);
+    box.current?.setCustomValidity(dateProblem(next, props, t) ?? '');
     // Only a good date goes on (or, where the date is optional, none at all).
     if (!dateProblem(next, props, t) && next !== props.value) props.onChange(next);
   };
