@@ -17,7 +17,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(c.req.method);
     if (unsafe && !bearer) {
       const origin = c.req.header('origin');
-      const sameSite = origin === new URL(c.req.url).origin || c.req.header('sec-fetch-site') === 'same-origin';
+      const sameSite = origin === ownOrigin(deps, c.req.url, c.req.header('x-forwarded-proto')) || c.req.header('sec-fetch-site') === 'same-origin';
       // A cookie-carried write must prove it came from our page; a sign-in (no cookie yet) is refused only
       // when a browser says it came from another site.
       const foreign = cookie !== undefined ? !sameSite : origin !== undefined && !sameSite;
@@ -27,4 +27,16 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
+}
+
+/**
+ * Our origin as the browser sees it. Behind our own TLS proxy (TRUST_PROXY) the request reaches us over
+ * plain HTTP, so the page's https:// origin is told by the proxy's X-Forwarded-Proto (its last entry, the
+ * one our proxy set); without it a browser that sends Origin but no Sec-Fetch-Site could not sign in.
+ */
+function ownOrigin(deps: AppDeps, url: string, forwardedProto: string | undefined): string {
+  const own = new URL(url);
+  const proto = deps.config.trustProxy ? forwardedProto?.split(',').at(-1)?.trim().toLowerCase() : undefined;
+  if (proto === 'https' || proto === 'http') own.protocol = `${proto}:`;
+  return own.origin;
 }

@@ -137,6 +137,22 @@ describe('office sign-in', () => {
     expect((await c.post('/api/compounds', { name: '新小区' })).status).toBe(201);
   });
 
+  it("behind our own TLS proxy, takes the page's https origin from X-Forwarded-Proto (TRUST_PROXY only)", async () => {
+    const c = await officeClient(t, 'admin');
+    const write = (headers: Record<string, string>) =>
+      t.app.request('http://gate.example.cn/api/compounds', {
+        method: 'POST',
+        headers: { cookie: `gp_session=${c.auth.cookie}`, 'content-type': 'application/json', origin: 'https://gate.example.cn', ...headers },
+        body: JSON.stringify({ name: `小区${Math.random()}` }),
+      });
+    // Not trusted: the header could come from anyone, so an https page does not match a plain http request.
+    expect((await write({ 'x-forwarded-proto': 'https' })).status).toBe(403);
+    t.deps.config.trustProxy = true;
+    expect((await write({ 'x-forwarded-proto': 'https' })).status).toBe(201);
+    expect((await write({ 'x-forwarded-proto': 'http' })).status).toBe(403);
+    expect((await write({})).status).toBe(403);
+  });
+
   it('never accepts an office session as a bearer token', async () => {
     const c = await officeClient(t, 'admin');
     const r = await t.client({ bearer: c.auth.cookie! }).get('/api/auth/me');
