@@ -164,7 +164,8 @@ function page(title: string, body: ReturnType<typeof html>) {
 }
 
 /** 连接平板: the tablet address as a QR code and as text, the CA to install, the steps for Android and iPad. */
-export async function connectPage(s: HttpsStatus, host: string | undefined) {
+export async function connectPage(s: HttpsStatus, hostHeader: string | undefined) {
+  const host = hostOf(hostHeader);
   const best = bestTabletUrl(s, host);
   const svg = best ? await QRCode.toString(best, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' }) : '';
   const st = s.state();
@@ -180,7 +181,7 @@ export async function connectPage(s: HttpsStatus, host: string | undefined) {
   ${others.length ? html`<div class="en">其他地址 Other addresses:<br>${others.map((u) => html`<code>${u}</code><br>`)}</div>` : ''}
 </div></div>
 <h2>1. 下载证书 <span class="en">Download the certificate</span></h2>
-<p>在平板上打开本页（<code>http://${host ?? '…'}${'/connect'}</code>），点击：<br><span class="en">Open this page on the tablet and tap:</span></p>
+<p>在平板上打开本页（<code>http://${hostHeader ?? '…'}/connect</code>），点击：<br><span class="en">Open this page on the tablet and tap:</span></p>
 <p><a class="btn" href="/ca.crt" download>安卓证书 Android (.crt)</a><a class="btn" href="/ca.mobileconfig">iPad 描述文件 iPad profile</a></p>
 <p class="en">证书指纹 Certificate fingerprint (SHA-256): <code data-fingerprint>${st.caFingerprint}</code></p>
 <h2>2. 安卓平板 <span class="en">Android tablet</span></h2>
@@ -233,7 +234,7 @@ export function plainHttpApp(s: HttpsStatus, main: { fetch: (req: Request) => Re
   app.get('/api/connect', pass);
   app.get('/ca.crt', () => caResponse(s));
   app.get('/ca.mobileconfig', () => profileResponse(s));
-  app.get('/connect', async (c) => c.html(await connectPage(s, hostOf(c.req.header('host'))), 200, { 'cache-control': 'no-cache' }));
+  app.get('/connect', async (c) => c.html(await connectPage(s, c.req.header('host')), 200, { 'cache-control': 'no-cache' }));
   const explain = (c: Context) => c.html(tabletOverHttpPage(s, hostOf(c.req.header('host'))), 200, { 'cache-control': 'no-cache' });
   app.get('/tablet', explain);
   app.get('/tablet/*', explain);

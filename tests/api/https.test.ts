@@ -224,6 +224,7 @@ describe('plain HTTP when HTTPS=auto', () => {
     expect(page).toContain('连接平板');
     expect(page).toContain('<svg');
     expect(page).toContain(`https://gate.test:${u.httpsPort}/tablet`);
+    expect(page).toContain(`http://gate.test:${u.httpPort}/connect`); // how to open it on the tablet
     expect(page).toContain('href="/ca.crt"');
     expect(page).toContain('href="/ca.mobileconfig"');
     expect(page).toContain('安装证书 → CA 证书');
