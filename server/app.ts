@@ -29,6 +29,7 @@ import { exportRoutes } from './exports/routes.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './http/context.js';
 import { clientIp, requestLog, sizeLimits } from './http/middleware.js';
+import { describe } from './http/validate.js';
 import { authenticate } from './auth/middleware.js';
 import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
 import { userRoutes, volunteerRoutes } from './users/routes.js';
@@ -59,7 +60,13 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .use('/compounds/:cid', compoundScope)
       .use('/compounds/:cid/*', compoundScope)
       // Public: how a tablet reaches the gate over HTTPS (the office page 连接平板, the admin page).
-      .get('/connect', (c) => c.json(connectInfo(deps.https)))
+      .get(
+        '/connect',
+        describe('How a tablet reaches the gate over HTTPS (HTTPS=auto): addresses, the CA to install, the certificate (public)', {
+          tags: ['devices'],
+        }),
+        (c) => c.json(connectInfo(deps.https)),
+      )
       .route('/', authRoutes(deps))
       .route('/compounds', compoundRoutes(deps))
       .route('/compounds/:cid/devices', deviceRoutes(deps))
