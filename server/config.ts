@@ -67,6 +67,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.HTTPS === 'auto' && e.HTTPS_PORT === e.PORT) {
+    throw new Error(`Invalid configuration:\n  HTTPS_PORT: must differ from PORT (${e.PORT}): plain HTTP keeps serving /connect there`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,

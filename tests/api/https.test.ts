@@ -193,6 +193,31 @@ describe('HTTPS=auto', () => {
     expect((await served(u.httpsPort as number, 'gate.test')).serialNumber).toBe(third.serialNumber);
     expect(third.verify(caOnDisk().publicKey)).toBe(true);
   });
+
+  it('the check runs by itself on its interval', async () => {
+    let names: CertNames = { dns: ['gatepc', 'localhost'], ips: ['127.0.0.1', '192.168.1.20'] };
+    const config = { port: 0, host: '127.0.0.1', dataDir, https: 'auto' as const, httpsPort: 0, httpsNames: [] };
+    up = await listen(config, (h) => createApp({ ...t.deps, https: h }), { now: () => t.clock.now, log: () => {}, names: () => names, checkEveryMs: 50 });
+    names = { ...names, ips: ['127.0.0.1', '192.168.1.37'] };
+    const port = up.httpsPort as number;
+    const deadline = Date.now() + 5000;
+    while (!sans(certOnDisk()).includes('IP Address:192.168.1.37') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect((await served(port, 'gatepc')).subjectaltname).toContain('IP Address:192.168.1.37');
+  });
+
+  it('the HTTPS side hands out the CA too (the office page links to it)', async () => {
+    const u = await start();
+    const der = await new Promise<Buffer>((resolve, reject) => {
+      https
+        .get({ host: '127.0.0.1', port: u.httpsPort as number, path: '/ca.crt', servername: 'gate.test', rejectUnauthorized: false }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+        })
+        .on('error', reject);
+    });
+    expect(new X509Certificate(der).fingerprint256).toBe(caOnDisk().fingerprint256);
+  });
 });
 
 describe('plain HTTP when HTTPS=auto', () => {
@@ -275,6 +300,8 @@ describe('HTTPS off (the default)', () => {
     expect(c).toMatchObject({ https: 'off', httpsPort: 8443, httpsNames: [] });
     expect(loadConfig({ HTTPS: 'auto', HTTPS_NAMES: 'Gate.Test, office.lan' }).httpsNames).toEqual(['gate.test', 'office.lan']);
     expect(() => loadConfig({ HTTPS: 'on' })).toThrow(/HTTPS/);
+    expect(() => loadConfig({ HTTPS: 'auto', PORT: '8443' })).toThrow(/HTTPS_PORT: must differ from PORT/);
+    expect(() => loadConfig({ HTTPS: 'auto', HTTPS_NAMES: 'gate test' })).toThrow(/HTTPS_NAMES/);
     const r = await t.client().get('/api/connect');
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
