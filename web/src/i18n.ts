@@ -58,6 +58,8 @@ const STRINGS = {
   'connect.modeProxy': ['HTTPS（反向代理）', 'HTTPS (reverse proxy)'],
   'connect.modeOff': ['仅 HTTP：平板摄像头不可用', 'HTTP only: no camera on tablets'],
   'connect.howTo': ['连接平板的步骤', 'How to connect a tablet'],
+  'setup.httpsTitle': ['门岗平板需要 HTTPS（摄像头、离线使用）：', 'Gate tablets need HTTPS (camera, offline app):'],
+  'setup.httpsHow': ['在本机上停止门岗，改用下面的命令启动：本机生成证书，平板按“小区 → 连接平板”安装一次即可。', 'Stop Gatepost on this PC and start it with the command below: it makes its own certificate, which each tablet installs once (Compound → Connect tablets).'],
   volunteersHint: ['本小区的门岗志愿者：在本小区的平板上用手机号和6位PIN码登录。', "This compound's gate volunteers: they sign in on its tablets with phone number and 6-digit PIN."],
   addVolunteer: ['添加志愿者', 'Add volunteer'],
   name: ['名称', 'Name'],

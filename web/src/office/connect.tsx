@@ -1,28 +1,12 @@
+import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { QrCode } from '../ui/qr';
 
-/** How tablets reach this server, as GET /api/connect says (server/https). */
-export interface ConnectInfo {
-  https: {
-    mode: 'off' | 'auto';
-    port: number | null;
-    tabletUrls: string[];
-    caCertificate: string | null;
-    iosProfile: string | null;
-    caFingerprint: string | null;
-    certificateExpiresAt: string | null;
-    names: string[];
-  };
-}
+/** How tablets reach this server, as GET /api/connect says (server/tls/connect.ts). */
+export type ConnectInfo = Data<typeof client.api.connect.$get>;
 
-export async function loadConnectInfo(): Promise<ConnectInfo> {
-  const res = await fetch('/api/connect', { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`GET /api/connect: ${res.status}`);
-  return (await res.json()) as ConnectInfo;
-}
-
-export const useConnectInfo = () => useLoad(loadConnectInfo, []);
+export const useConnectInfo = () => useLoad(() => call(client.api.connect.$get()), []);
 
 /**
  * Where a tablet opens the app: the server's own HTTPS address when it serves one (its certificate names
