@@ -29,9 +29,11 @@ import { exportRoutes } from './exports/routes.js';
 import type { AppDeps } from './deps.js';
 import type { AppEnv } from './http/context.js';
 import { clientIp, requestLog, sizeLimits } from './http/middleware.js';
+import { describe } from './http/validate.js';
 import { authenticate } from './auth/middleware.js';
 import { buildOpenApi, docsInitScript, docsPage } from './http/openapi.js';
 import { userRoutes, volunteerRoutes } from './users/routes.js';
+import { caResponse, connectInfo, profileResponse } from './tls/connect.js';
 
 const swaggerDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -57,6 +59,14 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       // Every route under /api/compounds/:cid is checked against the caller's compound scope here, once.
       .use('/compounds/:cid', compoundScope)
       .use('/compounds/:cid/*', compoundScope)
+      // Public: how a tablet reaches the gate over HTTPS (the office page 连接平板, the admin page).
+      .get(
+        '/connect',
+        describe('How a tablet reaches the gate over HTTPS (HTTPS=auto): addresses, the CA to install, the certificate (public)', {
+          tags: ['devices'],
+        }),
+        (c) => c.json(connectInfo(deps.https)),
+      )
       .route('/', authRoutes(deps))
       .route('/compounds', compoundRoutes(deps))
       .route('/compounds/:cid/devices', deviceRoutes(deps))
@@ -119,8 +129,22 @@ export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
 
   app.get('/healthz', async (c) => {
     await deps.database.db.selectFrom('compound').select('id').limit(1).execute();
-    return c.json({ ok: true, database: deps.database.kind, version: deps.version });
+    const https = deps.https;
+    return c.json({
+      ok: true,
+      database: deps.database.kind,
+      version: deps.version,
+      https: https ? 'auto' : 'off',
+      certificateExpiresAt: https ? https.state().notAfter.toISOString() : null,
+    });
   });
+
+  // The CA a tablet installs (also here on HTTPS: the office page 连接平板 links to them).
+  const https = deps.https;
+  if (https) {
+    app.get('/ca.crt', () => caResponse(https));
+    app.get('/ca.mobileconfig', () => profileResponse(https));
+  }
 
   app.route('/api', apiRoutes(deps, app, o));
 

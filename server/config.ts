@@ -30,6 +30,15 @@ const EnvSchema = z.object({
   LOG_REQUESTS: boolish.default(true),
   /** Hours without activity after which a shift is closed automatically (its tablet went silent). */
   SHIFT_IDLE_HOURS: z.coerce.number().positive().max(7 * 24).default(12),
+  /** `auto`: serve HTTPS on HTTPS_PORT with a certificate from a local CA made for this installation. */
+  HTTPS: z.enum(['off', 'auto']).default('off'),
+  HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  /** Extra DNS names for the certificate, comma-separated (e.g. the office PC's name on the compound's router). */
+  HTTPS_NAMES: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[a-z0-9*]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'not a DNS name'))),
 });
 
 export type Config = {
@@ -43,6 +52,9 @@ export type Config = {
   secureCookies: boolean;
   logRequests: boolean;
   shiftIdleHours: number;
+  https: 'off' | 'auto';
+  httpsPort: number;
+  httpsNames: string[];
 };
 
 /** Parse the process environment once; a bad value stops the start with a message naming it. */
@@ -55,6 +67,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.HTTPS === 'auto' && e.HTTPS_PORT === e.PORT) {
+    throw new Error(`Invalid configuration:\n  HTTPS_PORT: must differ from PORT (${e.PORT}): plain HTTP keeps serving /connect there`);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -66,5 +81,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: e.SECURE_COOKIES,
     logRequests: e.LOG_REQUESTS,
     shiftIdleHours: e.SHIFT_IDLE_HOURS,
+    https: e.HTTPS,
+    httpsPort: e.HTTPS_PORT,
+    httpsNames: e.HTTPS_NAMES,
   };
 }

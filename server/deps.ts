@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_COST } from './auth/secrets.js';
 import { type SigningKeys, signingKeys } from './codes/keys.js';
 import type { Config } from './config.js';
+import type { HttpsStatus } from './tls/connect.js';
 import type { Database } from './db/database.js';
 
 /** What every feature is built from; passed to createApp, never imported as a singleton. */
@@ -20,6 +21,8 @@ export interface AppDeps {
   /** Folder of the built web app, served at / when present. */
   webDist?: string | undefined;
   log: (line: string) => void;
+  /** HTTPS served by Gatepost itself (HTTPS=auto): its port and certificate; undefined when off. */
+  https?: HttpsStatus | undefined;
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

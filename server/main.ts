@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
@@ -9,6 +8,8 @@ import { migrateToLatest } from './db/migrate.js';
 import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
 import { startShiftSweep } from './gate/shift-sweep.js';
+import { listen } from './http/listen.js';
+import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
 
 /** config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs). */
@@ -21,17 +22,21 @@ export async function main() {
   const webDist = await ensureWebBuild(ROOT);
   const deps = createDeps(database, config, { webDist });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
-  const app = createApp(deps);
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
   const stopSweep = startShiftSweep(deps); // shifts whose tablet went silent end by themselves
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const where = database.kind === 'sqlite' ? database.file : 'PostgreSQL';
-    console.log(`Gatepost ${appVersion()} on http://localhost:${info.port} (database: ${where})`);
+  const listening = await listen(config, (https) => {
+    deps.https = https;
+    return createApp(deps);
   });
+  const where = database.kind === 'sqlite' ? database.file : 'PostgreSQL';
+  console.log(`Gatepost ${appVersion()} on http://localhost:${listening.httpPort} (database: ${where})`);
+  if (listening.https) {
+    console.log(`HTTPS on port ${listening.httpsPort}; tablets: open http://<this PC>:${listening.httpPort}/connect`);
+    for (const url of tabletUrls(listening.https)) console.log(`  ${url}`);
+  }
   const stop = () => {
     stopSweep();
-    server.close();
-    database.close().finally(() => process.exit(0));
+    listening.close().finally(() => database.close().finally(() => process.exit(0)));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

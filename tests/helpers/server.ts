@@ -1,7 +1,11 @@
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { AppDeps } from '../../server/deps.js';
+import { listen } from '../../server/http/listen.js';
+import { spkiHash } from '../../server/tls/certs.js';
 import { webDistDir } from '../../server/webapp.js';
 import { makeTestApp, type TestApp } from './app.js';
 
@@ -32,6 +36,40 @@ export async function startServer(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await t.close();
+    },
+  };
+}
+
+/**
+ * The real app as `HTTPS=auto` serves it, on a fresh database and a fresh data folder: HTTPS on one loopback
+ * port (its certificate also names `names`, e.g. gate.test), plain HTTP on another. `spki` is the base64
+ * SHA-256 of the certificate's public key, for Chromium's --ignore-certificate-errors-spki-list.
+ */
+export async function startHttpsServer(o: { names: string[]; now?: string }) {
+  const t = await makeTestApp(o.now ? { now: o.now } : {});
+  t.clock.run();
+  t.deps.webDist = webDistDir(ROOT);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatepost-https-'));
+  const { createApp } = await import('../../server/app.js');
+  const up = await listen(
+    { port: 0, host: '127.0.0.1', dataDir, https: 'auto', httpsPort: 0, httpsNames: o.names },
+    (https) => {
+      t.deps.https = https;
+      return createApp(t.deps);
+    },
+    { now: () => t.clock.now, log: () => {} },
+  );
+  const https = t.deps.https;
+  if (!https) throw new Error('HTTPS did not start');
+  return {
+    ...t,
+    httpPort: up.httpPort,
+    httpsPort: up.httpsPort as number,
+    spki: spkiHash(https.state().certPem),
+    async stop() {
+      await up.close();
+      await t.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n';
 import { navigate } from '../router';
 import { homeOf, useSession } from '../session';
 import { ErrorBox, Field, Form, useAction } from '../ui/kit';
+import { ServerMode, useConnectInfo } from './connect';
 
 function AuthShell(props: { title: string; children: preact.ComponentChildren }) {
   const { t, lang, setLang } = useI18n();
@@ -59,7 +60,29 @@ export function SetupPage() {
           {t('setupButton')}
         </button>
       </Form>
+      <SetupHttps />
     </AuthShell>
+  );
+}
+
+/**
+ * On the first screen: gate tablets need HTTPS (camera, offline app). Say whether this server serves it,
+ * and if not, the one way to turn it on here (a setting read at start: the server cannot take a new port
+ * while it runs).
+ */
+function SetupHttps() {
+  const { t } = useI18n();
+  const info = useConnectInfo();
+  if (!info.data) return null;
+  return (
+    <div class={`notice ${info.data.https.mode === 'auto' || location.protocol === 'https:' ? '' : 'warn'}`} data-testid="setup-https">
+      <strong>{t('setup.httpsTitle')}</strong> <ServerMode info={info.data} />
+      {info.data.https.mode === 'off' && location.protocol !== 'https:' && (
+        <p>
+          {t('setup.httpsHow')} <code>HTTPS=auto npm start</code>
+        </p>
+      )}
+    </div>
   );
 }
 

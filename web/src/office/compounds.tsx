@@ -5,6 +5,7 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { canManage, useSession } from '../session';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
+import { ConnectTab, ServerMode, useConnectInfo } from './connect';
 import { DevicesTab } from './devices';
 import { DisinfectionTab } from './disinfection';
 import { DashboardTab } from './dashboard';
@@ -18,6 +19,18 @@ import { ShiftsTab } from './shifts';
 import { TimeZoneSelect } from './time-zone-field';
 import type { Compound } from './types';
 import { VolunteersTab } from './volunteers';
+
+/** For the administrator: which way the server is reached, and until when its certificate holds. */
+function ServerPanel() {
+  const { t } = useI18n();
+  const info = useConnectInfo();
+  if (!info.data) return null;
+  return (
+    <p class="muted" data-testid="admin-server-mode">
+      {t('connect.server')}: <ServerMode info={info.data} />
+    </p>
+  );
+}
 
 export function CompoundsPage() {
   const { t } = useI18n();
@@ -49,6 +62,7 @@ export function CompoundsPage() {
           ))}
         </ul>
       )}
+      {me?.role === 'admin' && <ServerPanel />}
       {me?.role === 'admin' && (
         <div class="panel">
           <h2>{t('newCompound')}</h2>
@@ -70,7 +84,7 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'volunteers'] as const;
+const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'connect', 'volunteers'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Each tab of a compound's page. */
@@ -87,6 +101,7 @@ const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: s
   buildings: (p) => <PlacesTab key="buildings" compoundId={p.compound.id} kind="buildings" manage={p.manage} />,
   points: (p) => <PlacesTab key="points" compoundId={p.compound.id} kind="points" manage={p.manage} />,
   devices: (p) => <DevicesTab {...p} />,
+  connect: () => <ConnectTab />,
   volunteers: (p) => <VolunteersTab {...p} />,
 };
 

@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Badge, ErrorBox, Form, Loading, useAction, useLoad } from '../ui/kit';
+import { Link } from '../router';
 import { QrCode } from '../ui/qr';
+import { tabletAddresses, useConnectInfo } from './connect';
 import type { Compound } from './types';
 
 const devices = client.api.compounds[':cid'].devices;
@@ -31,8 +33,14 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
     list.reload();
   });
   const tz = props.compound.timezone;
-  // Where a tablet opens the app: this server's own address, as the manager's browser reaches it.
-  const tabletUrl = `${location.origin}/tablet`;
+  // Where a tablet opens the app: the server's https address when it serves one, else this page's own.
+  const connect = useConnectInfo();
+  const tabletUrl = tabletAddresses(connect.data)[0]!;
+  const howTo = (
+    <Link href={`/compounds/${cid}/connect`} data-testid="connect-link">
+      {t('connect.howTo')} →
+    </Link>
+  );
   const state = (d: DeviceRow) =>
     d.revokedAt ? (
       <Badge tone="muted">{t('device.revoked')}</Badge>
@@ -63,6 +71,7 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
               {tabletUrl}
             </a>
           </div>
+          {howTo}
         </div>
       )}
       {!code && (
@@ -70,7 +79,8 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
           {t('tabletAddressHint')}{' '}
           <a href={tabletUrl} target="_blank" rel="noreferrer">
             {tabletUrl}
-          </a>
+          </a>{' '}
+          {howTo}
         </p>
       )}
       {!list.data ? (

@@ -1,12 +1,28 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBox } from '../ui/kit';
 import { ControllerContext, useTablet } from './context';
+import { InsecureScreen } from './insecure-screen';
 import { TabletController } from './controller';
 import { ScanScreen } from './scan-screen';
 import { EnrollScreen, ShiftSetup, SignInScreen } from './setup-screens';
 import './tablet.css';
 
 export function TabletApp() {
+  // Over plain http:// (not localhost) there is no camera and no offline app: say so first.
+  const [insecureOk, setInsecureOk] = useState(() => window.isSecureContext || sessionStorage.getItem('gatepost.insecureOk') === '1');
+  if (!insecureOk)
+    return (
+      <InsecureScreen
+        onContinue={() => {
+          sessionStorage.setItem('gatepost.insecureOk', '1');
+          setInsecureOk(true);
+        }}
+      />
+    );
+  return <TabletMain />;
+}
+
+function TabletMain() {
   const [controller, setController] = useState<TabletController | null>(null);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {

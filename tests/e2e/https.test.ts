@@ -1,0 +1,104 @@
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
+import { buildScene, type Scene } from '../helpers/gate.js';
+import { startHttpsServer } from '../helpers/server.js';
+import { shot } from '../helpers/shots.js';
+import { openTabletAtGate, until } from '../helpers/tablet.js';
+
+// A tablet on the compound's Wi-Fi reaches the office PC by a name that is not localhost. Chromium maps
+// gate.test to 127.0.0.1 (no traffic leaves loopback) and trusts the server's certificate by its key, as a
+// tablet that installed the installation's CA would.
+
+const ready = !!chromiumPath() && hasFfmpeg();
+if (!ready) console.log('Skipping HTTPS browser tests: they need Chromium (CHROMIUM_PATH or /usr/bin/chromium) and ffmpeg.');
+
+type Server = Awaited<ReturnType<typeof startHttpsServer>>;
+const TABLET = { width: 1280, height: 800 };
+const MAP = '--host-resolver-rules=MAP gate.test 127.0.0.1';
+
+describe.skipIf(!ready)('HTTPS=auto in Chromium, under a name that is not localhost', () => {
+  let server: Server;
+  let s: Scene;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let disposeVideo: (() => void) | undefined;
+
+  beforeAll(async () => {
+    server = await startHttpsServer({ names: ['gate.test'] });
+    s = await buildScene(server);
+  });
+  afterEach(async () => {
+    await context?.close();
+    await browser?.close();
+    disposeVideo?.();
+    disposeVideo = undefined;
+    browser = undefined;
+    context = undefined;
+  });
+  afterAll(() => server?.stop());
+
+  it('opens /tablet over https://gate.test: the service worker registers and the camera decodes a pass', async () => {
+    const origin = `https://gate.test:${server.httpsPort}`;
+    const video = await makeCameraVideo([
+      { text: null, seconds: 4 },
+      { text: s.people.zhang.code, seconds: 4 },
+      { text: null, seconds: 30 },
+    ]);
+    disposeVideo = video.dispose;
+    browser = await launchChromium({ camera: video.path, extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`] });
+    context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
+    await context.grantPermissions(['camera'], { origin });
+    const page = await context.newPage();
+
+    const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
+    await openTabletAtGate(page, origin, { enrollmentCode: made.body.enrollmentCode });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    expect(await page.evaluate(() => location.origin)).toBe(origin);
+    const scope = await page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.scope));
+    expect(scope).toContain(origin);
+
+    const green = page.locator('[data-testid=verdict][data-verdict=allow]');
+    await green.waitFor({ timeout: 25_000 });
+    await expect(green.textContent()).resolves.toMatch(/通行[\s\S]*张\*/);
+    await shot(page, 'tablet-https-verdict');
+
+    const checks = await until(
+      () => server.database.db.selectFrom('gateCheck').select(['residentId', 'verdict']).execute(),
+      (c) => c.length >= 1,
+    );
+    expect(checks).toEqual([{ residentId: s.people.zhang.residentId, verdict: 'allow' }]);
+  }, 90_000);
+
+  it('on plain http://gate.test, /tablet explains why the camera will not start instead of a blank scan screen; /connect shows how to trust the CA', async () => {
+    browser = await launchChromium({ extraArgs: [MAP] });
+    context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
+    const page = await context.newPage();
+
+    await page.goto(`http://gate.test:${server.httpPort}/tablet`);
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    await expect(page.locator('h1').textContent()).resolves.toContain('摄像头和离线功能无法在 http:// 下启动');
+    expect(await page.locator('[data-testid=counts]').count()).toBe(0);
+    expect(await page.locator('input[name=enrollmentCode]').count()).toBe(0);
+    const fix = page.getByRole('link', { name: `https://gate.test:${server.httpsPort}/tablet` });
+    expect(await fix.getAttribute('href')).toBe(`https://gate.test:${server.httpsPort}/tablet`);
+    await shot(page, 'tablet-http-explained');
+
+    await page.getByRole('link', { name: /连接平板/ }).first().click();
+    await page.waitForURL(`http://gate.test:${server.httpPort}/connect`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('连接平板');
+    await expect(page.locator('[data-tablet-url]').textContent()).resolves.toBe(`https://gate.test:${server.httpsPort}/tablet`);
+    expect(await page.locator('.qr svg').count()).toBe(1);
+    await shot(page, 'https-connect');
+
+    // Anything else on plain HTTP goes to https, same name, same path.
+    // (This browser does not trust the certificate: the redirected request is seen, not its answer.)
+    const redirected = page.waitForRequest((r) => r.url().startsWith('https://'));
+    await page.goto(`http://gate.test:${server.httpPort}/office`).catch(() => {});
+    const req = await redirected;
+    expect(req.url()).toBe(`https://gate.test:${server.httpsPort}/office`);
+    expect(req.redirectedFrom()?.url()).toBe(`http://gate.test:${server.httpPort}/office`);
+  }, 60_000);
+});
