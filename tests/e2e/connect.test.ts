@@ -60,11 +60,11 @@ describe.skipIf(!ready)('connecting a tablet, in Chromium', () => {
     await page.fill('input[name=username]', 'mgr');
     await page.fill('input[name=password]', PASSWORD);
     await page.click('button[type=submit]');
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 5_000 });
     await page.goto(`${server.url}/compounds/${s.compoundId}/devices`);
-    await page.getByTestId('connect-link').click();
+    await page.getByTestId('connect-link').getByRole('link').click({ timeout: 5_000 });
     const connect = page.getByTestId('connect');
-    await connect.waitFor();
+    await connect.waitFor({ timeout: 5_000 });
     await expect(page.getByTestId('connect-url').textContent()).resolves.toBe(`${server.url}/tablet`);
     await expect(page.getByTestId('connect-http').textContent()).resolves.toMatch(/HTTPS=auto/);
     await expect(page.getByTestId('server-mode').textContent()).resolves.toMatch(/仅 HTTP/);

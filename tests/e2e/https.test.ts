@@ -4,6 +4,7 @@ import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startHttpsServer } from '../helpers/server.js';
+import { PASSWORD } from '../helpers/app.js';
 import { shot } from '../helpers/shots.js';
 import { openTabletAtGate, until } from '../helpers/tablet.js';
 
@@ -101,4 +102,31 @@ describe.skipIf(!ready)('HTTPS=auto in Chromium, under a name that is not localh
     expect(req.url()).toBe(`https://gate.test:${server.httpsPort}/office`);
     expect(req.redirectedFrom()?.url()).toBe(`http://gate.test:${server.httpPort}/office`);
   }, 60_000);
+
+  it('the office page 连接平板 over https: the certificate to install, its fingerprint, the steps, the tablet addresses', async () => {
+    const origin = `https://gate.test:${server.httpsPort}`;
+    browser = await launchChromium({ extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`] });
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN' });
+    await server.clock.shareWith(context);
+    const page = await context.newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('input[name=username]', 'mgr');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await page.goto(`${origin}/compounds/${s.compoundId}/connect`);
+    const connect = page.getByTestId('connect');
+    await connect.waitFor();
+    const info = (await page.evaluate(() => fetch('/api/connect').then((r) => r.json()))) as { https: { caFingerprint: string; tabletUrls: string[] } };
+    await expect(page.getByTestId('ca-fingerprint').textContent()).resolves.toBe(info.https.caFingerprint);
+    await expect(page.getByTestId('connect-url').textContent()).resolves.toBe(info.https.tabletUrls[0]);
+    await expect(connect.textContent()).resolves.toMatch(/下载证书（Android）[\s\S]*下载描述文件（iPad）[\s\S]*CA 证书[\s\S]*证书信任设置/);
+    await expect(page.getByTestId('server-mode').textContent()).resolves.toMatch(/HTTPS（本机证书，端口 \d+）/);
+    expect(await page.getByTestId('connect-http').count()).toBe(0);
+    // The certificate the page offers is this installation's CA.
+    const href = await page.getByRole('link', { name: '下载证书（Android）' }).getAttribute('href');
+    const ca = await page.evaluate(async (h) => (await fetch(h!)).status, href);
+    expect(ca).toBe(200);
+    await shot(page, 'office-connect');
+  });
 });

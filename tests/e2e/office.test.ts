@@ -65,7 +65,7 @@ describe.skipIf(!chromium)('office pages in Chromium', () => {
     expect(await refused.textContent()).not.toMatch(/[A-Za-z]{3,}/);
     await shot(page, 'error-name-taken-zh');
 
-    await page.getByRole('link', { name: '平板' }).click();
+    await page.getByRole('link', { name: '平板', exact: true }).click();
     await page.fill('input[name=deviceName]', '东门平板1');
     await page.click('form.panel button:has-text("创建")');
     const code = await page.getByTestId('enrollment-code').textContent();

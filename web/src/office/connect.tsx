@@ -23,7 +23,7 @@ export function tabletAddresses(info: ConnectInfo | undefined): string[] {
  * tablet address. The steps are short, in the order the tablet's screens show them.
  */
 export function ConnectTab() {
-  const { t, dateTime } = useI18n();
+  const { t } = useI18n();
   const info = useConnectInfo();
   if (info.error) return <ErrorBox error={info.error} />;
   if (!info.data) return <Loading />;
@@ -98,7 +98,7 @@ export function ConnectTab() {
           </p>
           {h.certificateExpiresAt && (
             <p class="muted small">
-              {t('connect.names')} {h.names.join(' · ')} · {t('connect.expires', { at: dateTime(h.certificateExpiresAt) })}
+              {t('connect.names')} {h.names.join(' · ')}
             </p>
           )}
         </section>

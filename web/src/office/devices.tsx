@@ -37,9 +37,9 @@ export function DevicesTab(props: { compound: Compound; manage: boolean }) {
   const connect = useConnectInfo();
   const tabletUrl = tabletAddresses(connect.data)[0]!;
   const howTo = (
-    <Link href={`/compounds/${cid}/connect`} data-testid="connect-link">
-      {t('connect.howTo')} →
-    </Link>
+    <span data-testid="connect-link">
+      <Link href={`/compounds/${cid}/connect`}>{t('connect.howTo')} →</Link>
+    </span>
   );
   const state = (d: DeviceRow) =>
     d.revokedAt ? (
