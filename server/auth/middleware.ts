@@ -34,7 +34,7 @@ export function authenticate(deps: AppDeps): MiddlewareHandler<AppEnv> {
  * plain HTTP, so the page's https:// origin is told by the proxy's X-Forwarded-Proto (its last entry, the
  * one our proxy set); without it a browser that sends Origin but no Sec-Fetch-Site could not sign in.
  */
-function ownOrigin(deps: AppDeps, url: string, forwardedProto: string | undefined): string {
+export function ownOrigin(deps: AppDeps, url: string, forwardedProto: string | undefined): string {
   const own = new URL(url);
   const proto = deps.config.trustProxy ? forwardedProto?.split(',').at(-1)?.trim().toLowerCase() : undefined;
   if (proto === 'https' || proto === 'http') own.protocol = `${proto}:`;

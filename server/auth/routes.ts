@@ -1,6 +1,6 @@
 import { issue } from '../core/messages.js';
 import { PHONE_PATTERN } from '../core/mask.js';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
@@ -8,6 +8,7 @@ import type { AppEnv } from '../http/context.js';
 import type { AuthUser } from './actor.js';
 import { describe, json } from '../http/validate.js';
 import { deviceOf, officeUser } from './access.js';
+import { ownOrigin } from './middleware.js';
 import * as auth from './service.js';
 
 export const usernameSchema = z
@@ -34,10 +35,12 @@ function me(user: AuthUser) {
 }
 
 export function authRoutes(deps: AppDeps) {
-  const cookie = () => ({
+  // Secure whenever the page is https: SECURE_COOKIES (behind a proxy, which also sends HSTS), or a
+  // request that came over HTTPS itself (HTTPS=auto, whose plain-HTTP side only serves public pages).
+  const cookie = (c: Context<AppEnv>) => ({
     httpOnly: true,
     sameSite: 'Strict' as const,
-    secure: deps.config.secureCookies,
+    secure: deps.config.secureCookies || ownOrigin(deps, c.req.url, c.req.header('x-forwarded-proto')).startsWith('https:'),
     path: '/',
     maxAge: 7 * 24 * 3600,
   });
@@ -52,7 +55,7 @@ export function authRoutes(deps: AppDeps) {
       json(z.object({ username: usernameSchema, displayName: z.string().trim().min(1).max(60), password: passwordSchema })),
       async (c) => {
         const r = await auth.setupAdmin(deps, c.req.valid('json'), c.get('ip'));
-        setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
+        setCookie(c, auth.SESSION_COOKIE, r.token, cookie(c));
         return c.json({ user: me(r.user) }, 201);
       },
     )
@@ -62,7 +65,7 @@ export function authRoutes(deps: AppDeps) {
       json(z.object({ username: z.string().trim().min(1).max(100), password: z.string().min(1).max(200) })),
       async (c) => {
         const r = await auth.loginOffice(deps, c.req.valid('json'), c.get('ip'));
-        setCookie(c, auth.SESSION_COOKIE, r.token, cookie());
+        setCookie(c, auth.SESSION_COOKIE, r.token, cookie(c));
         return c.json({ user: me(r.user) });
       },
     )

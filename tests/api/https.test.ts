@@ -10,7 +10,7 @@ import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { type Listening, listen } from '../../server/http/listen.js';
 import { type CertNames, machineNames } from '../../server/tls/certs.js';
-import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { insertUser, makeTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
 
 // HTTPS=auto on a fresh data folder: a CA of this installation, a server certificate it signs for the
 // machine's names, and a plain-HTTP side that hands a tablet the CA and sends everything else to https.
@@ -320,5 +320,37 @@ describe('HTTPS off (the default)', () => {
       ],
     } as unknown as NodeJS.Dict<os.NetworkInterfaceInfo[]>;
     expect(machineNames(['gate.test'], nets, 'OfficePC')).toEqual({ dns: ['officepc', 'localhost', 'gate.test'], ips: ['127.0.0.1', '192.168.1.20', 'fd00::20'] });
+  });
+});
+
+describe('the session cookie under HTTPS=auto', () => {
+  it('is Secure when signed in over HTTPS, without SECURE_COOKIES (which would also send HSTS and push the plain-HTTP /connect page to https)', async () => {
+    await insertUser(t, { role: 'admin', username: 'mgr', password: PASSWORD });
+    const u = await start();
+    const body = JSON.stringify({ username: 'mgr', password: PASSWORD });
+    const res = await new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+      const req = https.request(
+        {
+          host: '127.0.0.1',
+          port: u.httpsPort!,
+          servername: 'gate.test',
+          path: '/api/auth/login',
+          method: 'POST',
+          rejectUnauthorized: false,
+          headers: { host: `gate.test:${u.httpsPort}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), origin: `https://gate.test:${u.httpsPort}` },
+        },
+        (r) => {
+          r.resume();
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, headers: r.headers }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(res.status).toBe(200);
+    const cookie = (res.headers['set-cookie'] ?? []).join('; ');
+    expect(cookie).toMatch(/gatepost_session|session/i);
+    expect(cookie).toMatch(/;\s*Secure/i);
+    expect(res.headers['strict-transport-security']).toBeUndefined();
   });
 });
