@@ -73,7 +73,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
   it('a pass held up for 30 s is one record, shown again as 刚刚已核验; the next person at once is a new record', async () => {
     const video = await makeCameraVideo([
       { text: null, seconds: 3 },
-      { text: s.people.zhang.code, seconds: 33 },
+      { text: s.people.zhang.code, seconds: 45 },
       { text: s.people.wang.code, seconds: 5 },
       { text: null, seconds: 90 },
     ]);
@@ -83,16 +83,16 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     await onDuty(page, server, s);
 
     // 张三 is let out; the camera keeps reading the pass, and the verdict comes back marked as a repeat.
-    // (The camera starts and decodes slowly on a busy 2-core machine: give its first read time.)
-    await page.locator('[data-testid=verdict][data-verdict=allow]').waitFor({ timeout: 40_000 });
-    const repeat = page.getByTestId('verdict-repeat');
-    await repeat.waitFor({ timeout: 20_000 });
-    await expect(repeat.textContent()).resolves.toMatch(/刚刚已核验/);
-    await expect(page.getByTestId('verdict').textContent()).resolves.toMatch(/通行[\s\S]*张\*/);
+    // (The camera starts and decodes slowly on a busy 2-core machine: give its first read time, and wait
+    // for 张三's own verdict, not whoever the camera reads first.)
+    await page.locator('[data-testid=verdict][data-verdict=allow]', { hasText: '张*' }).waitFor({ timeout: 60_000 });
+    const repeat = page.locator('[data-testid=verdict][data-repeat=true]', { hasText: '张*' });
+    await repeat.waitFor({ timeout: 30_000 });
+    await expect(repeat.textContent()).resolves.toMatch(/刚刚已核验[\s\S]*通行[\s\S]*张\*/);
     await shot(page, 'tablet-verdict-repeat');
 
     // 王五 follows at once: a new person, a new record.
-    await page.locator('[data-testid=verdict]', { hasText: '王*' }).waitFor({ timeout: 40_000 });
+    await page.locator('[data-testid=verdict]', { hasText: '王*' }).waitFor({ timeout: 60_000 });
     await page.waitForSelector('[data-testid=verdict]', { state: 'detached', timeout: 15_000 });
     await expect(page.getByTestId('counts').textContent()).resolves.toMatch(/进 0.*出 2.*禁止 0/);
     const checks = await until(() => checksOf(server, since), (c) => c.length >= 2);
@@ -102,7 +102,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
       ['王五', 'allow', 'out'],
     ]);
     expect(checks.length).toBe(2);
-  }, 120_000);
+  }, 180_000);
 
   it('says 在线 only while requests reach the server: offline for 2 minutes with nothing to send, and after a reload offline, the real last sync', async () => {
     const page = await open();
