@@ -22,6 +22,17 @@ export function countsAsExit(c: { passed: boolean | number; direction: Direction
   return !!c.passed && c.direction === 'out' && c.subject !== 'visitor';
 }
 
+/**
+ * What a check adds to a day's, an hour's or a shift's counts: a resident who went in or out, a visitor
+ * let through (never anyone's entry or exit), or someone turned back. The server's summaries and the
+ * tablet's own counts both tally by it.
+ */
+export type Tally = 'in' | 'out' | 'visitor' | 'turnedBack';
+export function tallyOf(c: { passed: boolean | number; direction: Direction; subject: string }): Tally {
+  if (!c.passed) return 'turnedBack';
+  return c.subject === 'visitor' ? 'visitor' : c.direction;
+}
+
 export type CheckSubject =
   | { kind: 'code'; text: string }
   | { kind: 'manual'; residentId: number }

@@ -1,3 +1,4 @@
+import { tallyOf } from '../core/gate-check.js';
 import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
@@ -101,8 +102,8 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
   const hourly = Array.from({ length: 24 }, (_, hour) => ({ hour, in: 0, out: 0, turnedBack: 0 }));
   for (const r of checks) {
     const h = hourly[zonedParts(Date.parse(r.occurredAt), c.timezone).hour]!;
-    if (r.passed !== 1) h.turnedBack++;
-    else if (r.subject !== 'visitor') h[r.direction]++; // visitors are counted as visitors (summarize)
+    const tally = tallyOf(r);
+    if (tally !== 'visitor') h[tally]++; // visitors are counted as visitors (summarize)
   }
   const { start, end } = dayBounds(date, c.timezone);
   const overrides = await db

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { TestStatus } from '../core/decide.js';
+import type { Direction, TestStatus } from '../core/decide.js';
+import { type Tally, tallyOf } from '../core/gate-check.js';
 import type { Reason } from '../core/reasons.js';
 import type { ReasonSchema, VisitorSchema } from '../core/sync.js';
 import type { Db } from '../db/database.js';
@@ -144,9 +145,8 @@ export function summarize(rows: { direction: string; verdict: string; passed: nu
   const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, fevers: 0, denialsByReason: {} };
   for (const r of rows) {
     s.total++;
-    if (r.passed !== 1) s.turnedBack++;
-    else if (r.subject === 'visitor') s.visitors++;
-    else s[r.direction === 'in' ? 'in' : 'out']++;
+    const tally = tallyOf({ ...r, direction: r.direction as Direction });
+    s[tally === 'visitor' ? 'visitors' : tally]++;
     s[r.verdict as 'allow' | 'deny' | 'review']++;
     if (r.overrideReason) s.overrides++;
     const reasons = JSON.parse(r.reasons) as { code: string }[];
@@ -192,18 +192,17 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
   return shifts.map((s) => {
     const mine = counts.filter((c) => c.shiftId === s.id);
     const sum = (pred: (c: (typeof mine)[number]) => boolean) => mine.filter(pred).reduce((t, c) => t + Number(c.n), 0);
-    // denied: the tablet said no (some were let through by an override); turnedBack: did not pass;
-    // visitors let through are counted as visitors, not as entries or exits (as in summarize).
-    const resident = (c: (typeof mine)[number]) => c.subject !== 'visitor';
+    // denied: the tablet said no (some were let through by an override); the rest by tallyOf.
+    const tallied = (t: Tally) => sum((c) => tallyOf(c) === t);
     return {
       ...s,
       counts: {
         total: sum(() => true),
-        in: sum((c) => resident(c) && c.direction === 'in' && c.passed === 1),
-        out: sum((c) => resident(c) && c.direction === 'out' && c.passed === 1),
-        visitors: sum((c) => !resident(c) && c.passed === 1),
+        in: tallied('in'),
+        out: tallied('out'),
+        visitors: tallied('visitor'),
         denied: sum((c) => c.verdict === 'deny'),
-        turnedBack: sum((c) => c.passed !== 1),
+        turnedBack: tallied('turnedBack'),
       },
     };
   });

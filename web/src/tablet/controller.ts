@@ -1,5 +1,6 @@
 import { type ParsedCode, parseCode } from '../../../server/core/code';
 import type { Direction } from '../../../server/core/decide';
+import { tallyOf } from '../../../server/core/gate-check';
 import type { DisinfectionRecord, SyncRecord, SyncResponse } from '../../../server/core/sync';
 import { uuidv7 } from '../../../server/core/uuid';
 import { ApiError, call, client, requestOptions } from '../client';
@@ -365,7 +366,8 @@ export class TabletController {
       this.recent.push(passage);
     }
     // A visitor who passes is counted as a visitor, never as a resident's entry or exit.
-    await this.count(!record.passed ? 'denied' : record.subject === 'visitor' ? 'visitors' : record.direction === 'in' ? 'in' : 'out');
+    const tally = tallyOf(record);
+    await this.count(tally === 'turnedBack' ? 'denied' : tally === 'visitor' ? 'visitors' : tally);
     void this.syncSoon();
   }
 
