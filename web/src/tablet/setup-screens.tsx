@@ -7,27 +7,37 @@ import { OfflineSignInError } from './controller';
 
 // The screens before the gate: enroll the tablet, sign the volunteer in, pick the gate.
 
-/** Header of the setup screens: the compound, the language switch. */
-function Frame(props: { title: string; children: preact.ComponentChildren }) {
+/** A screen before the gate: the app's name and `subtitle`, the language switch, one card. */
+export function TabletFrame(props: { subtitle: string; title: string; testId?: string; children: preact.ComponentChildren }) {
   const { t, lang, setLang } = useI18n();
-  const { s } = useTablet();
   return (
     <main class="t-frame">
       <header class="t-head">
         <img src="/icon.svg" alt="" width={40} height={40} />
         <div class="t-head-title">
           <strong>{t('appName')}</strong>
-          <span>{s.device?.compound.name ?? t('tablet.title')}</span>
+          <span>{props.subtitle}</span>
         </div>
         <button type="button" class="t-lang" onClick={() => setLang(lang === 'zh' ? 'en' : 'zh')}>
           {t('language')}
         </button>
       </header>
-      <section class="t-card">
+      <section class="t-card" data-testid={props.testId}>
         <h1>{props.title}</h1>
         {props.children}
       </section>
     </main>
+  );
+}
+
+/** Header of the setup screens: the compound (once enrolled). */
+function Frame(props: { title: string; children: preact.ComponentChildren }) {
+  const { t } = useI18n();
+  const { s } = useTablet();
+  return (
+    <TabletFrame subtitle={s.device?.compound.name ?? t('tablet.title')} title={props.title}>
+      {props.children}
+    </TabletFrame>
   );
 }
 
