@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/app.js';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { chromiumPath, chromiumPerTest } from '../helpers/browser.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
@@ -19,27 +18,17 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 describe.skipIf(!ready)('connecting a tablet, in Chromium', () => {
   let server: Server;
   let s: Scene;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  const chromium = chromiumPerTest();
 
   beforeAll(async () => {
     server = await startServer();
     s = await buildScene(server);
   });
-  afterEach(async () => {
-    await context?.close();
-    await browser?.close();
-    browser = undefined;
-    context = undefined;
-  });
   afterAll(() => server?.stop());
 
   it('a tablet on a plain http:// host name sees why the camera will not start, and may go on with a scanner gun', async () => {
     // gate.test is the office PC's name on the compound's network (mapped to this machine's loopback).
-    browser = await launchChromium({ extraArgs: ['--host-resolver-rules=MAP gate.test 127.0.0.1'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    const page = await context.newPage();
+    const { page } = await chromium({ extraArgs: ['--host-resolver-rules=MAP gate.test 127.0.0.1'], clock: server.clock });
     const port = new URL(server.url).port;
     await page.goto(`http://gate.test:${port}/tablet`);
     const why = page.getByTestId('insecure');
@@ -52,10 +41,7 @@ describe.skipIf(!ready)('connecting a tablet, in Chromium', () => {
   });
 
   it('the office page 连接平板 gives the address and the steps, and says when the server serves plain http only', async () => {
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    const page = await context.newPage();
+    const { page } = await chromium({ viewport: { width: 1280, height: 900 }, clock: server.clock });
     await page.goto(`${server.url}/login`);
     await page.fill('input[name=username]', 'mgr');
     await page.fill('input[name=password]', PASSWORD);

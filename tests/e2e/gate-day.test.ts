@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzerOf } from '../../server/gate/analysis.js';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
-import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
+import { chromiumPath, chromiumPerTest } from '../helpers/browser.js';
+import { hasFfmpeg, type Segment } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
@@ -44,48 +44,39 @@ const contrast = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a
 describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
   let server: Server;
   let s: Scene;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let disposeVideo: (() => void) | undefined;
+  const chromium = chromiumPerTest();
 
   beforeAll(async () => {
     server = await startServer();
     s = await buildScene(server);
   });
-  afterEach(async () => {
-    await context?.close();
-    await browser?.close();
-    disposeVideo?.();
-    disposeVideo = undefined;
-    browser = undefined;
-    context = undefined;
-  });
   afterAll(() => server?.stop());
 
-  async function open(camera?: string) {
-    browser = await launchChromium(camera ? { camera } : {});
-    context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    if (camera) await context.grantPermissions(['camera'], { origin: server.url });
-    return context.newPage();
-  }
+  const open = (camera?: Segment[]) => chromium({ ...(camera ? { camera } : {}), viewport: TABLET, clock: server.clock, cameraOrigin: server.url });
 
-  it('a pass held up for 30 s is one record, shown again as 刚刚已核验; the next person at once is a new record', async () => {
-    const video = await makeCameraVideo([
+  // One retry: twice (the first browser test of a run, both times) the fake camera decoded nothing at all
+  // for a minute; a second try had no records to trip over, since none were made.
+  it('a pass held up for 30 s is one record, shown again as 刚刚已核验; the next person at once is a new record', { retry: 1, timeout: 180_000 }, async () => {
+    const { page } = await open([
       { text: null, seconds: 3 },
       { text: s.people.zhang.code, seconds: 45 },
       { text: s.people.wang.code, seconds: 5 },
       { text: null, seconds: 90 },
     ]);
-    disposeVideo = video.dispose;
-    const page = await open(video.path);
     const since = server.clock.now.toISOString();
     await onDuty(page, server, s);
 
     // 张三 is let out; the camera keeps reading the pass, and the verdict comes back marked as a repeat.
     // (The camera starts and decodes slowly on a busy 2-core machine: give its first read time, and wait
     // for 张三's own verdict, not whoever the camera reads first.)
-    await page.locator('[data-testid=verdict][data-verdict=allow]', { hasText: '张*' }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('[data-testid=verdict][data-verdict=allow]', { hasText: '张*' })
+      .waitFor({ timeout: 60_000 })
+      .catch(async (err) => {
+        // Seen twice, first in a run and not reproduced since: the camera read nothing. Say what the screen showed.
+        console.log(`No verdict for 张三; the screen said: ${(await page.locator('body').innerText()).replace(/\s+/g, ' ').slice(0, 400)}`);
+        throw err;
+      });
     const repeat = page.locator('[data-testid=verdict][data-repeat=true]', { hasText: '张*' });
     await repeat.waitFor({ timeout: 30_000 });
     await expect(repeat.textContent()).resolves.toMatch(/刚刚已核验[\s\S]*通行[\s\S]*张\*/);
@@ -102,10 +93,10 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
       ['王五', 'allow', 'out'],
     ]);
     expect(checks.length).toBe(2);
-  }, 180_000);
+  });
 
   it('says 在线 only while requests reach the server: offline for 2 minutes with nothing to send, and after a reload offline, the real last sync', async () => {
-    const page = await open();
+    const { page, context } = await open();
     await onDuty(page, server, s);
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     const state = page.getByTestId('online-state');
@@ -115,7 +106,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     const synced = (await lastSync.textContent())!;
     expect(synced).toMatch(/上次同步 \d\d:\d\d/);
 
-    await context!.setOffline(true);
+    await context.setOffline(true);
     await state.getByText('离线').waitFor({ timeout: 5_000 });
     // Two minutes with an empty outbox: the tablet keeps trying, reaches nothing, and says so throughout.
     for (let i = 0; i < 12; i++) {
@@ -133,11 +124,11 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
     await expect(lastSync.textContent()).resolves.toBe(synced);
 
     // Back online: 在线 once a request is answered, with a fresh last sync.
-    await context!.setOffline(false);
+    await context.setOffline(false);
     await state.getByText('在线').waitFor({ timeout: 20_000 });
 
     // A network that is up but does not reach the server (the browser still says online) is offline too.
-    await context!.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await context.route('**/api/**', (route) => route.abort('connectionrefused'));
     for (let i = 0; i < 10 && (await state.textContent()) !== '离线'; i++) {
       await page.clock.fastForward(15_000);
       await page.waitForTimeout(300);
@@ -146,7 +137,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
   }, 90_000);
 
   it('shows each verdict with its own shape and a background of its own lightness; the chosen direction looks the same on both screens', async () => {
-    const page = await open();
+    const { page } = await open();
     // A pass issued after the tablet took its roster is a "review" (check by hand).
     const late = await s.manager.post(`/api/compounds/${s.compoundId}/residents`, { buildingId: s.buildingId, unit: '1', room: '902', name: '钱七' });
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '西门平板' });
@@ -208,7 +199,7 @@ describe.skipIf(!ready)('a day at a real gate, in Chromium', () => {
   }, 90_000);
 
   it('decides a visitor by the rules: the direction asked, the test on their phone, overridable; counted as a visitor, never as an exit', async () => {
-    const page = await open();
+    const { page } = await open();
     const logs: string[] = [];
     page.on('console', (m) => logs.push(m.text()));
     const since = server.clock.now.toISOString();

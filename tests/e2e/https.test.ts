@@ -1,7 +1,6 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
-import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath, chromiumPerTest } from '../helpers/browser.js';
+import { hasFfmpeg } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startHttpsServer } from '../helpers/server.js';
 import { PASSWORD } from '../helpers/app.js';
@@ -22,37 +21,27 @@ const MAP = '--host-resolver-rules=MAP gate.test 127.0.0.1';
 describe.skipIf(!ready)('HTTPS=auto in Chromium, under a name that is not localhost', () => {
   let server: Server;
   let s: Scene;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let disposeVideo: (() => void) | undefined;
+  const chromium = chromiumPerTest();
 
   beforeAll(async () => {
     server = await startHttpsServer({ names: ['gate.test'] });
     s = await buildScene(server);
   });
-  afterEach(async () => {
-    await context?.close();
-    await browser?.close();
-    disposeVideo?.();
-    disposeVideo = undefined;
-    browser = undefined;
-    context = undefined;
-  });
   afterAll(() => server?.stop());
 
   it('opens /tablet over https://gate.test: the service worker registers and the camera decodes a pass', async () => {
     const origin = `https://gate.test:${server.httpsPort}`;
-    const video = await makeCameraVideo([
-      { text: null, seconds: 4 },
-      { text: s.people.zhang.code, seconds: 4 },
-      { text: null, seconds: 30 },
-    ]);
-    disposeVideo = video.dispose;
-    browser = await launchChromium({ camera: video.path, extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`] });
-    context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    await context.grantPermissions(['camera'], { origin });
-    const page = await context.newPage();
+    const { page } = await chromium({
+      camera: [
+        { text: null, seconds: 4 },
+        { text: s.people.zhang.code, seconds: 4 },
+        { text: null, seconds: 30 },
+      ],
+      extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`],
+      viewport: TABLET,
+      clock: server.clock,
+      cameraOrigin: origin,
+    });
 
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
     await openTabletAtGate(page, origin, { enrollmentCode: made.body.enrollmentCode });
@@ -74,9 +63,7 @@ describe.skipIf(!ready)('HTTPS=auto in Chromium, under a name that is not localh
   }, 90_000);
 
   it('on plain http://gate.test, /tablet explains why the camera will not start instead of a blank scan screen; /connect shows how to trust the CA', async () => {
-    browser = await launchChromium({ extraArgs: [MAP] });
-    context = await browser.newContext({ viewport: TABLET, locale: 'zh-CN' });
-    const page = await context.newPage();
+    const { page } = await chromium({ extraArgs: [MAP], viewport: TABLET });
 
     await page.goto(`http://gate.test:${server.httpPort}/tablet`);
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
@@ -105,10 +92,7 @@ describe.skipIf(!ready)('HTTPS=auto in Chromium, under a name that is not localh
 
   it('the office page 连接平板 over https: the certificate to install, its fingerprint, the steps, the tablet addresses', async () => {
     const origin = `https://gate.test:${server.httpsPort}`;
-    browser = await launchChromium({ extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    const page = await context.newPage();
+    const { page } = await chromium({ extraArgs: [MAP, `--ignore-certificate-errors-spki-list=${server.spki}`], viewport: { width: 1280, height: 1000 }, clock: server.clock });
     await page.goto(`${origin}/login`);
     await page.fill('input[name=username]', 'mgr');
     await page.fill('input[name=password]', PASSWORD);

@@ -1,9 +1,8 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicy } from '../../server/core/policy.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
-import { chromiumPath, launchChromium } from '../helpers/browser.js';
-import { hasFfmpeg, makeCameraVideo } from '../helpers/camera.js';
+import { chromiumPath, chromiumPerTest } from '../helpers/browser.js';
+import { hasFfmpeg } from '../helpers/camera.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
@@ -17,9 +16,7 @@ type Server = Awaited<ReturnType<typeof startServer>>;
 describe.skipIf(!ready)('体温 on the gate tablet', () => {
   let server: Server;
   let s: Scene;
-  let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
-  let disposeVideo: (() => void) | undefined;
+  const chromium = chromiumPerTest();
 
   beforeAll(async () => {
     server = await startServer();
@@ -31,31 +28,24 @@ describe.skipIf(!ready)('体温 on the gate tablet', () => {
     });
     expect(put.status).toBe(200);
   });
-  afterEach(async () => {
-    await context?.close();
-    await browser?.close();
-    disposeVideo?.();
-  });
   afterAll(() => server?.stop());
 
   it('the verdict waits for the reading: a fever typed on the keypad is a denial nobody can override; a tap on 体温正常 lets the next one out; one who cannot be measured is turned back; the records have them', async () => {
     // Each pass is shown 5 s after a blank start: a decoder on a busy 2-core machine can miss a shorter one
     // while the camera is still starting.
-    const video = await makeCameraVideo([
-      { text: null, seconds: 2 },
-      { text: s.people.zhang.code, seconds: 8 },
-      { text: null, seconds: 8 },
-      { text: s.people.wang.code, seconds: 5 },
-      { text: null, seconds: 8 },
-      { text: s.people.li.code, seconds: 5 },
-      { text: null, seconds: 60 },
-    ]);
-    disposeVideo = video.dispose;
-    browser = await launchChromium({ camera: video.path });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    await server.clock.shareWith(context);
-    await context.grantPermissions(['camera'], { origin: server.url });
-    const page = await context.newPage();
+    const { page } = await chromium({
+      camera: [
+        { text: null, seconds: 2 },
+        { text: s.people.zhang.code, seconds: 8 },
+        { text: null, seconds: 8 },
+        { text: s.people.wang.code, seconds: 5 },
+        { text: null, seconds: 8 },
+        { text: s.people.li.code, seconds: 5 },
+        { text: null, seconds: 60 },
+      ],
+      clock: server.clock,
+      cameraOrigin: server.url,
+    });
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
     await openTabletAtGate(page, server.url, { enrollmentCode: made.body.enrollmentCode });
 

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import { type Browser, chromium, type LaunchOptions } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type LaunchOptions, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
+import { makeCameraVideo, type Segment } from './camera.js';
 
 /** Chromium for end-to-end tests: CHROMIUM_PATH, else Debian's /usr/bin/chromium; undefined when neither exists. */
 export function chromiumPath(): string | undefined {
@@ -28,4 +30,36 @@ export function launchChromium(opts: { camera?: string; extraArgs?: string[] } =
   }
   const launch: LaunchOptions = { executablePath, args, headless: true };
   return chromium.launch(launch);
+}
+
+/**
+ * A Chromium for each test of a describe block, closed after the test (with its fake-camera video):
+ * `open()` launches it — with a fake camera showing `camera`, if given —, shares the test's clock into the
+ * page (`clock`), grants the camera to `cameraOrigin`, and opens a page. Call it at the describe level.
+ */
+export function chromiumPerTest() {
+  let browser: Browser | undefined;
+  let dispose: (() => void) | undefined;
+  afterEach(async () => {
+    await browser?.close();
+    dispose?.();
+    browser = undefined;
+    dispose = undefined;
+  });
+  return async (o: {
+    camera?: Segment[];
+    extraArgs?: string[];
+    viewport?: { width: number; height: number };
+    locale?: string;
+    clock?: { shareWith(context: BrowserContext): Promise<void> };
+    cameraOrigin?: string;
+  } = {}): Promise<{ page: Page; context: BrowserContext }> => {
+    const video = o.camera ? await makeCameraVideo(o.camera) : undefined;
+    dispose = video?.dispose;
+    browser = await launchChromium({ ...(video ? { camera: video.path } : {}), ...(o.extraArgs ? { extraArgs: o.extraArgs } : {}) });
+    const context = await browser.newContext({ viewport: o.viewport ?? { width: 1280, height: 800 }, locale: o.locale ?? 'zh-CN' });
+    if (o.clock) await o.clock.shareWith(context);
+    if (video && o.cameraOrigin) await context.grantPermissions(['camera'], { origin: o.cameraOrigin });
+    return { page: await context.newPage(), context };
+  };
 }
