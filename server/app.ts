@@ -19,6 +19,7 @@ import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/rou
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
 import { passRoutes } from './passes/routes.js';
+import { passPhoneRoutes, phoneRoutes } from './phone/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { residentRoutes } from './residents/routes.js';
@@ -74,6 +75,8 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds/:cid/volunteers', volunteerRoutes(deps))
       .route('/compounds/:cid', residentRoutes(deps))
       .route('/compounds/:cid', passRoutes(deps))
+      .route('/compounds/:cid', passPhoneRoutes(deps))
+      .route('/phone', phoneRoutes(deps))
       .route('/compounds/:cid', testResultRoutes(deps))
       .route('/compounds/:cid', gateRoutes(deps))
       .route('/compounds/:cid', disinfectionRoutes(deps))

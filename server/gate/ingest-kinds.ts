@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { ParsedCode } from '../core/code.js';
+import type { ScannedCode } from '../core/phone-code.js';
 import { roundTooEarly } from '../core/disinfection.js';
 import { passIdOf } from '../core/gate-check.js';
 import type { GateCheckRecord, Rejection, SyncOutcome, SyncRecord } from '../core/sync.js';
@@ -36,7 +36,7 @@ export interface BatchContext {
   receivedAt: string;
   skew: number;
   refs: References;
-  codes: Map<string, ParsedCode | null>;
+  codes: Map<string, ScannedCode | null>;
   passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
   /** Names and addresses of the people the batch's checks may name, as they stand at receipt. */
   people: Identities;

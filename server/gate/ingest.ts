@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit/queries.js';
-import { type ParsedCode, parseCode } from '../core/code.js';
+import { parseScanned, type ScannedCode } from '../core/phone-code.js';
 import { type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
 import type { MessageParams } from '../core/messages.js';
 import { lockCompound } from '../db/bulk.js';
@@ -121,9 +121,9 @@ export async function ingestBatch(
     const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
     return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
   }
-  const codes = new Map<string, ParsedCode | null>();
+  const codes = new Map<string, ScannedCode | null>();
   for (const { record } of valid) {
-    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseCode(record.code));
+    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseScanned(record.code));
   }
 
   let accepted: AcceptedCheck[] = [];
