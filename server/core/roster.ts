@@ -150,7 +150,10 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
   }
 
   if (p.phones) {
-    undeltas(p.phones.pass).forEach((passId, i) => s.phoneKeys!.set(passId, p.phones!.key.slice(i * 43, i * 43 + 43)));
+    const key = p.phones.key;
+    undeltas(p.phones.pass).forEach((passId, i) => {
+      s.phoneKeys!.set(passId, key.slice(i * 43, i * 43 + 43));
+    });
   }
   for (const passId of p.removed.phones ?? []) s.phoneKeys!.delete(passId);
 

@@ -132,7 +132,7 @@ export async function residentPage(deps: AppDeps, req: { passId: number; at: num
   const atIso = new Date(req.at).toISOString();
   if (!(await q.advanceLastRequest(db, binding.id, atIso))) throw new AppError(401, 'phone_request_refused', { why: 'replay' });
   const holder = await q.passHolder(db, req.passId);
-  if (!holder || holder.status !== 'active' || holder.deletedAt) throw new AppError(401, 'phone_not_bound');
+  if (holder?.status !== 'active' || holder.deletedAt) throw new AppError(401, 'phone_not_bound');
   const policy = await currentPolicy(db, holder.compoundId, now);
   const test = await db
     .selectFrom('testResult')
