@@ -154,6 +154,9 @@ export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
   // The built web app; any other path is a page of the single-page app.
   const dist = deps.webDist;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
+    // The resident's phone page is its own entry (web/phone/index.html), under /phone/.
+    app.get('/phone', (c) => c.redirect('/phone/', 301));
+    app.get('/phone/', (c) => c.html(fs.readFileSync(path.join(dist, 'phone', 'index.html'), 'utf8'), 200, { 'cache-control': 'no-cache' }));
     app.use('/*', serveStatic({ root: dist }));
     const index = () => fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
     app.get('*', (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }));
