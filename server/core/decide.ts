@@ -158,16 +158,6 @@ export function decide(input: DecideInput): Decision {
         reasons.push({ code: 'phone_unknown' });
         return finish();
       }
-      const step = judgeStep(code, now, phonePassRules(policy));
-      phoneSkewSeconds = step.skewSeconds;
-      if (step.status === 'stale') {
-        reasons.push({ code: 'phone_code_expired', skewSeconds: step.skewSeconds });
-        return finish();
-      }
-      if (step.status === 'future') {
-        reasons.push({ code: 'phone_clock_ahead', skewSeconds: step.skewSeconds });
-        return finish();
-      }
     }
     if (!facts.pass) {
       // Genuine, but issued after this roster: a person to look at, not a forgery.
@@ -179,6 +169,15 @@ export function decide(input: DecideInput): Decision {
       return finish();
     }
     residentId = facts.pass.residentId;
+    if (code.kind === 'phone') {
+      // The phone's own, but is it live? Judged once the pass is known, so the volunteer sees whose it is.
+      const step = judgeStep(code, now, phonePassRules(policy));
+      phoneSkewSeconds = step.skewSeconds;
+      if (step.status !== 'live') {
+        reasons.push({ code: step.status === 'stale' ? 'phone_code_expired' : 'phone_clock_ahead', skewSeconds: step.skewSeconds });
+        return finish();
+      }
+    }
   } else {
     residentId = subject.residentId;
   }

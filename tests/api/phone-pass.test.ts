@@ -172,6 +172,10 @@ describe('the server re-judges rotating codes exactly as the tablet does', () =>
       }),
     );
     expect(server).toEqual(tabletVerdicts);
+    // Whose check each is: a code the pass's phone signed is its resident's; another key's is nobody's.
+    const stored = await t.database.db.selectFrom('gateCheck').select(['id', 'residentId', 'householdId']).execute();
+    const whose = (i: number) => stored.find((r) => r.id === records[i]!.id)!.residentId;
+    expect([0, 1, 2, 3, 4].map(whose)).toEqual([s.people.zhang.residentId, s.people.zhang.residentId, null, null, s.people.zhang.residentId]);
     // Same words, so nothing to reconcile.
     expect(await t.database.db.selectFrom('conflict').select('kind').execute()).toEqual([]);
   });

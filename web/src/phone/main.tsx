@@ -139,7 +139,7 @@ function PassView(props: { pass: Activated; t: T; lang: PhoneLang; onGone: () =>
   useEffect(() => {
     let stop = false;
     const refresh = async () => {
-      const at = Date.now();
+      const at = Math.floor(Date.now()); // a whole millisecond (a page's clock may run in fractions)
       try {
         const signature = await signText(pass.key, phoneRequestMessage({ passId: pass.passId, at }));
         const v = await api<ResidentView>('/api/phone/me', { passId: pass.passId, at, signature });
