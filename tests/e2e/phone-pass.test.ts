@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzerOf } from '../../server/gate/analysis.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
+import { PASSWORD } from '../helpers/app.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
 import { startServer } from '../helpers/server.js';
 import { shot } from '../helpers/shots.js';
@@ -71,10 +72,24 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
     const made = await s.manager.post(`/api/compounds/${s.compoundId}/devices`, { name: '东门平板' });
     await openTabletAtGate(tablet, server.url, { enrollmentCode: made.body.enrollmentCode, direction: '出' });
 
-    // The office makes 张三's activation link (the QR on the card and the pass page); the phone opens it.
-    const link = await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.zhang.passId}/activation`, {});
-    expect(link.status).toBe(201);
-    const url = new URL(link.body.url);
+    // In the office, the manager opens 张三's pass and makes a phone activation code (a QR for the phone).
+    const officeCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await server.clock.shareWith(officeCtx);
+    const office = await officeCtx.newPage();
+    await office.goto(`${server.url}/login`);
+    await office.fill('input[name=username]', 'mgr');
+    await office.fill('input[name=password]', PASSWORD);
+    await office.click('button[type=submit]');
+    await office.waitForURL((u) => !u.pathname.startsWith('/login'));
+    await office.goto(`${server.url}/compounds/${s.compoundId}/passes`);
+    await office.locator('[data-testid=passes] tr', { hasText: '张三' }).getByRole('button', { name: '记录' }).click();
+    await office.getByTestId('phone-panel').getByText('尚未绑定手机').waitFor();
+    await office.getByRole('button', { name: '生成手机激活码' }).click();
+    const href = await office.locator('.phone-link').getAttribute('data-url');
+    await office.locator('.phone-link svg').waitFor();
+    await shot(office, 'office-phone-link');
+    const url = new URL(href!);
+    expect(url.pathname).toBe('/phone/');
     await phone.goto(`${server.url}${url.pathname}${url.hash}`);
     await phone.getByRole('button', { name: '启用' }).waitFor();
     await expect(phone.locator('.p-facts').textContent()).resolves.toMatch(/崇文佳苑一区[\s\S]*1号楼 1单元301[\s\S]*张\*/);
@@ -85,6 +100,10 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
     expect(new URL(phone.url()).hash).toBe('');
     const binding = await server.database.db.selectFrom('phoneBinding').select(['passId', 'publicKey']).where('unboundAt', 'is', null).executeTakeFirstOrThrow();
     expect(binding.passId).toBe(s.people.zhang.passId);
+    await office.reload();
+    await office.locator('[data-testid=passes] tr', { hasText: '张三' }).getByRole('button', { name: '记录' }).click();
+    await office.getByTestId('phone-panel').getByText(/已绑定手机/).waitFor();
+    await officeCtx.close();
 
     // The code captured now will be shown 2 minutes later (a screenshot, a photo of the screen).
     const captured = (await shownCode())!;
