@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePhoneCode } from '../../server/core/phone-code.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
+import { verifyPhoneSignature } from '../../server/phone/verify.js';
 import { chromiumPath, launchChromium } from '../helpers/browser.js';
 import { PASSWORD } from '../helpers/app.js';
 import { buildScene, type Scene } from '../helpers/gate.js';
@@ -32,7 +34,8 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
   beforeAll(async () => {
     server = await startServer();
     s = await buildScene(server);
-    browser = await launchChromium({ extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+    // phone.test: a name that is not localhost, so a page there is not a secure context (no Web Crypto).
+    browser = await launchChromium({ extraArgs: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--host-resolver-rules=MAP phone.test 127.0.0.1'] });
     phoneCtx = await browser.newContext({ viewport: { width: 390, height: 780 }, locale: 'zh-CN', deviceScaleFactor: 2 });
     tabletCtx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     await server.clock.shareWith(phoneCtx);
@@ -94,6 +97,8 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
     await phone.getByRole('button', { name: '启用' }).waitFor();
     await expect(phone.locator('.p-facts').textContent()).resolves.toMatch(/崇文佳苑一区[\s\S]*1号楼 1单元301[\s\S]*张\*/);
     await shot(phone, 'phone-activate');
+    // 127.0.0.1 is a secure context: the key is Web Crypto's own (the test below takes the other path).
+    expect(await phone.evaluate(() => window.isSecureContext)).toBe(true);
     await phone.getByRole('button', { name: '启用' }).click();
     await until(shownCode, (c) => !!c?.startsWith('GM1.'));
     // The used link left the address bar; the key is the server's record of this phone.
@@ -179,4 +184,26 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
     await expect(phone.locator('[data-field=quota]').textContent()).resolves.toContain('已用 1/1 次');
     await shot(phone, 'phone-offline');
   }, 120_000);
+
+  it('a phone on a plain http:// address (no Web Crypto there) makes its key with @noble/ed25519, and its codes verify', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 780 }, locale: 'zh-CN' });
+    await server.clock.shareWith(ctx);
+    const page = await ctx.newPage();
+    const link = await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.wang.passId}/activation`, {});
+    const url = new URL(link.body.url);
+    await page.goto(`http://phone.test:${new URL(server.url).port}${url.pathname}${url.hash}`);
+    expect(await page.evaluate(() => [window.isSecureContext, !!globalThis.crypto?.subtle])).toEqual([false, false]);
+    await page.getByRole('button', { name: '启用' }).click();
+    const code = await until(
+      () => page.locator('.p-qr').getAttribute('data-code'),
+      (c) => !!c?.startsWith('GM1.'),
+    );
+    const parsed = parsePhoneCode(code!)!;
+    expect(parsed.passId).toBe(s.people.wang.passId);
+    const bound = await server.database.db.selectFrom('phoneBinding').select('publicKey').where('passId', '=', s.people.wang.passId).where('unboundAt', 'is', null).executeTakeFirstOrThrow();
+    expect(verifyPhoneSignature(bound.publicKey, parsed.message, parsed.signature)).toBe(true);
+    // The resident page answers its signed requests too.
+    await page.locator('[data-field=test]').waitFor();
+    await ctx.close();
+  }, 60_000);
 });
