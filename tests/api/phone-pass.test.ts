@@ -195,6 +195,33 @@ describe('the server re-judges rotating codes exactly as the tablet does', () =>
   });
 });
 
+describe('printed cards under the policy', () => {
+  it('only residents flagged as having no phone: the flag reaches the roster, tablet and server refuse the others’ cards alike', async () => {
+    const policy = (await s.manager.get(`/api/compounds/${s.compoundId}/policy`)).body;
+    const rules = policy.rules ?? policy.policy?.rules ?? policy.current?.rules;
+    const put = await s.manager.request('PUT', `/api/compounds/${s.compoundId}/policy`, { rules: { ...rules, phonePass: { staticCards: 'no_phone', stepSeconds: 15, toleranceSteps: 2 } }, note: '纸质卡仅限无手机住户' });
+    expect(put.status).toBe(200);
+    const before = await roster();
+    expect((await s.manager.patch(`/api/compounds/${s.compoundId}/residents/${s.people.wang.residentId}`, { noPhone: true })).status).toBe(200);
+    const delta = await roster(before.version);
+    expect(delta.noPhone).toEqual([s.people.wang.residentId]);
+    const state = applyRoster(applyRoster(null, before, t.clock.now.getTime()), delta, t.clock.now.getTime());
+    expect([...state.noPhone!]).toEqual([s.people.wang.residentId]);
+    const at = t.clock.now.getTime();
+    const zhang = await decideLocally(state, [], { kind: 'code', text: s.people.zhang.code }, 'out', at);
+    const wang = await decideLocally(state, [], { kind: 'code', text: s.people.wang.code }, 'out', at + 1000);
+    expect([zhang.verdict, zhang.reasons.map((r) => r.code)]).toEqual(['deny', ['static_card_refused']]);
+    expect([wang.verdict, wang.reasons.map((r) => r.code)]).toEqual(['allow', []]);
+    const records = [zhang, wang].map((d, i) => tabletRecord(d, { gateId: s.gateA, shiftId: NO_SHIFT, volunteerId: s.volunteerId, now: at + i * 1000 }));
+    await sync(t, tablet, records);
+    const analyses = await t.database.db.selectFrom('gateCheckAnalysis').select(['gateCheckId', 'verdict']).execute();
+    expect(records.map((r) => analyses.find((a) => a.gateCheckId === r.id)!.verdict)).toEqual(['deny', 'allow']);
+    // Unflagged again: the next delta says so.
+    await s.manager.patch(`/api/compounds/${s.compoundId}/residents/${s.people.wang.residentId}`, { noPhone: false });
+    expect(applyRoster(state, await roster(state.version), 0).noPhone!.size).toBe(0);
+  });
+});
+
 describe('the resident page', () => {
   const ask = (phone: { privateKey: KeyObject }, passId: number, at = t.clock.now.getTime()) =>
     t.client().post('/api/phone/me', { passId, at, signature: signWith(phone.privateKey, phoneRequestMessage({ passId, at })) });

@@ -470,6 +470,7 @@ const STRINGS = {
     'First row names the columns: building, unit, room, name (required); phone, quarantine until, note (optional). A resident already in the household under the same name gets their phone and note updated. Check first, then import.',
   ],
   'residents.importSummary': ['新增 {created}，更新 {updated}，无变化 {unchanged}，有误 {rejected}', '{created} new, {updated} updated, {unchanged} unchanged, {rejected} rejected'],
+  'residents.noPhone': ['无智能手机（可用纸质通行卡）', 'No smartphone (may use the printed card)'],
   'residents.editTitle': ['编辑住户', 'Edit resident'],
   'residents.remove': ['已搬离，移出名单', 'Moved out: remove'],
   'residents.removeHint': ['通行记录保留，通行码同时作废。', 'Their gate history is kept; their pass is revoked.'],
