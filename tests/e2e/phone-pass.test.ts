@@ -177,12 +177,20 @@ describe.skipIf(!chromium)('the phone pass in Chromium', () => {
     await shot(phone, 'phone-resident');
 
     // Offline, the phone keeps its last copy and says how old it is; the code still changes.
+    await phone.evaluate(() => navigator.serviceWorker.ready.then(() => true)); // the app shell is cached
     await phoneCtx.setOffline(true);
     await phone.clock.runFor(61_000); // its once-a-minute refresh fails
     await phone.locator('.p-offline').waitFor();
     await expect(phone.locator('.p-offline').textContent()).resolves.toMatch(/离线 · 以下为1分钟前的信息/);
     await expect(phone.locator('[data-field=quota]').textContent()).resolves.toContain('已用 1/1 次');
     await shot(phone, 'phone-offline');
+    // Opened again with no network at all (the installed app's start URL): the service worker's copy of
+    // the page, the pass from IndexedDB, a live code, and the last copy of the resident page.
+    await phone.reload();
+    const again = await until(shownCode, (c) => !!c?.startsWith('GM1.'));
+    expect(parsePhoneCode(again!)?.passId).toBe(s.people.zhang.passId);
+    await expect(phone.locator('[data-field=quota]').textContent()).resolves.toContain('已用 1/1 次');
+    await expect(phone.locator('.p-offline').textContent()).resolves.toMatch(/离线/);
   }, 120_000);
 
   it('a phone on a plain http:// address (no Web Crypto there) makes its key with @noble/ed25519, and its codes verify', async () => {
