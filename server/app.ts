@@ -19,6 +19,7 @@ import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/rou
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
 import { passRoutes } from './passes/routes.js';
+import { passPhoneRoutes, phoneRoutes } from './phone/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { residentRoutes } from './residents/routes.js';
@@ -74,6 +75,8 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds/:cid/volunteers', volunteerRoutes(deps))
       .route('/compounds/:cid', residentRoutes(deps))
       .route('/compounds/:cid', passRoutes(deps))
+      .route('/compounds/:cid', passPhoneRoutes(deps))
+      .route('/phone', phoneRoutes(deps))
       .route('/compounds/:cid', testResultRoutes(deps))
       .route('/compounds/:cid', gateRoutes(deps))
       .route('/compounds/:cid', disinfectionRoutes(deps))
@@ -151,6 +154,9 @@ export function createApp(deps: AppDeps, o: AppOptions = {}): Hono<AppEnv> {
   // The built web app; any other path is a page of the single-page app.
   const dist = deps.webDist;
   if (dist && fs.existsSync(path.join(dist, 'index.html'))) {
+    // The resident's phone page is its own entry (web/phone/index.html), under /phone/.
+    app.get('/phone', (c) => c.redirect('/phone/', 301));
+    app.get('/phone/', (c) => c.html(fs.readFileSync(path.join(dist, 'phone', 'index.html'), 'utf8'), 200, { 'cache-control': 'no-cache' }));
     app.use('/*', serveStatic({ root: dist }));
     const index = () => fs.readFileSync(path.join(dist, 'index.html'), 'utf8');
     app.get('*', (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }));

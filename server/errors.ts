@@ -9,7 +9,7 @@ import { englishText, type MessageCode, type MessageParams, type Message } from 
  * with an uncatalogued code, or the wrong params, does not compile. `message` is the catalogue's English
  * text, for API users and logs; the web app renders code and params in the UI's language.
  */
-export type Status = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
+export type Status = 400 | 401 | 403 | 404 | 409 | 410 | 413 | 415 | 422 | 429 | 503;
 
 /** A code's params, then the error's details: the params may be left out when the code takes none. */
 // biome-ignore lint/complexity/noBannedTypes: {} is "no params"

@@ -17,13 +17,15 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2020',
     chunkSizeWarningLimit: 800,
+    // The resident's phone page is an entry of its own (its own manifest and start URL, a small bundle).
+    rollupOptions: { input: { main: path.join(here, 'index.html'), phone: path.join(here, 'phone', 'index.html') } },
   },
   plugins: [
     VitePWA({
       // A new version takes over by itself; queued records live in IndexedDB and are not touched by it.
       registerType: 'autoUpdate',
       injectRegister: 'script-defer',
-      includeAssets: ['icon.svg', 'print.js'],
+      includeAssets: ['icon.svg', 'print.js', 'phone.webmanifest'],
       manifest: {
         name: '门岗 Gatepost',
         short_name: '门岗',
@@ -45,7 +47,8 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         navigateFallback: '/index.html',
         // The API and the print pages are live; only the app shell is cached.
-        navigateFallbackDenylist: [/^\/api\//, /^\/healthz/],
+        // The phone page is its own shell (precached as phone/index.html), never the tablet's.
+        navigateFallbackDenylist: [/^\/api\//, /^\/healthz/, /^\/phone\//],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
         skipWaiting: true,

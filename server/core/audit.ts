@@ -44,6 +44,9 @@ export const AUDIT_ACTIONS = [
   'pass.issue',
   'pass.issue_bulk',
   'pass.revoke',
+  'pass.activation_link',
+  'phone.activate',
+  'phone.unbind',
   'resident.create',
   'resident.update',
   'resident.remove',
@@ -178,6 +181,15 @@ const SENTENCES: Record<AuditAction, [Say, Say]> = {
     (d) => `issued ${n(d.count)} passes${d.buildingId ? ` for building #${d.buildingId}` : ''}`,
   ],
   'pass.revoke': [(d, id) => `作废了通行码 #${id}${said(d.reason, 'zh')}`, (d, id) => `revoked pass #${id}${said(d.reason, 'en')}`],
+  'pass.activation_link': [
+    (d, id) => (d.count ? `生成了 ${n(d.count)} 个手机激活码${d.buildingId ? `（楼栋 #${d.buildingId}）` : ''}` : `为通行码 #${id} 生成了手机激活码`),
+    (d, id) => (d.count ? `made ${n(d.count)} phone activation codes${d.buildingId ? ` (building #${d.buildingId})` : ''}` : `made a phone activation code for pass #${id}`),
+  ],
+  'phone.activate': [
+    (d, id) => `在手机上激活了通行码 #${id}${d.replaced ? '（替换了原绑定手机）' : ''}`,
+    (d, id) => `activated pass #${id} on a phone${d.replaced ? ' (replacing the phone bound before)' : ''}`,
+  ],
+  'phone.unbind': [(d, id) => `解绑了通行码 #${id} 的手机${said(d.reason, 'zh')}`, (d, id) => `unbound the phone of pass #${id}${said(d.reason, 'en')}`],
   'resident.create': [(d) => `添加了居民${quoted(d.name, 'zh')}`, (d) => `added the resident ${quoted(d.name, 'en')}`],
   'resident.update': [(d, id) => `修改了居民 #${id}（${fields(d, 'zh')}）`, (d, id) => `changed resident #${id} (${fields(d, 'en')})`],
   'resident.remove': [(_, id) => `移除了居民 #${id}`, (_, id) => `removed resident #${id}`],
@@ -208,6 +220,8 @@ export function auditWho(e: Pick<AuditView, 'action' | 'userName' | 'deviceName'
   const named = [e.userName, e.deviceName].filter(Boolean).join(' @ ');
   if (named) return named;
   if (UNSIGNED.has(e.action)) return lang === 'zh' ? '有人' : 'Someone';
+  // A phone is activated by the resident holding it, who has no account.
+  if (e.action === 'phone.activate') return lang === 'zh' ? '住户' : 'A resident';
   return lang === 'zh' ? '系统' : 'The system';
 }
 

@@ -1,4 +1,4 @@
-import type { ParsedCode } from './code.js';
+import { judgeStep, phonePassRules, type ScannedCode } from './phone-code.js';
 import { type PolicyRules, temperatureRules } from './policy.js';
 import { isDeny, type Reason, type Verdict } from './reasons.js';
 import { addDays, daysBetween, zonedDate, zonedToUtc } from './time.js';
@@ -14,8 +14,12 @@ export const TEST_CLOCK_ALLOWANCE_MS = 5 * 60_000;
 export type TestResultValue = 'negative' | 'positive' | 'pending';
 
 export type Subject =
-  /** A scanned code; `signature` says what the platform's Ed25519 check found. */
-  | { kind: 'code'; code: ParsedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }
+  /**
+   * A scanned code; `signature` says what the platform's Ed25519 check found: for a printed pass against the
+   * server's keys, for a phone's code against the pass's phone key (`unknown_key`: the deciding side knows
+   * no phone for that pass).
+   */
+  | { kind: 'code'; code: ScannedCode | null; signature: 'valid' | 'invalid' | 'unknown_key' }
   /** No code: the volunteer looked the person up by building, room and name. */
   | { kind: 'manual'; residentId: number }
   /**
@@ -27,7 +31,8 @@ export type Subject =
 export interface GateFacts {
   /** The pass the code names, when the roster has it. */
   pass?: { id: number; residentId: number; status: 'active' | 'revoked' } | undefined;
-  resident?: { id: number; householdId: number } | undefined;
+  /** `noPhone`: flagged as having no phone (a printed card may still pass where the policy says so). */
+  resident?: { id: number; householdId: number; noPhone?: boolean | undefined } | undefined;
   household?: { id: number; quarantineUntil: string | null } | undefined;
   /** The latest test sampled before now. */
   test?: { sampledAt: number; result: TestResultValue } | undefined;
@@ -68,6 +73,11 @@ export interface Decision {
   householdId: number | null;
   passId: number | null;
   test: TestStatus | null;
+  /**
+   * A phone code's clock difference to the deciding clock, seconds (positive: the code is older), shown to
+   * the volunteer whatever the verdict; absent for anything but a phone code with a valid signature.
+   */
+  phoneSkewSeconds?: number;
 }
 
 const HOUR = 3_600_000;
@@ -92,6 +102,7 @@ export function decide(input: DecideInput): Decision {
   let residentId: number | null = null;
   let passId: number | null = null;
   let testStatus: TestStatus | null = null;
+  let phoneSkewSeconds: number | undefined;
 
   const finish = (): Decision => {
     // Temperature, whoever the person is (a fever at the gate matters even with a bad code). A reading is
@@ -115,6 +126,7 @@ export function decide(input: DecideInput): Decision {
       householdId: facts.resident?.householdId ?? null,
       passId,
       test: testStatus,
+      ...(phoneSkewSeconds === undefined ? {} : { phoneSkewSeconds }),
     };
   };
 
@@ -123,11 +135,11 @@ export function decide(input: DecideInput): Decision {
   if (subject.kind === 'visitor') return decideVisitor(input, reasons, (t) => (testStatus = t), finish);
   if (subject.kind === 'code') {
     const code = subject.code;
-    if (code?.kind !== 'pass') {
+    if (code?.kind !== 'pass' && code?.kind !== 'phone') {
       reasons.push({ code: 'code_invalid' });
       return finish();
     }
-    if (subject.signature !== 'valid') {
+    if (code.kind === 'pass' && subject.signature !== 'valid') {
       reasons.push({ code: 'code_forged' });
       return finish();
     }
@@ -136,6 +148,17 @@ export function decide(input: DecideInput): Decision {
       return finish();
     }
     passId = code.passId;
+    if (code.kind === 'phone') {
+      // The phone's key, not the server's: the roster's key for this pass, or none known yet.
+      if (subject.signature === 'invalid') {
+        reasons.push({ code: 'phone_key_wrong' });
+        return finish();
+      }
+      if (subject.signature === 'unknown_key') {
+        reasons.push({ code: 'phone_unknown' });
+        return finish();
+      }
+    }
     if (!facts.pass) {
       // Genuine, but issued after this roster: a person to look at, not a forgery.
       reasons.push({ code: 'pass_unknown' });
@@ -146,12 +169,26 @@ export function decide(input: DecideInput): Decision {
       return finish();
     }
     residentId = facts.pass.residentId;
+    if (code.kind === 'phone') {
+      // The phone's own, but is it live? Judged once the pass is known, so the volunteer sees whose it is.
+      const step = judgeStep(code, now, phonePassRules(policy));
+      phoneSkewSeconds = step.skewSeconds;
+      if (step.status !== 'live') {
+        reasons.push({ code: step.status === 'stale' ? 'phone_code_expired' : 'phone_clock_ahead', skewSeconds: step.skewSeconds });
+        return finish();
+      }
+    }
   } else {
     residentId = subject.residentId;
   }
   if (!facts.resident || facts.resident.id !== residentId) {
     reasons.push({ code: 'person_unknown' });
     return finish();
+  }
+  // A printed card where the policy now wants the phone (for everyone, or for all who have one).
+  if (subject.kind === 'code' && subject.code?.kind === 'pass') {
+    const cards = phonePassRules(policy).staticCards;
+    if (cards === 'none' || (cards === 'no_phone' && !facts.resident.noPhone)) reasons.push({ code: 'static_card_refused' });
   }
 
   testStatus = judgeTest(input, direction === 'in' ? policy.entry.requireTest : policy.exit.requireTest, reasons);

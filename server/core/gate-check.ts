@@ -1,4 +1,4 @@
-import type { ParsedCode } from './code.js';
+import type { ScannedCode } from './phone-code.js';
 import type { Decision, Direction } from './decide.js';
 import type { GateCheckRecord } from './sync.js';
 import { uuidv7 } from './uuid.js';
@@ -10,8 +10,8 @@ import { uuidv7 } from './uuid.js';
  */
 
 /** The pass a scanned code stands for at this compound; null for anything else (another compound's, a placard, nothing). */
-export function passIdOf(code: ParsedCode | null | undefined, compoundId: number): number | null {
-  return code?.kind === 'pass' && code.compoundId === compoundId ? code.passId : null;
+export function passIdOf(code: ScannedCode | null | undefined, compoundId: number): number | null {
+  return (code?.kind === 'pass' || code?.kind === 'phone') && code.compoundId === compoundId ? code.passId : null;
 }
 
 /**

@@ -58,6 +58,16 @@ export function reasonText(r: Reason, lang: Lang, tz: string, now?: number): str
       return zh ? `体温异常 ${r.temperatureC.toFixed(1)} °C（${r.thresholdC.toFixed(1)} °C 及以上不得通行）` : `Fever ${r.temperatureC.toFixed(1)} °C (${r.thresholdC.toFixed(1)} °C or above may not pass)`;
     case 'temperature_missing':
       return zh ? '未测体温，请测量' : 'No temperature taken: take it';
+    case 'phone_key_wrong':
+      return zh ? '动态码不是本通行码绑定的手机生成的' : 'The code was not made by the phone bound to this pass';
+    case 'static_card_refused':
+      return zh ? '本小区须出示手机动态码，纸质通行码不再有效' : 'This compound needs the phone pass: printed cards are no longer accepted';
+    case 'phone_code_expired':
+      return zh ? `动态码已过期，请出示实时码（${skew(r.skewSeconds, zh)}前的码）` : `The code has expired: show the live one (a code from ${skew(r.skewSeconds, zh)} ago)`;
+    case 'phone_clock_ahead':
+      return zh ? `手机时间比本机快${skew(-r.skewSeconds, zh)}，请核对手机时间` : `The phone’s clock is ${skew(-r.skewSeconds, zh)} ahead of this tablet: check its time`;
+    case 'phone_unknown':
+      return zh ? '此手机通行码本机名单尚未收到，请人工核验' : 'This phone pass is not in this tablet’s roster yet: check the person by hand';
     case 'roster_stale': {
       const h = (m: number) => (m >= 120 ? `${Math.floor(m / 60)}${zh ? '小时' : ' h'}` : `${m}${zh ? '分钟' : ' min'}`);
       return zh
@@ -65,6 +75,14 @@ export function reasonText(r: Reason, lang: Lang, tz: string, now?: number): str
         : `Roster is ${h(r.ageMinutes)} old (limit ${h(r.limitMinutes)}): check by hand`;
     }
   }
+}
+
+/** A clock difference in words: "45秒", "2分钟", "3小时". */
+export function skew(seconds: number, zh: boolean): string {
+  const s = Math.abs(seconds);
+  if (s < 120) return zh ? `${s}秒` : `${s} s`;
+  if (s < 7200) return zh ? `${Math.floor(s / 60)}分钟` : `${Math.floor(s / 60)} min`;
+  return zh ? `${Math.floor(s / 3600)}小时` : `${Math.floor(s / 3600)} h`;
 }
 
 /** Short labels for a reason code (filters, charts, report columns). */
@@ -89,6 +107,11 @@ export const REASON_LABELS: Record<ReasonCode, [string, string]> = {
   roster_stale: ['名单过期', 'Roster stale'],
   fever: ['体温异常', 'Fever'],
   temperature_missing: ['未测体温', 'No temperature'],
+  phone_key_wrong: ['非绑定手机', 'Wrong phone'],
+  static_card_refused: ['纸质码停用', 'Printed card refused'],
+  phone_code_expired: ['动态码过期', 'Phone code expired'],
+  phone_clock_ahead: ['手机时间超前', 'Phone clock ahead'],
+  phone_unknown: ['手机码待核', 'Phone pass unknown'],
 };
 
 /** A temperature as people write it: "37.8 °C". */

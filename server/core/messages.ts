@@ -56,6 +56,7 @@ export const FIELD_NAMES: Record<string, [string, string]> = {
   username: ['用户名', 'username'],
   password: ['密码', 'password'],
   phone: ['手机号', 'phone'],
+  noPhone: ['无手机', 'no phone'],
   pin: ['PIN码', 'PIN'],
   role: ['角色', 'role'],
   disabled: ['停用', 'disabled'],
@@ -188,6 +189,21 @@ export const MESSAGES = {
   invalid_enrollment_code: say(
     () => '激活码错误、已使用或已过期，请向物业经理索取新码。',
     () => 'This enrollment code is wrong, already used or expired. Ask your manager for a new one.',
+  ),
+  activation_invalid: say<{ why: 'unknown' | 'used' | 'expired' | 'pass_revoked' }>(
+    (p) =>
+      ({ unknown: '该激活链接无效。', used: '该激活链接已使用过。', expired: '该激活链接已过期。', pass_revoked: '该通行码已作废。' })[p.why] + '请向物业索取新的激活码。',
+    (p) =>
+      ({ unknown: 'This activation link is not valid.', used: 'This activation link has already been used.', expired: 'This activation link has expired.', pass_revoked: 'This pass has been revoked.' })[p.why] +
+      ' Ask the property office for a new activation code.',
+  ),
+  phone_not_bound: say(
+    () => '本手机已不再绑定该通行码（已解绑或在另一部手机上重新激活），请向物业索取新的激活码。',
+    () => 'This phone is no longer bound to the pass (unbound, or activated on another phone). Ask the property office for a new activation code.',
+  ),
+  phone_request_refused: say<{ why: 'signature' | 'clock' | 'replay' }>(
+    (p) => ({ signature: '请求签名无效。', clock: '手机时间与服务器相差过大，请校准手机时间后重试。', replay: '该请求已处理过，请刷新。' })[p.why],
+    (p) => ({ signature: 'The request signature is not valid.', clock: 'The phone’s clock is too far from the server’s: set its time and retry.', replay: 'This request was already handled: refresh.' })[p.why],
   ),
   not_a_session: say(() => '平板凭证不是登录会话：请改为吊销该平板。', () => 'A device credential is not a session; revoke the device instead.'),
   already_enrolled: say(

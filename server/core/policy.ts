@@ -50,6 +50,19 @@ export const PolicyRulesSchema = z.object({
       feverC: z.number().min(35).max(42),
     })
     .optional(),
+  /**
+   * The resident's phone pass (手机动态码, see phone-code.ts): whether printed cards still pass (for everyone,
+   * only for residents flagged as having no phone, or for nobody), the rotating code's step in seconds, and
+   * how many steps off the tablet's clock a code may be. Absent in policies older than phone passes: see
+   * phonePassRules().
+   */
+  phonePass: z
+    .object({
+      staticCards: z.enum(['all', 'no_phone', 'none']),
+      stepSeconds: z.number().int().min(5).max(60),
+      toleranceSteps: z.number().int().min(0).max(10),
+    })
+    .optional(),
 });
 
 export type PolicyRules = z.infer<typeof PolicyRulesSchema>;
@@ -80,5 +93,6 @@ export function defaultPolicy(anchorDate: string): PolicyRules {
     visitors: { requireTest: true, requireHost: true },
     // Readings are for the manager to turn on, per direction: where they are taken, every check waits for one.
     temperature: { entry: { required: false }, exit: { required: false }, feverC: DEFAULT_FEVER_C },
+    phonePass: { staticCards: 'all', stepSeconds: 15, toleranceSteps: 2 },
   };
 }

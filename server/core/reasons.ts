@@ -18,9 +18,25 @@ export const DENY_REASONS = [
   'visitor_no_host',
   'host_quarantined',
   'fever',
+  /** A phone code signed by a key that is not the pass's current phone (another phone, an unbound one). */
+  'phone_key_wrong',
+  /** A printed card where the policy wants the phone pass. */
+  'static_card_refused',
 ] as const;
 
-export const REVIEW_REASONS = ['pass_unknown', 'test_pending', 'quarantine_entry', 'roster_stale', 'temperature_missing'] as const;
+export const REVIEW_REASONS = [
+  'pass_unknown',
+  'test_pending',
+  'quarantine_entry',
+  'roster_stale',
+  'temperature_missing',
+  /** A phone code from a step too long ago: a screenshot, or a code shown earlier. */
+  'phone_code_expired',
+  /** A phone code from a step ahead of this tablet's clock by more than the tolerance. */
+  'phone_clock_ahead',
+  /** A phone code for a pass with no phone this roster knows of (activated after it). */
+  'phone_unknown',
+] as const;
 
 export type DenyReason = (typeof DENY_REASONS)[number];
 export type ReviewReason = (typeof REVIEW_REASONS)[number];
@@ -41,6 +57,7 @@ export const OVERRIDABLE_REASONS = [
   'visitor_no_host',
   'host_quarantined',
   'fever',
+  'static_card_refused',
 ] as const satisfies readonly DenyReason[];
 export type OverridableReason = (typeof OVERRIDABLE_REASONS)[number];
 
@@ -51,7 +68,13 @@ export type Reason =
   | { code: 'already_inside' | 'already_outside'; since: number }
   | { code: 'roster_stale'; ageMinutes: number; limitMinutes: number }
   | { code: 'fever'; temperatureC: number; thresholdC: number }
-  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever'> };
+  | { code: 'phone_code_expired' | 'phone_clock_ahead'; skewSeconds: number }
+  | {
+      code: Exclude<
+        ReasonCode,
+        'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever' | 'phone_code_expired' | 'phone_clock_ahead'
+      >;
+    };
 
 export function isDeny(code: string): code is DenyReason {
   return (DENY_REASONS as readonly string[]).includes(code);

@@ -33,7 +33,16 @@ export interface RosterPayload {
   exits: [number, [string, number][]][];
   /** Each person's last passage; `direction` is one letter each: i in, o out. */
   passages: { resident: number[]; at: number[]; direction: string };
-  removed: { residents: number[] };
+  removed: { residents: number[]; phones?: number[] };
+  /**
+   * Phone passes: the pass ids (as differences) whose bound phone's public key is sent, and the keys, 43
+   * base64url characters each, one after another (one string: each key costs its own 32 bytes once
+   * compressed, and nothing else but its pass id). A delta sends the passes whose phone changed;
+   * `removed.phones` lists the passes whose phone was unbound. Absent in rosters before phone passes.
+   */
+  phones?: { pass: number[]; key: string };
+  /** Of the residents this payload sends, those flagged as having no phone (ids as differences). */
+  noPhone?: number[];
 }
 
 /** [5, 6, 7, 9] -> [5, 1, 1, 2] */
@@ -73,6 +82,10 @@ export interface RosterState {
   tests: Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }>;
   exits: Map<number, { checkId: string; at: number }[]>;
   passages: Map<number, { direction: 'in' | 'out'; at: number }>;
+  /** Pass id -> its phone's public key (base64url); absent in a state saved before phone passes. */
+  phoneKeys?: Map<number, string>;
+  /** Residents flagged as having no phone; absent in a state saved before phone passes. */
+  noPhone?: Set<number>;
 }
 
 export function emptyRoster(): Omit<RosterState, 'compound' | 'policy' | 'disinfection'> {
@@ -105,6 +118,8 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     tests: new Map(base.tests),
     exits: new Map(base.exits),
     passages: new Map(base.passages),
+    phoneKeys: new Map(base.phoneKeys ?? []),
+    noPhone: new Set(base.noPhone ?? []),
   };
   const minutes = (m: number) => (p.base + m) * 60_000;
 
@@ -120,8 +135,11 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
   // A resident row names their active pass (0: none); the one it replaces is no longer active.
   const activeOf = new Map<number, number>();
   if (p.since !== null) for (const [passId, residentId] of s.passes) activeOf.set(residentId, passId);
+  const noPhone = new Set(undeltas(p.noPhone ?? []));
   undeltas(r.id).forEach((id, i) => {
     s.residents.set(id, { id, householdId: households[i]!, name: r.name[i]! });
+    if (noPhone.has(id)) s.noPhone!.add(id);
+    else s.noPhone!.delete(id);
     const before = activeOf.get(id);
     if (before && before !== passes[i]) s.passes.delete(before);
     if (passes[i]) s.passes.set(passes[i]!, id);
@@ -130,6 +148,14 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     s.passes.delete(id);
     s.revoked.add(id);
   }
+
+  if (p.phones) {
+    const key = p.phones.key;
+    undeltas(p.phones.pass).forEach((passId, i) => {
+      s.phoneKeys!.set(passId, key.slice(i * 43, i * 43 + 43));
+    });
+  }
+  for (const passId of p.removed.phones ?? []) s.phoneKeys!.delete(passId);
 
   const t = p.tests;
   const testAt = undeltas(t.at);
@@ -149,7 +175,10 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
 
   if (p.removed.residents.length) {
     const gone = new Set(p.removed.residents);
-    for (const id of gone) s.residents.delete(id);
+    for (const id of gone) {
+      s.residents.delete(id);
+      s.noPhone!.delete(id);
+    }
     for (const [passId, residentId] of s.passes) if (gone.has(residentId)) s.passes.delete(passId);
   }
   return s;

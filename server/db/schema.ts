@@ -66,6 +66,8 @@ export interface ResidentTable {
   rv: Generated<number>;
   createdAt: string;
   updatedAt: string;
+  /** 1: has no phone (a printed card may still pass where the policy accepts cards only for them). */
+  noPhone: Generated<number>;
 }
 
 export interface UserTable {
@@ -154,6 +156,33 @@ export interface PassTable {
   revokedAt: string | null;
   revokedBy: number | null;
   revokeReason: string | null;
+  rv: Generated<number>;
+}
+
+/** A single-use, expiring link that binds a phone to a pass (only its token's sha256 is kept). */
+export interface PhoneActivationTable {
+  id: Generated<number>;
+  compoundId: number;
+  passId: number;
+  tokenHash: string;
+  createdAt: string;
+  createdBy: number | null;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+/** The phone a pass is bound to (its Ed25519 public key); the current one has no unboundAt. */
+export interface PhoneBindingTable {
+  id: Generated<number>;
+  compoundId: number;
+  passId: number;
+  publicKey: string;
+  activationId: number;
+  boundAt: string;
+  unboundAt: string | null;
+  unboundBy: number | null;
+  unboundReason: string | null;
+  lastRequestAt: string | null;
   rv: Generated<number>;
 }
 
@@ -445,6 +474,8 @@ export interface Tables {
   auditLog: AuditLogTable;
   signingKey: SigningKeyTable;
   pass: PassTable;
+  phoneActivation: PhoneActivationTable;
+  phoneBinding: PhoneBindingTable;
   testRound: TestRoundTable;
   testResult: TestResultTable;
   policy: PolicyTable;

@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import { parseCode } from '../core/code.js';
+import { parseScanned } from '../core/phone-code.js';
 import { decide, quotaPeriod } from '../core/decide.js';
 import { countsAsExit, passIdOf } from '../core/gate-check.js';
 import type { PolicyRules } from '../core/policy.js';
@@ -10,7 +10,7 @@ import type { ConflictTable } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
 import { currentPolicy, policyByVersion } from '../policy/queries.js';
-import { type BatchFacts, loadBatchFacts } from './facts.js';
+import { type BatchFacts, loadBatchFacts, signatureOf } from './facts.js';
 
 /**
  * The server's second look at what tablets decided. Sync stores a batch and answers at once; each stored
@@ -91,7 +91,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
   const mine = new Set(item.checkIds);
   const fresh = checks.filter((c) => mine.has(c.id));
   if (!checks.length) return;
-  const codes = new Map(fresh.map((c) => [c.id, c.code ? parseCode(c.code) : null]));
+  const codes = new Map(fresh.map((c) => [c.id, c.code ? parseScanned(c.code) : null]));
   const times = checks.map((c) => Date.parse(c.occurredAt));
   const facts = await loadBatchFacts(tx, compoundId, {
     passIds: [...codes.values()].flatMap((p) => passIdOf(p, compoundId) ?? []),
@@ -115,10 +115,7 @@ async function analyseBatch(deps: AppDeps, tx: Db, item: { compoundId: number; c
       continue;
     }
     const parsed = codes.get(c.id) ?? null;
-    // The server issued every genuine code and keeps its text: the same text is genuine. Only a code it
-    // does not recognise needs the signature check, to tell a forgery from another compound's pass.
-    const issued = parsed?.kind === 'pass' ? facts.passes.get(parsed.passId) : undefined;
-    const signature = !parsed ? 'invalid' : issued && issued.code === c.code ? 'valid' : await deps.keys.verify(parsed);
+    const signature = await signatureOf(deps, facts, parsed, c.code, t);
     const passId = passIdOf(parsed, compoundId);
     const decision = decide({
       now: t,

@@ -1,4 +1,8 @@
 import { type GateFacts, TEST_CLOCK_ALLOWANCE_MS } from '../core/decide.js';
+import type { ScannedCode } from '../core/phone-code.js';
+import type { AppDeps } from '../deps.js';
+import { bindingsOf } from '../phone/queries.js';
+import { verifyPhoneSignature } from '../phone/verify.js';
 import type { Db } from '../db/database.js';
 import { countsAsExitSql, notVoided } from './queries.js';
 
@@ -21,7 +25,14 @@ export const PASSBACK_DAYS = 7;
 
 export class BatchFacts {
   passes = new Map<number, { id: number; residentId: number; status: string; revokedAt: string | null; code: string }>();
-  residents = new Map<number, { id: number; householdId: number; deletedAt: string | null }>();
+  residents = new Map<number, { id: number; householdId: number; deletedAt: string | null; noPhone: number }>();
+  /** Per pass, every phone it was bound to, in the order bound. */
+  phones = new Map<number, { publicKey: string; boundAt: string; unboundAt: string | null }[]>();
+
+  /** The public key of the phone bound to `passId` at `at`, if one was. */
+  phoneKeyAt(passId: number, at: number): string | undefined {
+    return (this.phones.get(passId) ?? []).find((b) => Date.parse(b.boundAt) <= at && (b.unboundAt === null || Date.parse(b.unboundAt) > at))?.publicKey;
+  }
   households = new Map<number, { id: number; quarantineUntil: string | null }>();
   /** Per resident, tests sorted by sampling time. */
   tests = new Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }[]>();
@@ -47,7 +58,7 @@ export class BatchFacts {
     const last = mine[mine.length - 1];
     return {
       pass: passNow,
-      resident: alive ? { id: alive.id, householdId: alive.householdId } : undefined,
+      resident: alive ? { id: alive.id, householdId: alive.householdId, noPhone: alive.noPhone === 1 } : undefined,
       household,
       test,
       householdExits: before(household ? this.exits.get(household.id) : undefined).map((c) => c.at),
@@ -73,7 +84,8 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
   }
   const residentIds = [...new Set([...want.residentIds, ...[...f.passes.values()].map((p) => p.residentId)])];
   if (!residentIds.length) return f;
-  const residents = await db.selectFrom('resident').select(['id', 'householdId', 'deletedAt']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute();
+  for (const b of await bindingsOf(db, [...f.passes.keys()])) push(f.phones, b.passId, b);
+  const residents = await db.selectFrom('resident').select(['id', 'householdId', 'deletedAt', 'noPhone']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute();
   for (const r of residents) f.residents.set(r.id, r);
   const householdIds = [...new Set(residents.map((r) => r.householdId))];
   if (householdIds.length) {
@@ -138,4 +150,20 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
     }
   }
   return f;
+}
+
+/**
+ * What the server finds checking a scanned code's signature, as a tablet would: a printed pass against
+ * the server's keys (a text the server issued itself is genuine without a check), a phone's code against
+ * the key of the phone bound to its pass at the check's moment (none bound then: unknown_key).
+ */
+export async function signatureOf(deps: AppDeps, facts: BatchFacts, code: ScannedCode | null, text: string | null, at: number): Promise<'valid' | 'invalid' | 'unknown_key'> {
+  if (!code) return 'invalid';
+  if (code.kind === 'phone') {
+    const key = facts.phoneKeyAt(code.passId, at);
+    if (!key) return 'unknown_key';
+    return verifyPhoneSignature(key, code.message, code.signature) ? 'valid' : 'invalid';
+  }
+  const issued = code.kind === 'pass' ? facts.passes.get(code.passId) : undefined;
+  return issued && issued.code === text ? 'valid' : deps.keys.verify(code);
 }

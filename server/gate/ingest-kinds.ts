@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { ParsedCode } from '../core/code.js';
+import type { ScannedCode } from '../core/phone-code.js';
 import { roundTooEarly } from '../core/disinfection.js';
 import { passIdOf } from '../core/gate-check.js';
 import type { GateCheckRecord, Rejection, SyncOutcome, SyncRecord } from '../core/sync.js';
@@ -36,8 +36,10 @@ export interface BatchContext {
   receivedAt: string;
   skew: number;
   refs: References;
-  codes: Map<string, ParsedCode | null>;
+  codes: Map<string, ScannedCode | null>;
   passes: Awaited<ReturnType<typeof passesWithHouseholds>>;
+  /** Checks whose phone code was signed by a phone bound to its pass at some time. */
+  phoneSigned: Set<string>;
   /** Names and addresses of the people the batch's checks may name, as they stand at receipt. */
   people: Identities;
   writes: Writes;
@@ -73,7 +75,7 @@ const gateCheck: Handler<'gate_check'> = (b, r) => {
   // The server's own verdict comes later (analysis.ts).
   const passId = passIdOf(b.codes.get(r.id), compoundId);
   const issued = passId ? b.passes.get(passId) : undefined;
-  const genuine = issued && issued.code === r.code ? issued : undefined;
+  const genuine = issued && (issued.code === r.code || b.phoneSigned.has(r.id)) ? issued : undefined;
   const residentId = r.subject === 'manual' ? r.residentId! : (genuine?.residentId ?? null);
   const householdId = r.subject === 'visitor' ? (host ?? null) : r.subject === 'manual' ? refs.residents.get(r.residentId!)! : (genuine?.householdId ?? null);
   // The identity as it stands now is kept on the row: a later rename or move does not rewrite the check.

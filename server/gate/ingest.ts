@@ -1,5 +1,8 @@
 import { recordAudit } from '../audit/queries.js';
-import { type ParsedCode, parseCode } from '../core/code.js';
+import { parseScanned, type ScannedCode } from '../core/phone-code.js';
+import { bindingsOf } from '../phone/queries.js';
+import { verifyPhoneSignature } from '../phone/verify.js';
+import type { Db } from '../db/database.js';
 import { type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
 import type { MessageParams } from '../core/messages.js';
 import { lockCompound } from '../db/bulk.js';
@@ -121,9 +124,9 @@ export async function ingestBatch(
     const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
     return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
   }
-  const codes = new Map<string, ParsedCode | null>();
+  const codes = new Map<string, ScannedCode | null>();
   for (const { record } of valid) {
-    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseCode(record.code));
+    if (record.kind === 'gate_check' && record.subject === 'code' && record.code) codes.set(record.id, parseScanned(record.code));
   }
 
   let accepted: AcceptedCheck[] = [];
@@ -141,7 +144,8 @@ export async function ingestBatch(
       [...refs.residents.keys(), ...[...passes.values()].map((p) => p.residentId)],
       [...refs.residents.values(), ...refs.households, ...[...passes.values()].map((p) => p.householdId)],
     );
-    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, people, writes: emptyWrites() };
+    const phoneSigned = await phoneSignedChecks(tx, codes);
+    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, phoneSigned, people, writes: emptyWrites() };
 
     // 2. Each record against what the server knows, then by its kind.
     for (const entry of valid) {
@@ -204,4 +208,18 @@ export async function ingestBatch(
 
   answerCopies();
   return { results: outcomes, rosterVersion, accepted };
+}
+
+/**
+ * The checks whose phone code was signed by a phone once bound to its pass: the code is that resident's
+ * (whether it was live, or the phone still bound, is the verdict's business: analysis.ts).
+ */
+async function phoneSignedChecks(tx: Db, codes: Map<string, ScannedCode | null>): Promise<Set<string>> {
+  const phone = [...codes].filter((e): e is [string, Extract<ScannedCode, { kind: 'phone' }>] => e[1]?.kind === 'phone');
+  const out = new Set<string>();
+  if (!phone.length) return out;
+  const keys = new Map<number, string[]>();
+  for (const b of await bindingsOf(tx, [...new Set(phone.map(([, c]) => c.passId))])) keys.set(b.passId, [...(keys.get(b.passId) ?? []), b.publicKey]);
+  for (const [id, c] of phone) if ((keys.get(c.passId) ?? []).some((k) => verifyPhoneSignature(k, c.message, c.signature))) out.add(id);
+  return out;
 }

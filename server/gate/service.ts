@@ -1,5 +1,5 @@
 import { type Asker, recordAudit } from '../audit/queries.js';
-import { parseCode } from '../core/code.js';
+import { parseScanned } from '../core/phone-code.js';
 import { decide, type Direction } from '../core/decide.js';
 import { gateCheckRecord, passIdOf } from '../core/gate-check.js';
 import { maskName } from '../core/mask.js';
@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.js';
 import type { AuthDevice, AuthUser } from '../auth/actor.js';
 import { currentPolicy } from '../policy/queries.js';
 import { bumpRosterVersion } from '../roster/version.js';
-import { loadBatchFacts } from './facts.js';
+import { loadBatchFacts, signatureOf } from './facts.js';
 import { type IngestResult, ingestBatch } from './ingest.js';
 import { compoundOfDevice, personAddress } from './queries.js';
 
@@ -27,7 +27,7 @@ export async function checkOnline(
   const now = deps.now();
   const compound = await compoundOfDevice(db, device.compoundId);
   const policy = await currentPolicy(db, device.compoundId, now);
-  const parsed = body.code ? parseCode(body.code) : null;
+  const parsed = body.code ? parseScanned(body.code) : null;
   const passId = passIdOf(parsed, device.compoundId);
   const facts = await loadBatchFacts(db, device.compoundId, { passIds: passId ? [passId] : [], residentIds: body.residentId ? [body.residentId] : [], from: now.getTime(), to: now.getTime() });
   const recordId = body.id ?? uuidv7(now.getTime());
@@ -38,7 +38,7 @@ export async function checkOnline(
     timezone: compound.timezone,
     policy: policy.rules,
     rosterAgeMs: null,
-    subject: body.code ? { kind: 'code', code: parsed, signature: parsed ? await deps.keys.verify(parsed) : 'invalid' } : { kind: 'manual', residentId: body.residentId! },
+    subject: body.code ? { kind: 'code', code: parsed, signature: await signatureOf(deps, facts, parsed, body.code, now.getTime()) } : { kind: 'manual', residentId: body.residentId! },
     facts: facts.factsAt(now.getTime(), { passId, residentId: body.residentId ?? null }, recordId),
     temperatureC: body.temperatureC ?? null,
     temperatureNormal: body.temperatureNormal ?? null,

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ownOrigin } from '../auth/middleware.js';
 import type { AppDeps } from '../deps.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, id, json, param, query } from '../http/validate.js';
@@ -43,7 +44,8 @@ export function passRoutes(deps: AppDeps) {
       query(z.object({ lang: z.enum(['zh', 'en']).default('zh') })),
       async (c) => {
         const { cid, id: buildingId } = c.req.valid('param');
-        return c.html(await passes.buildingPassSheet(db, cid, buildingId, c.req.valid('query').lang));
+        const origin = ownOrigin(deps, c.req.url, c.req.header('x-forwarded-proto'));
+        return c.html(await passes.buildingPassSheet(deps, c.get('actor'), cid, buildingId, c.req.valid('query').lang, origin, c.get('ip')), 200, { 'cache-control': 'no-store' });
       },
     );
 }

@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
 import { bumpRosterVersion } from '../roster/version.js';
+import { activationUrl, makeActivationsTx } from '../phone/service.js';
 import * as q from './queries.js';
 import { passSheetHtml } from './sheet.js';
 
@@ -73,12 +74,27 @@ export async function passCode(db: Db, compoundId: number, passId: number): Prom
   return pass.code;
 }
 
-/** The printable sheet of a building's active passes. */
-export async function buildingPassSheet(db: Db, compoundId: number, buildingId: number, lang: 'zh' | 'en') {
+/**
+ * The printable sheet of a building's active passes. Each card also carries a phone activation code: a
+ * fresh single-use link per card, made (and audited) with the sheet, valid for ACTIVATION_DAYS.
+ */
+export async function buildingPassSheet(deps: AppDeps, actor: Actor | null, compoundId: number, buildingId: number, lang: 'zh' | 'en', origin: string, ip: string) {
+  const db = deps.database.db;
   const building = await getPlace(db, 'building', compoundId, buildingId);
   if (!building) throw new NotFoundError('building');
   const compound = await getCompound(db, compoundId);
   const name = building.name as string;
   const cards = await q.listPassCards(db, buildingId);
-  return passSheetHtml({ compound: compound.name, building: name, cards: cards.map((x) => ({ ...x, building: name })), lang });
+  const at = deps.now().toISOString();
+  const links = await db.transaction().execute(async (tx) => {
+    const made = await makeActivationsTx(tx, { compoundId, passIds: cards.map((c) => c.passId), at, by: byOf(actor) });
+    if (cards.length) await recordAudit(tx, { actor, action: 'pass.activation_link', entity: 'building', entityId: buildingId, compoundId, details: { count: cards.length, buildingId }, at, ip });
+    return made;
+  });
+  return passSheetHtml({
+    compound: compound.name,
+    building: name,
+    cards: cards.map((x) => ({ ...x, building: name, activation: { url: activationUrl(origin, links.get(x.passId)!.token), expiresAt: links.get(x.passId)!.expiresAt } })),
+    lang,
+  });
 }

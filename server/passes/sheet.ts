@@ -9,6 +9,8 @@ export interface PassCard {
   unit: string;
   room: string;
   passId: number;
+  /** The card's phone activation link (single use), and until when it works. */
+  activation?: { url: string; expiresAt: string };
 }
 
 /** A QR code as inline SVG (crisp at any print size). */
@@ -29,6 +31,7 @@ export async function passSheetHtml(p: { compound: string; building: string; car
   <div class="name">${maskName(c.name)}</div>
   <div class="addr">${c.building} ${c.unit}${zh ? '单元' : '-'}${c.room}</div>
   <div class="id">No. ${c.passId}</div>
+  ${c.activation ? html`<div class="act"><div class="aqr">${raw(await qrSvg(c.activation.url))}</div><div>${zh ? '手机扫码启用动态码' : 'Scan with your phone to use it as your pass'}<br>${zh ? '一次有效，' : 'single use, until '}${c.activation.expiresAt.slice(0, 10)}${zh ? '前' : ''}</div></div>` : ''}
 </div>`),
   );
   return html`<!doctype html>
@@ -42,9 +45,11 @@ export async function passSheetHtml(p: { compound: string; building: string; car
   .sheet { display: grid; grid-template-columns: repeat(3, 63mm); grid-auto-rows: 66mm; gap: 3mm; justify-content: center; padding: 4mm 0; }
   .card { border: 1px dashed #999; border-radius: 3mm; padding: 2.5mm; display: flex; flex-direction: column; align-items: center; break-inside: avoid; }
   .head { width: 100%; display: flex; justify-content: space-between; font-size: 9pt; color: #0f4c81; font-weight: 700; }
-  .qr { width: 40mm; height: 40mm; } .qr svg { width: 100%; height: 100%; }
+  .qr { width: 32mm; height: 32mm; } .qr svg { width: 100%; height: 100%; }
   .name { font-size: 14pt; font-weight: 700; margin-top: 1mm; }
   .addr { font-size: 10pt; } .id { font-size: 7pt; color: #666; }
+  .act { display: flex; align-items: center; gap: 1.5mm; font-size: 6.5pt; color: #333; margin-top: 0.5mm; }
+  .aqr { width: 13mm; height: 13mm; flex: none; } .aqr svg { width: 100%; height: 100%; }
   @media print { .bar { display: none; } .sheet { padding: 0; } }
 </style></head>
 <body>

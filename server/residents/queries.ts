@@ -72,6 +72,7 @@ export async function listResidents(db: Db, compoundId: number, f: ResidentFilte
       'r.name',
       'r.phone',
       'r.note',
+      'r.noPhone',
       'r.householdId',
       'h.buildingId',
       'b.name as building',

@@ -47,9 +47,10 @@ export function residentRoutes(deps: AppDeps) {
       const created = (await listResidents(db, cid, { id: newId, limit: 1, offset: 0 })).residents[0]!;
       return c.json({ resident: created }, 201);
     })
-    .patch('/residents/:id', describe("Change a resident's name, phone or note", { tags }), param(itemParam), json(residentBody.pick({ name: true, phone: true, note: true }).partial()), async (c) => {
+    .patch('/residents/:id', describe("Change a resident's name, phone or note", { tags }), param(itemParam), json(residentBody.pick({ name: true, phone: true, note: true }).extend({ noPhone: z.boolean() }).partial()), async (c) => {
       const { cid, id: residentId } = c.req.valid('param');
-      await residents.updateResident(deps, c.get('actor'), cid, residentId, c.req.valid('json'), c.get('ip'));
+      const { noPhone, ...rest } = c.req.valid('json');
+      await residents.updateResident(deps, c.get('actor'), cid, residentId, { ...rest, ...(noPhone === undefined ? {} : { noPhone: noPhone ? 1 : 0 }) }, c.get('ip'));
       return c.json({ ok: true });
     })
     .delete('/residents/:id', describe('Remove a resident who moved out (history kept, pass revoked)', { tags }), param(itemParam), async (c) => {

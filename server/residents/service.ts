@@ -47,7 +47,8 @@ export async function updateResident(
   actor: Actor | null,
   compoundId: number,
   id: number,
-  patch: { name?: string | undefined; phone?: string | null | undefined; note?: string | null | undefined },
+  /** noPhone: 1 flags a resident with no phone (a printed card may still pass where the policy says so). */
+  patch: { name?: string | undefined; phone?: string | null | undefined; note?: string | null | undefined; noPhone?: number | undefined },
   ip: string,
 ) {
   const db = deps.database.db;

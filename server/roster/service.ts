@@ -39,7 +39,7 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     let residentQuery = db
       .selectFrom('resident as r')
       .leftJoin('pass as p', (j) => j.onRef('p.residentId', '=', 'r.id').on('p.status', '=', 'active'))
-      .select(['r.id', 'r.householdId', 'r.name', 'r.deletedAt', 'p.id as passId'])
+      .select(['r.id', 'r.householdId', 'r.name', 'r.deletedAt', 'r.noPhone', 'p.id as passId'])
       .where('r.compoundId', '=', compoundId);
     if (from !== null) {
       residentQuery = residentQuery.where((eb) =>
@@ -48,6 +48,25 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     }
     const residents = await residentQuery.orderBy('r.id').execute();
     const revoked = await changed(db.selectFrom('pass').select('id').where('compoundId', '=', compoundId).where('status', '=', 'revoked'), 'rv').orderBy('id').execute();
+
+    // Phones: every current binding (a snapshot), or the passes whose phone changed (a delta).
+    const phoneRows = await db
+      .selectFrom('phoneBinding as b')
+      .innerJoin('pass as p', 'p.id', 'b.passId')
+      .select(['b.passId', 'b.publicKey', 'b.unboundAt'])
+      .where('b.compoundId', '=', compoundId)
+      .where('p.status', '=', 'active')
+      .$call((q) => (from === null ? q.where('b.unboundAt', 'is', null) : q.where('b.rv', '>', from)))
+      .orderBy('b.passId')
+      .execute();
+    const boundKeys = new Map<number, string>();
+    const unboundPhones = new Set<number>();
+    for (const b of phoneRows) {
+      if (b.unboundAt === null) boundKeys.set(b.passId, b.publicKey);
+      else unboundPhones.add(b.passId);
+    }
+    for (const passId of boundKeys.keys()) unboundPhones.delete(passId);
+    const phonePasses = [...boundKeys.keys()].sort((a, b) => a - b);
 
     const tests =
       from === null
@@ -156,7 +175,9 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
         at: deltas(sortedPassages.map(([, p]) => minutes(p.at))),
         direction: sortedPassages.map(([, p]) => (p.direction === 'in' ? 'i' : 'o')).join(''),
       },
-      removed: { residents: residents.filter((r) => r.deletedAt).map((r) => r.id) },
+      removed: { residents: residents.filter((r) => r.deletedAt).map((r) => r.id), ...(unboundPhones.size ? { phones: [...unboundPhones].sort((a, b) => a - b) } : {}) },
+      ...(phonePasses.length ? { phones: { pass: deltas(phonePasses), key: phonePasses.map((id) => boundKeys.get(id)!).join('') } } : {}),
+      ...(live.some((r) => r.noPhone) ? { noPhone: deltas(live.filter((r) => r.noPhone).map((r) => r.id)) } : {}),
     };
   });
 }

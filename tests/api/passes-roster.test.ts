@@ -83,7 +83,10 @@ describe('passes', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/text\/html/);
     const html = r.body as string;
-    expect((html.match(/<svg/g) ?? []).length).toBe(4);
+    // Each card: its pass QR, and a phone activation QR (a single-use link made with the sheet).
+    expect((html.match(/<svg/g) ?? []).length).toBe(8);
+    expect((html.match(/手机扫码启用动态码/g) ?? []).length).toBe(4);
+    expect(await t.database.db.selectFrom('phoneActivation').select('id').execute()).toHaveLength(4);
     for (const masked of ['张*', '李*', '王*', '赵*']) expect(html).toContain(masked);
     for (const full of ['张三', '李四', '王五', '赵六']) expect(html).not.toContain(full);
     expect(html).toContain('@page { size: A4');

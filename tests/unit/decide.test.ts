@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedCode } from '../../server/core/code.js';
 import { type DecideInput, decide, type GateFacts, quotaPeriod } from '../../server/core/decide.js';
+import type { PhoneCode } from '../../server/core/phone-code.js';
 import { reasonText } from '../../server/core/i18n.js';
 import { defaultPolicy, type PolicyRules } from '../../server/core/policy.js';
 import { REASON_CODES } from '../../server/core/reasons.js';
@@ -13,6 +14,8 @@ const at = (iso: string) => Date.parse(iso);
 
 const pass = (o: Partial<ParsedCode> = {}): ParsedCode =>
   ({ kind: 'pass', kid: 'k1', passId: 7, compoundId: 1, issuedAt: NOW - 10 * 24 * H, message: 'm', signature: 's', ...o }) as ParsedCode;
+
+const phone = (at: number): PhoneCode => ({ kind: 'phone', passId: 7, compoundId: 1, stepSeconds: 15, step: Math.floor(at / 15_000), message: 'm', signature: 's' });
 
 const goodFacts = (): GateFacts => ({
   pass: { id: 7, residentId: 70, status: 'active' },
@@ -73,6 +76,11 @@ describe('decide: every reason', () => {
     { name: 'a fever', in: input({ policy: TEMP, temperatureC: 37.8 }), verdict: 'deny', reason: 'fever' },
     { name: 'no temperature where one is required', in: input({ policy: TEMP }), verdict: 'review', reason: 'temperature_missing' },
     { name: 'a normal temperature', in: input({ policy: TEMP, temperatureC: 36.5 }), verdict: 'allow' },
+    { name: 'a phone code signed by another key', in: input({ subject: { kind: 'code', code: phone(NOW), signature: 'invalid' } }), verdict: 'deny', reason: 'phone_key_wrong' },
+    { name: 'a phone code for a pass with no phone in this roster', in: input({ subject: { kind: 'code', code: phone(NOW), signature: 'unknown_key' } }), verdict: 'review', reason: 'phone_unknown' },
+    { name: 'a phone code from 2 minutes ago', in: input({ subject: { kind: 'code', code: phone(NOW - 120_000), signature: 'valid' } }), verdict: 'review', reason: 'phone_code_expired' },
+    { name: 'a phone code from 5 minutes ahead', in: input({ subject: { kind: 'code', code: phone(NOW + 300_000), signature: 'valid' } }), verdict: 'review', reason: 'phone_clock_ahead' },
+    { name: 'a printed card where the policy wants the phone', in: input({ policy: { phonePass: { staticCards: 'none', stepSeconds: 15, toleranceSteps: 2 } } }), verdict: 'deny', reason: 'static_card_refused' },
     { name: 'a normal temperature, confirmed with one tap', in: input({ policy: TEMP, temperatureNormal: true }), verdict: 'allow' },
   ];
 

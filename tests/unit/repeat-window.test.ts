@@ -1,5 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { toBase64Url } from '../../server/core/code.js';
+import { phoneCodeMessage, stepAt } from '../../server/core/phone-code.js';
 import { defaultPolicy } from '../../server/core/policy.js';
 
 /**
@@ -48,7 +51,39 @@ async function tablet(rules: Record<string, unknown> = {}) {
   return { c, recorded, tick: (ms: number) => (t += ms) };
 }
 
+/** A phone bound to pass 7, and its rotating code for the step of `at`. */
+const phone = generateKeyPairSync('ed25519');
+const phoneKey = phone.publicKey.export({ format: 'jwk' }).x!;
+function phoneCode(at: number): string {
+  const message = phoneCodeMessage({ passId: 7, compoundId: 1, stepSeconds: 15, step: stepAt(at, 15) });
+  return `${message}.${toBase64Url(sign(null, Buffer.from(message), phone.privateKey))}`;
+}
+
 describe('the repeat window', () => {
+  it('a rotating phone code is one person: the next step within the window is the same passage; a stale screenshot is decided afresh', async () => {
+    const { c, recorded, tick } = await tablet();
+    c.roster.state.phoneKeys = new Map([[7, phoneKey]]);
+    const first = phoneCode(NOW);
+    await c.scan(first, { formOpen: false });
+    expect(c.state.verdict.decision.verdict).toBe('allow');
+    await c.dismissVerdict();
+    tick(16_000); // the phone shows the next step's code
+    const next = phoneCode(NOW + 16_000);
+    expect(next).not.toBe(first);
+    await c.scan(next, { formOpen: false });
+    expect(c.state.verdict.repeatOf).toBe(NOW);
+    await c.dismissVerdict();
+    tick(60_000); // past the window; the first code again, now a minute old
+    await c.scan(first, { formOpen: false });
+    expect(c.state.verdict.repeatOf).toBeUndefined();
+    expect(c.state.verdict.decision.reasons.map((r: any) => r.code)).toEqual(['phone_code_expired']);
+    await c.dismissVerdict();
+    expect(recorded.map((r) => [r.verdict, r.passed])).toEqual([
+      ['allow', true],
+      ['review', false],
+    ]);
+  });
+
   it('two people alternating in front of the camera are two records, not a row of turned-back ones', async () => {
     const { c, recorded, tick } = await tablet();
     for (let i = 0; i < 4; i++) {

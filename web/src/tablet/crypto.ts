@@ -2,6 +2,7 @@ import * as ed from '@noble/ed25519';
 import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { fromBase64Url, type ParsedCode, toBase64Url } from '../../../server/core/code';
+import type { PhoneCode } from '../../../server/core/phone-code';
 
 // Pure-JS hashing: a tablet reached over plain http on the compound's LAN has no crypto.subtle.
 ed.hashes.sha512 = sha512;
@@ -33,21 +34,32 @@ export async function verifyCode(code: ParsedCode, keys: { kid: string; publicKe
   const known = verdicts.get(cacheKey);
   if (known) return known;
   const key = keys.find((k) => k.kid === code.kid);
-  let verdict: Signature = 'unknown_key';
-  if (key) {
-    const sig = fromBase64Url(code.signature) as Uint8Array<ArrayBuffer>;
-    const msg = new TextEncoder().encode(code.message);
-    try {
-      const native = await subtleKey(key.publicKey);
-      const ok = native ? await crypto.subtle.verify({ name: 'Ed25519' }, native, sig, msg) : ed.verify(sig, msg, fromBase64Url(key.publicKey));
-      verdict = ok ? 'valid' : 'invalid';
-    } catch {
-      verdict = 'invalid';
-    }
-  }
+  const verdict: Signature = key ? await verifySignature(key.publicKey, code.message, code.signature) : 'unknown_key';
   if (verdicts.size > 50_000) verdicts.clear();
   verdicts.set(cacheKey, verdict);
   return verdict;
+}
+
+async function verifySignature(publicKey: string, message: string, signature: string): Promise<'valid' | 'invalid'> {
+  const sig = fromBase64Url(signature) as Uint8Array<ArrayBuffer>;
+  const msg = new TextEncoder().encode(message);
+  try {
+    const native = await subtleKey(publicKey);
+    const ok = native ? await crypto.subtle.verify({ name: 'Ed25519' }, native, sig, msg) : ed.verify(sig, msg, fromBase64Url(publicKey));
+    return ok ? 'valid' : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * Check a phone's rotating code against the public key of the phone bound to its pass (from the roster;
+ * undefined: none known here). Not remembered by text: a code text lives one step, and the key it must
+ * match can change with the next roster.
+ */
+export async function verifyPhoneCode(code: PhoneCode, publicKey: string | undefined): Promise<Signature> {
+  if (!publicKey) return 'unknown_key';
+  return verifySignature(publicKey, code.message, code.signature);
 }
 
 /** Get the first check ready before the first person arrives (key import, the JS fallback's tables). */

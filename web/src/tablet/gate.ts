@@ -1,10 +1,10 @@
-import { parseCode } from '../../../server/core/code';
+import { parseScanned } from '../../../server/core/phone-code';
 import { type Decision, type DecideInput, type Direction, decide, type GateFacts, type TestStatus } from '../../../server/core/decide';
 import { countsAsExit, gateCheckRecord, passIdOf } from '../../../server/core/gate-check';
 import type { Reason } from '../../../server/core/reasons';
 import type { RosterState } from '../../../server/core/roster';
 import type { GateCheckRecord } from '../../../server/core/sync';
-import { verifyCode } from './crypto';
+import { verifyCode, verifyPhoneCode } from './crypto';
 import type { RecentPassage } from './db';
 
 /**
@@ -79,7 +79,7 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
   }
   return {
     pass,
-    resident: resident ? { id: resident.id, householdId: resident.householdId } : undefined,
+    resident: resident ? { id: resident.id, householdId: resident.householdId, noPhone: roster.noPhone?.has(resident.id) ?? false } : undefined,
     household: household ? { id: household.id, quarantineUntil: household.quarantineUntil } : undefined,
     test: resident ? roster.tests.get(resident.id) : undefined,
     householdExits: [...exits.values()],
@@ -117,10 +117,12 @@ async function subjectAndFacts(roster: RosterState, recent: RecentPassage[], sub
       facts: { test: subject.test ?? undefined, household: host ? { id: host.id, quarantineUntil: host.quarantineUntil } : undefined, householdExits: [] },
     };
   }
-  const code = subject.kind === 'code' ? parseCode(subject.text) : null;
+  const code = subject.kind === 'code' ? parseScanned(subject.text) : null;
   const passId = passIdOf(code, roster.compound.id);
+  // A phone's code is checked against the key of the phone the roster says holds its pass.
+  const signature = !code ? 'invalid' : code.kind === 'phone' ? await verifyPhoneCode(code, roster.phoneKeys?.get(code.passId)) : await verifyCode(code, roster.keys);
   return {
-    who: subject.kind === 'code' ? { kind: 'code', code, signature: code ? await verifyCode(code, roster.keys) : 'invalid' } : { kind: 'manual', residentId: subject.residentId },
+    who: subject.kind === 'code' ? { kind: 'code', code, signature } : { kind: 'manual', residentId: subject.residentId },
     facts: facts(roster, recent, subject.kind === 'manual' ? subject.residentId : null, passId, now),
   };
 }

@@ -74,7 +74,21 @@ function personKey(d: LocalDecision): string | null {
 }
 
 /** The same genuine pass and resident, with the same word on the code itself (revoked, new): the same person. */
-const CODE_REASONS = new Set(['code_invalid', 'code_forged', 'code_foreign', 'pass_revoked', 'pass_unknown', 'person_unknown']);
+const CODE_REASONS = new Set([
+  'code_invalid',
+  'code_forged',
+  'code_foreign',
+  'pass_revoked',
+  'pass_unknown',
+  'person_unknown',
+  // A phone's code that is stale, from the future, from another phone or unknown is a word on the code too:
+  // the live code after a screenshot (or the other way round) is decided and shown afresh.
+  'phone_code_expired',
+  'phone_clock_ahead',
+  'phone_key_wrong',
+  'phone_unknown',
+  'static_card_refused',
+]);
 function samePass(a: LocalDecision, b: LocalDecision): boolean {
   const codeWords = (d: LocalDecision) =>
     d.reasons

@@ -1,4 +1,4 @@
-import { reasonText, VERDICT_WORDS } from '../../../server/core/i18n';
+import { reasonText, skew, VERDICT_WORDS } from '../../../server/core/i18n';
 import { maskName, maskPhone } from '../../../server/core/mask';
 import { zonedTime } from '../../../server/core/time';
 import { useI18n } from '../i18n';
@@ -93,6 +93,12 @@ export function VerdictView(props: { shown: ShownVerdict; tz: string; onDismiss:
       )}
       <div class="t-verdict-test">{testLine(d, t)}</div>
       <TemperatureLine d={d} />
+      {d.phoneSkewSeconds !== undefined && (
+        // The phone's clock as this tablet sees it: said even within the tolerance, never silently taken.
+        <div class="t-verdict-skew" data-skew={d.phoneSkewSeconds}>
+          {Math.abs(d.phoneSkewSeconds) < 15 ? t('tablet.phoneSkew.none') : t(d.phoneSkewSeconds > 0 ? 'tablet.phoneSkew.behind' : 'tablet.phoneSkew.ahead', { s: skew(d.phoneSkewSeconds, lang === 'zh') })}
+        </div>
+      )}
       {d.reasons.length > 0 && (
         <ul class="t-verdict-reasons">
           {d.reasons.map((r) => (

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { call, client } from '../../client';
 import { hasString, useI18n } from '../../i18n';
 import { Badge, ErrorBox, Field, Form, Loading, useAction, useLoad } from '../../ui/kit';
+import { QrCode } from '../../ui/qr';
 import type { Compound } from '../types';
 import { PassBadge } from './badges';
 import { BuildingSelect, Pager, ResidentSearch } from './resident-search';
@@ -121,7 +122,7 @@ export function PassesTab(props: { compound: Compound; manage: boolean }) {
                             onCancel={() => setOpen(null)}
                           />
                         ) : (
-                          <PassHistory cid={cid} r={r} tz={tz} />
+                          <PassHistory cid={cid} r={r} tz={tz} manage={props.manage} />
                         )}
                       </td>
                     </tr>
@@ -245,7 +246,7 @@ function RevokeForm(props: { cid: string; r: ResidentRow; passId: number; onDone
 }
 
 /** Every pass a resident has had: when issued, when and why revoked; the current one's QR. */
-function PassHistory(props: { cid: string; r: ResidentRow; tz: string }) {
+function PassHistory(props: { cid: string; r: ResidentRow; tz: string; manage: boolean }) {
   const { t, dateTime } = useI18n();
   const list = useLoad(() => call(compound.passes.$get({ param: { cid: props.cid }, query: { residentId: props.r.id } })), [props.r.id]);
   const active = list.data?.passes.find((p) => p.status === 'active');
@@ -257,6 +258,7 @@ function PassHistory(props: { cid: string; r: ResidentRow; tz: string }) {
       ) : (
         <>
           {active && <img class="qr" src={`/api/compounds/${props.cid}/passes/${active.id}/qr.svg`} alt={`No. ${active.id}`} width={120} height={120} />}
+          {active && <PhonePanel cid={props.cid} passId={active.id} tz={props.tz} manage={props.manage} />}
           <table class="table compact">
             <thead>
               <tr>
@@ -287,6 +289,49 @@ function PassHistory(props: { cid: string; r: ResidentRow; tz: string }) {
             </tbody>
           </table>
         </>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The pass's phone (手机通行码): bound since when, a new single-use activation link as a QR for the
+ * resident to scan (a new one replaces the phone bound now, once used), and unbinding a lost phone.
+ */
+function PhonePanel(props: { cid: string; passId: number; tz: string; manage: boolean }) {
+  const { t, dateTime } = useI18n();
+  const param = { cid: props.cid, id: String(props.passId) };
+  const phone = useLoad(() => call(compound.passes[':id'].phone.$get({ param })), [props.passId]);
+  const [link, setLink] = useState<{ url: string; expiresAt: string } | null>(null);
+  const make = useAction(async () => setLink(await call(compound.passes[':id'].activation.$post({ param }))));
+  const unbind = useAction(async () => {
+    const reason = prompt(t('passes.phoneUnbindReason'));
+    if (!reason?.trim()) return;
+    await call(compound.passes[':id'].unbind.$post({ param, json: { reason: reason.trim() } }));
+    phone.reload();
+  });
+  return (
+    <div class="phone-panel" data-testid="phone-panel">
+      <h3>{t('passes.phone')}</h3>
+      <ErrorBox error={phone.error || make.error || unbind.error} />
+      <p>{phone.data ? (phone.data.boundAt ? t('passes.phoneBound', { at: dateTime(phone.data.boundAt, props.tz) }) : t('passes.phoneNone')) : '…'}</p>
+      {props.manage && (
+        <div class="row-actions">
+          <button type="button" class="small" disabled={make.busy} onClick={() => make.run()}>
+            {t('passes.phoneLink')}
+          </button>
+          {phone.data?.boundAt && (
+            <button type="button" class="small danger" disabled={unbind.busy} onClick={() => unbind.run()}>
+              {t('passes.phoneUnbind')}
+            </button>
+          )}
+        </div>
+      )}
+      {link && (
+        <div class="phone-link" data-url={link.url}>
+          <QrCode text={link.url} size={160} label={t('passes.phoneLink')} />
+          <div class="muted">{t('passes.phoneLinkHint', { until: dateTime(link.expiresAt, props.tz) })}</div>
+        </div>
       )}
     </div>
   );

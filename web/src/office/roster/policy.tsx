@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import { type PhonePassRules, phonePassRules } from '../../../../server/core/phone-code';
 import { type PolicyRules, type TemperatureRules, temperatureRules } from '../../../../server/core/policy';
 import { OVERRIDABLE_REASONS } from '../../../../server/core/reasons';
 import { call, client, type Data } from '../../client';
@@ -119,6 +120,8 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
   const validity = VALIDITY.includes(r.testValidityHours) ? VALIDITY : [...VALIDITY, r.testValidityHours].sort((a, b) => a - b);
   const temp = temperatureRules(r);
   const setTemp = (o: Partial<TemperatureRules>) => setR({ ...r, temperature: { ...temp, ...o } });
+  const phonePass = phonePassRules(r);
+  const setPhonePass = (o: Partial<PhonePassRules>) => setR({ ...r, phonePass: { ...phonePass, ...o } });
   const toggleOverride = (code: (typeof OVERRIDABLE_REASONS)[number], on: boolean) =>
     setR({ ...r, overridable: on ? OVERRIDABLE_REASONS.filter((c) => c === code || r.overridable.includes(c)) : r.overridable.filter((c) => c !== code) });
 
@@ -202,6 +205,23 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
               <input name="feverC" type="number" min={35} max={42} step={0.1} required value={temp.feverC} onInput={(e) => setTemp({ feverC: Number(e.currentTarget.value) })} />
             </Field>
           </Section>
+          <Section title={t('policy.phonePass')}>
+            <Field label={t('policy.staticCards')}>
+              <select name="staticCards" value={phonePass.staticCards} onChange={(e) => setPhonePass({ staticCards: e.currentTarget.value as PhonePassRules['staticCards'] })}>
+                <option value="all">{t('policy.staticCards.all')}</option>
+                <option value="no_phone">{t('policy.staticCards.no_phone')}</option>
+                <option value="none">{t('policy.staticCards.none')}</option>
+              </select>
+            </Field>
+            <div class="form inline tight">
+              <Field label={t('policy.phoneStep')}>
+                <input name="phoneStep" type="number" min={5} max={60} required value={phonePass.stepSeconds} onInput={(e) => setPhonePass({ stepSeconds: Number(e.currentTarget.value) })} />
+              </Field>
+              <Field label={t('policy.phoneTolerance')} hint={t('policy.phoneToleranceHint', { s: phonePass.stepSeconds * phonePass.toleranceSteps })}>
+                <input name="phoneTolerance" type="number" min={0} max={10} required value={phonePass.toleranceSteps} onInput={(e) => setPhonePass({ toleranceSteps: Number(e.currentTarget.value) })} />
+              </Field>
+            </div>
+          </Section>
           <Section title={t('policy.overridable')}>
             <p class="muted hint">{t('policy.overridableHint')}</p>
             <div class="checks">
@@ -249,6 +269,7 @@ function usePolicyLines() {
     ['repeat', t('policy.s.repeatScan', { n: r.repeatScanSeconds })],
     ['visitors', t(r.visitors.requireTest ? (r.visitors.requireHost ? 'policy.s.visitorsBoth' : 'policy.s.visitorsTest') : r.visitors.requireHost ? 'policy.s.visitorsHost' : 'policy.s.visitorsFree')],
     ['temperature', temperatureLine(temperatureRules(r))],
+    ['phonePass', t(`policy.s.staticCards.${phonePassRules(r).staticCards}`, { s: phonePassRules(r).stepSeconds, n: phonePassRules(r).toleranceSteps })],
   ];
   function temperatureLine(temp: TemperatureRules) {
     const where = temp.entry.required && temp.exit.required ? 'both' : temp.entry.required ? 'in' : temp.exit.required ? 'out' : null;

@@ -148,9 +148,11 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
 function ResidentEditor(props: { cid: string; r: ResidentRow; today: string; onChanged: () => void; onQuarantine: () => void; onClose: () => void }) {
   const { t } = useI18n();
   const { r } = props;
-  const [d, setD] = useState({ name: r.name, phone: r.phone ?? '', note: r.note ?? '' });
+  const [d, setD] = useState({ name: r.name, phone: r.phone ?? '', note: r.note ?? '', noPhone: r.noPhone === 1 });
   const save = useAction(async () => {
-    await call(compound.residents[':id'].$patch({ param: { cid: props.cid, id: String(r.id) }, json: { name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null } }));
+    await call(
+      compound.residents[':id'].$patch({ param: { cid: props.cid, id: String(r.id) }, json: { name: d.name, phone: d.phone.trim() || null, note: d.note.trim() || null, noPhone: d.noPhone } }),
+    );
     props.onChanged();
   });
   const remove = useAction(async () => {
@@ -174,6 +176,11 @@ function ResidentEditor(props: { cid: string; r: ResidentRow; today: string; onC
           <Field label={t('roster.note')}>
             <input name="note" value={d.note} maxLength={200} onInput={(e) => setD({ ...d, note: e.currentTarget.value })} />
           </Field>
+          {/* Where the policy accepts printed cards only from residents without a phone. */}
+          <label class="check">
+            <input type="checkbox" name="noPhone" checked={d.noPhone} onChange={(e) => setD({ ...d, noPhone: e.currentTarget.checked })} />
+            {t('residents.noPhone')}
+          </label>
           <button type="submit" class="primary" disabled={save.busy}>
             {t('save')}
           </button>
