@@ -18,6 +18,7 @@ import { deviceRoutes } from './devices/routes.js';
 import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/routes.js';
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
+import { retentionRoutes } from './lifecycle/routes.js';
 import { passRoutes } from './passes/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
@@ -71,6 +72,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds', compoundRoutes(deps))
       .route('/compounds/:cid/devices', deviceRoutes(deps))
       .route('/compounds/:cid/policy', policyRoutes(deps))
+      .route('/compounds/:cid/retention', retentionRoutes(deps))
       .route('/compounds/:cid/volunteers', volunteerRoutes(deps))
       .route('/compounds/:cid', residentRoutes(deps))
       .route('/compounds/:cid', passRoutes(deps))
