@@ -18,7 +18,7 @@ import { deviceRoutes } from './devices/routes.js';
 import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/routes.js';
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
-import { retentionRoutes } from './lifecycle/routes.js';
+import { lifecycleRoutes, retentionRoutes } from './lifecycle/routes.js';
 import { passRoutes } from './passes/routes.js';
 import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
@@ -85,6 +85,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/device', disinfectionDeviceRoutes(deps))
       .route('/users', userRoutes(deps))
       .route('/audit', auditRoutes(deps))
+      .route('/lifecycle', lifecycleRoutes(deps))
       .route('/exports', exportRoutes(deps, { stalledDownloadMs: o.stalledDownloadMs }))
       .get('/openapi.json', (c) => c.json(buildOpenApi(whole, { version: deps.version })))
       .get('/docs', (c) => c.html(docsPage()))

@@ -9,6 +9,7 @@ import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
 import { listen } from './http/listen.js';
 import { serverJobs } from './jobs/all.js';
+import { lockDataDir } from './lifecycle/backup.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
@@ -17,6 +18,8 @@ import { ensureWebBuild } from './webapp.js';
 export async function main() {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // `npm run restore` refuses a data folder a server is using: this says who uses it.
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database);
   if (applied.length) console.log(`Migrated: ${applied.join(', ')}`);
@@ -40,7 +43,14 @@ export async function main() {
     scheduler
       .stop()
       .catch(() => {})
-      .finally(() => listening.close().finally(() => database.close().finally(() => process.exit(0))));
+      .finally(() =>
+        listening.close().finally(() =>
+          database.close().finally(() => {
+            unlock();
+            process.exit(0);
+          }),
+        ),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -115,7 +115,7 @@ export async function purgeGateChecks(db: Db, compound: { id: number; timezone: 
   }
 }
 
-async function purgePhotos(db: Db, compoundId: number, before: string, report: PurgeReport): Promise<void> {
+export async function purgePhotos(db: Db, compoundId: number, before: string, report: PurgeReport): Promise<void> {
   for (;;) {
     const rows = await db
       .selectFrom('disinfectionPhoto as p')
@@ -134,7 +134,7 @@ async function purgePhotos(db: Db, compoundId: number, before: string, report: P
   }
 }
 
-async function purgeTestResults(db: Db, compound: { id: number; timezone: string }, before: string, report: PurgeReport): Promise<void> {
+export async function purgeTestResults(db: Db, compound: { id: number; timezone: string }, before: string, report: PurgeReport): Promise<void> {
   for (;;) {
     const n = await db.transaction().execute(async (tx) => {
       // By round and resident, so a resident's results of one round fall in one batch (coverage counts residents).
