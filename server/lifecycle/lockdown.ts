@@ -58,6 +58,9 @@ async function redactAudit(db: Db, compoundId: number | null): Promise<number> {
     const rows = await q.execute();
     if (!rows.length) return redacted;
     await db.transaction().execute(async (tx) => {
+      // The one way past the log's append-only trigger (migration 0006): a row of audit_redaction in this
+      // transaction, removed before it commits.
+      await sql`insert into audit_redaction (id) values (1)`.execute(tx);
       for (const r of rows) {
         if (!r.details) continue;
         const d = JSON.parse(r.details) as Record<string, unknown>;
@@ -73,6 +76,7 @@ async function redactAudit(db: Db, compoundId: number | null): Promise<number> {
           redacted++;
         }
       }
+      await sql`delete from audit_redaction`.execute(tx);
     });
     after = rows[rows.length - 1]!.id;
     await breathe();
