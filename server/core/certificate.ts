@@ -72,7 +72,7 @@ export function verifyCertificate(
     return { ok: false, why: 'not_json' };
   }
   const c = parsed?.certificate;
-  if (!c || c.type !== 'gatepost.deletion-certificate' || typeof parsed.signature !== 'string' || typeof c.publicKey !== 'string') return { ok: false, why: 'not_a_certificate' };
+  if (c?.type !== 'gatepost.deletion-certificate' || typeof parsed.signature !== 'string' || typeof c.publicKey !== 'string') return { ok: false, why: 'not_a_certificate' };
   let key: Uint8Array;
   let sig: Uint8Array;
   try {

@@ -117,7 +117,8 @@ describe('end of lockdown (SQLite)', () => {
     fs.writeFileSync(good, json);
     const bad = path.join(dir, 'cert-changed.json');
     const bytes = Buffer.from(json);
-    bytes[bytes.indexOf('崇文')] ^= 1; // one byte of the compound's name
+    const at = bytes.indexOf('崇文');
+    bytes[at] = bytes[at]! ^ 1; // one byte of the compound's name
     fs.writeFileSync(bad, bytes);
     const ok = await verifyCli(good, page.key.shown);
     expect(ok.out).toContain('VALID');
