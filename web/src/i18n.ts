@@ -33,6 +33,8 @@ const STRINGS = {
   compound: ['小区', 'Compound'],
   users: ['用户', 'Users'],
   audit: ['审计日志', 'Audit log'],
+  data: ['数据管理', 'Data'],
+  retention: ['数据保留', 'Retention'],
   gates: ['门岗', 'Gates'],
   buildings: ['楼栋', 'Buildings'],
   points: ['点位', 'Points'],
