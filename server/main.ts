@@ -10,6 +10,8 @@ import { analyzerOf } from './gate/analysis.js';
 import { listen } from './http/listen.js';
 import { serverJobs } from './jobs/all.js';
 import { lockDataDir } from './lifecycle/backup.js';
+import { installationFingerprint } from './lifecycle/certificate.js';
+import { showFingerprint } from './core/certificate.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
@@ -26,6 +28,8 @@ export async function main() {
   const webDist = await ensureWebBuild(ROOT);
   const deps = createDeps(database, config, { webDist });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
+  // Written down at set-up: deletion certificates are verified against it (npm run verify-certificate).
+  console.log(`Signing key fingerprint: ${showFingerprint((await installationFingerprint(deps.keys)).fingerprint)}`);
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
   // Scheduled work (idle shifts, retention, backups), once across the instances on this database.
   const scheduler = startScheduler(deps, serverJobs(deps));
