@@ -7,7 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
 import { verifyWithNode } from '../../server/lifecycle/certificate.js';
+import { migrateToLatest } from '../../server/db/migrate.js';
 import { makeTestApp, officeClient, type TestApp } from '../helpers/app.js';
+import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 import { buildScene, checkRecord, enrollTablet, sync } from '../helpers/gate.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -130,5 +132,39 @@ describe('end of lockdown (SQLite)', () => {
     const print = (await admin.get(`/api/lifecycle/certificates/${cert.certificate.id}/print`)).body as string;
     expect(print).toContain('数据销毁证明');
     expect(print).toContain(page.key.shown);
+  });
+});
+
+describe.skipIf(!PG_URL)('end of lockdown (PostgreSQL)', () => {
+  it('deletes the personal data, redacts the audit rows through the trigger’s one gate, and signs the certificate', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatepost-lockdown-pg-'));
+    const pg = await freshPostgres();
+    try {
+      await migrateToLatest(pg.database);
+      t = await makeTestApp({ database: pg.database });
+      const s = await buildScene(t);
+      const { tablet } = await enrollTablet(t, s.manager, s.compoundId);
+      await sync(t, tablet, [checkRecord(s, { person: 'zhang', atMs: s.now() - 3_600_000 })]);
+      const admin = await officeClient(t, 'admin');
+      const before = (await admin.get(`/api/compounds/${s.compoundId}/dashboard`)).body.summary;
+      const res = await admin.post('/api/lifecycle/end-lockdown', { compoundId: s.compoundId, confirm: '崇文佳苑一区' });
+      expect(res.status).toBe(201);
+      expect(res.body.certificate.certificate.deleted).toMatchObject({ residents: 4, passes: 4, gateChecks: 1, testResults: 3 });
+      expect((await admin.get(`/api/compounds/${s.compoundId}/dashboard`)).body.summary).toEqual(before);
+      const db = t.database.db;
+      expect(await db.selectFrom('resident').selectAll().execute()).toEqual([]);
+      const created = await db.selectFrom('auditLog').select('details').where('action', '=', 'resident.create').execute();
+      expect(created.map((r) => JSON.parse(r.details!).name)).toEqual(Array(4).fill('[已删除]'));
+      await expect(db.updateTable('auditLog').set({ details: '{}' }).execute()).rejects.toThrow(/append-only/);
+      await expect(db.updateTable('auditLog').set({ action: 'login' }).execute()).rejects.toThrow(/append-only/);
+      const text = (await admin.get(`/api/lifecycle/certificates/${res.body.certificate.certificate.id}`)).body;
+      const json = typeof text === 'string' ? text : `${JSON.stringify(text, null, 2)}\n`;
+      const fp = (await admin.get('/api/lifecycle')).body.key.fingerprint;
+      expect(verifyWithNode(json, fp).ok).toBe(true);
+      await analyzerOf(t.deps).drain();
+    } finally {
+      await pg.drop();
+      t = await makeTestApp(); // afterEach closes it
+    }
   });
 });
