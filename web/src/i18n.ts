@@ -35,6 +35,7 @@ const STRINGS = {
   audit: ['审计日志', 'Audit log'],
   data: ['数据管理', 'Data'],
   retention: ['数据保留', 'Retention'],
+  'shift.purgedOverrides': ['已按保留期限删除的人工放行（仅保留原因）：', 'Overrides whose checks retention deleted (reasons kept): '],
   gates: ['门岗', 'Gates'],
   buildings: ['楼栋', 'Buildings'],
   points: ['点位', 'Points'],
