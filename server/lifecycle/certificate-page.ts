@@ -12,6 +12,7 @@ const KINDS: Record<string, [string, string]> = {
   gateChecks: ['通行记录（含通行码与个人信息）', 'gate checks (with codes and personal fields)'],
   visitors: ['其中访客', 'of which visitors'],
   photos: ['消杀照片', 'disinfection photos'],
+  tabletsRevoked: ['已吊销的平板（平板上的名单随之清除）', 'tablets revoked (each wipes its roster)'],
   auditRowsRedacted: ['审计日志中已隐去个人信息的条目', 'audit rows with personal fields redacted'],
 };
 

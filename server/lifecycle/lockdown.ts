@@ -9,6 +9,7 @@ import { breathe } from '../db/breathe.js';
 import type { Db } from '../db/database.js';
 import type { AppDeps } from '../deps.js';
 import { AppError, NotFoundError, ValidationError, fieldIssue } from '../errors.js';
+import { revokeDevice } from '../devices/service.js';
 import { signCertificate } from './certificate.js';
 import { type PurgeReport, PURGE_BATCH, purgeGateChecks, purgePhotos, purgeTestResults } from './retention.js';
 import { inSqliteWorker } from './sqlite-worker.js';
@@ -173,10 +174,15 @@ export async function endLockdown(deps: AppDeps, asker: { actor: Actor | null; i
 
   const sqlite = deps.database.kind === 'sqlite' ? deps.database.sqlite : undefined;
   sqlite?.pragma('secure_delete = ON');
-  const totals: Record<string, number> = { residents: 0, households: 0, passes: 0, testResults: 0, gateChecks: 0, visitors: 0, photos: 0, auditRowsRedacted: 0 };
+  const totals: Record<string, number> = { residents: 0, households: 0, passes: 0, testResults: 0, gateChecks: 0, visitors: 0, photos: 0, tabletsRevoked: 0, auditRowsRedacted: 0 };
   let from: string | null = null;
   try {
     for (const c of targets) {
+      // The compound's tablets first: no new personal record arrives while (or after) it is deleted, and a
+      // revoked tablet wipes its own copy of the roster (names, rooms) the next time it reaches the server.
+      const tablets = await db.selectFrom('device').select('id').where('compoundId', '=', c.id).where('revokedAt', 'is', null).execute();
+      for (const d of tablets) await revokeDevice(deps, actor, c.id, d.id, asker.ip);
+      totals.tabletsRevoked! += tablets.length;
       const d = await deletePersonalData(deps, c);
       for (const k of ['residents', 'households', 'passes', 'testResults', 'gateChecks', 'visitors', 'photos'] as const) totals[k]! += d[k];
       const start = d.from && d.from < c.createdAt ? d.from : c.createdAt;

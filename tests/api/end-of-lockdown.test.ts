@@ -64,9 +64,11 @@ describe('end of lockdown (SQLite)', () => {
     expect((await s.manager.post('/api/lifecycle/end-lockdown', { compoundId: s.compoundId, confirm: '崇文佳苑一区' })).status).toBe(403);
     expect(Number((await t.database.db.selectFrom('resident').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)).toBe(4);
 
-    // The purge, with the server answering meanwhile (a tablet's sync, the health check).
+    // The purge, with the server answering meanwhile (another compound's tablet syncing, the health check).
+    const otherGate = (await admin.post(`/api/compounds/${s.otherCompoundId}/gates`, { name: '北门' })).body.item.id;
+    const other = (await enrollTablet(t, admin, s.otherCompoundId)).tablet;
     const ending = admin.post('/api/lifecycle/end-lockdown', { compoundId: s.compoundId, confirm: ' 崇文佳苑一区 ' });
-    const answered = await Promise.all([tablet.post('/api/device/sync', { sentAt: t.clock.now.toISOString(), records: [{ kind: 'shift_start', id: uuidv7(s.now()), at: t.clock.now.toISOString(), gateId: s.gateB, volunteerId: s.volunteerId }] }), t.client().get('/healthz')]);
+    const answered = await Promise.all([other.post('/api/device/sync', { sentAt: t.clock.now.toISOString(), records: [{ kind: 'shift_start', id: uuidv7(s.now()), at: t.clock.now.toISOString(), gateId: otherGate, volunteerId: s.volunteerId }] }), t.client().get('/healthz')]);
     expect(answered.map((r) => r.status)).toEqual([200, 200]);
     const res = await ending;
     expect(res.status).toBe(201);
@@ -79,6 +81,10 @@ describe('end of lockdown (SQLite)', () => {
     });
     expect(cert.certificate.deleted.auditRowsRedacted).toBeGreaterThanOrEqual(4);
     expect(fs.existsSync(backup)).toBe(false);
+    // The compound's tablet is revoked: it cannot bring personal records back, and wipes its roster.
+    expect(cert.certificate.deleted.tabletsRevoked).toBe(1);
+    expect((await tablet.post('/api/device/sync', { sentAt: t.clock.now.toISOString(), records: [checkRecord(s, { person: 'zhang' })] })).status).toBe(401);
+    expect((await other.post('/api/device/sync', { sentAt: t.clock.now.toISOString(), records: [{ kind: 'shift_start', id: uuidv7(s.now() + 1), at: t.clock.now.toISOString(), gateId: otherGate, volunteerId: s.volunteerId }] })).status).toBe(200);
 
     // Gone from the database file and its WAL.
     expect(PERSONAL.filter((p) => raw().includes(Buffer.from(p)))).toEqual([]);

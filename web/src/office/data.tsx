@@ -28,6 +28,7 @@ const KIND_WORDS: Record<string, [string, string]> = {
   households: ['住户', 'households'],
   passes: ['通行码', 'passes'],
   auditRowsRedacted: ['审计隐去', 'audit rows redacted'],
+  tabletsRevoked: ['吊销平板', 'tablets revoked'],
 };
 function Counts({ counts }: { counts: Record<string, number> }) {
   const { lang } = useI18n();
@@ -221,8 +222,8 @@ export function DataPage() {
         <h2>{w('结束防疫管控期', 'End the epidemic-control period')}</h2>
         <p>
           {w(
-            '删除该小区的居民姓名和手机号、住户房号、通行码、核酸结果、通行记录（含访客）和消杀照片，以及本系统管理的备份；只保留不含个人信息的每日统计和审计记录。此操作无法撤销，完成后签发数据销毁证明。',
-            'Deletes the residents’ names and phones, households’ rooms, passes, test results, gate checks (visitors too), photos, and the backups this server manages; only anonymous daily figures and the audit trail stay. It cannot be undone; a deletion certificate is issued.',
+            '删除该小区的居民姓名和手机号、住户房号、通行码、核酸结果、通行记录（含访客）和消杀照片，以及本系统管理的备份，并吊销该小区的平板；只保留不含个人信息的每日统计和审计记录。此操作无法撤销，完成后签发数据销毁证明。',
+            'Deletes the residents’ names and phones, households’ rooms, passes, test results, gate checks (visitors too), photos, and the backups this server manages, and revokes the compound’s tablets; only anonymous daily figures and the audit trail stay. It cannot be undone; a deletion certificate is issued.',
           )}
         </p>
         <Form onSubmit={endLockdown.run} class="form inline">
