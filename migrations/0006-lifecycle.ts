@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import { autoId } from './dialect.js';
+import { type Kysely, sql } from 'kysely';
+import { autoId, isPostgres } from './dialect.js';
 
 export async function up(db: Kysely<any>): Promise<void> {
   const id = autoId(db);
@@ -101,9 +101,41 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // A compound whose epidemic-control period ended: the tablets' sync refuses new personal records for it.
   await db.schema.alterTable('compound').addColumn('lockdown_ended_at', 'text').execute();
+
+  // The audit log stays append-only, with one controlled exception: the end-of-lockdown purge redacts the
+  // personal fields of rows' details. It may do so only inside a transaction that holds a row of
+  // audit_redaction (server/lifecycle/lockdown.ts inserts and deletes it there), and only the details
+  // column: who, when, what, on which record and from where stay as written. Deletes stay refused.
+  await db.schema.createTable('audit_redaction').addColumn('id', 'integer', (c) => c.primaryKey()).execute();
+  const same = ['id', 'at', 'user_id', 'device_id', 'action', 'entity', 'entity_id', 'compound_id', 'ip'];
+  if (isPostgres(db)) {
+    await sql`drop trigger audit_log_no_change on audit_log`.execute(db);
+    await sql.raw(`create function audit_log_redact_only() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from audit_redaction) and ${same.map((c) => `new.${c} is not distinct from old.${c}`).join(' and ')} then return new; end if;
+        raise exception 'audit_log is append-only';
+      end $$`).execute(db);
+    await sql`create trigger audit_log_no_update before update on audit_log for each row execute function audit_log_redact_only()`.execute(db);
+    await sql`create trigger audit_log_no_delete before delete on audit_log for each row execute function audit_log_append_only()`.execute(db);
+  } else {
+    await sql`drop trigger audit_log_no_update`.execute(db);
+    await sql.raw(`create trigger audit_log_no_update before update on audit_log
+      when not exists (select 1 from audit_redaction) or ${same.map((c) => `new.${c} is not old.${c}`).join(' or ')}
+      begin select raise(abort, 'audit_log is append-only'); end`).execute(db);
+  }
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`drop trigger audit_log_no_update on audit_log`.execute(db);
+    await sql`drop trigger audit_log_no_delete on audit_log`.execute(db);
+    await sql`drop function audit_log_redact_only()`.execute(db);
+    await sql`create trigger audit_log_no_change before update or delete on audit_log for each row execute function audit_log_append_only()`.execute(db);
+  } else {
+    await sql`drop trigger audit_log_no_update`.execute(db);
+    await sql`create trigger audit_log_no_update before update on audit_log begin select raise(abort, 'audit_log is append-only'); end`.execute(db);
+  }
+  await db.schema.dropTable('audit_redaction').execute();
   await db.schema.alterTable('compound').dropColumn('lockdown_ended_at').execute();
   for (const t of ['deletion_certificate', 'backup', 'test_coverage_aggregate', 'disinfection_day_aggregate', 'shift_aggregate', 'gate_day_aggregate', 'retention_setting', 'lease']) {
     await db.schema.dropTable(t).execute();

@@ -18,6 +18,7 @@ import { deviceRoutes } from './devices/routes.js';
 import { disinfectionDeviceRoutes, disinfectionRoutes } from './disinfection/routes.js';
 import { deviceGateRoutes } from './gate/device-routes.js';
 import { gateRoutes } from './gate/routes.js';
+import { lifecycleRoutes, retentionRoutes } from './lifecycle/routes.js';
 import { passRoutes } from './passes/routes.js';
 import { passPhoneRoutes, phoneRoutes } from './phone/routes.js';
 import { policyRoutes } from './policy/routes.js';
@@ -72,6 +73,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds', compoundRoutes(deps))
       .route('/compounds/:cid/devices', deviceRoutes(deps))
       .route('/compounds/:cid/policy', policyRoutes(deps))
+      .route('/compounds/:cid/retention', retentionRoutes(deps))
       .route('/compounds/:cid/volunteers', volunteerRoutes(deps))
       .route('/compounds/:cid', residentRoutes(deps))
       .route('/compounds/:cid', passRoutes(deps))
@@ -86,6 +88,7 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/device', disinfectionDeviceRoutes(deps))
       .route('/users', userRoutes(deps))
       .route('/audit', auditRoutes(deps))
+      .route('/lifecycle', lifecycleRoutes(deps))
       .route('/exports', exportRoutes(deps, { stalledDownloadMs: o.stalledDownloadMs }))
       .get('/openapi.json', (c) => c.json(buildOpenApi(whole, { version: deps.version })))
       .get('/docs', (c) => c.html(docsPage()))

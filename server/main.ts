@@ -9,6 +9,9 @@ import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
 import { listen } from './http/listen.js';
 import { serverJobs } from './jobs/all.js';
+import { lockDataDir } from './lifecycle/backup.js';
+import { installationFingerprint } from './lifecycle/certificate.js';
+import { showFingerprint } from './core/certificate.js';
 import { startScheduler } from './jobs/scheduler.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
@@ -17,12 +20,16 @@ import { ensureWebBuild } from './webapp.js';
 export async function main() {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // `npm run restore` refuses a data folder a server is using: this says who uses it.
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database);
   if (applied.length) console.log(`Migrated: ${applied.join(', ')}`);
   const webDist = await ensureWebBuild(ROOT);
   const deps = createDeps(database, config, { webDist });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
+  // Written down at set-up: deletion certificates are verified against it (npm run verify-certificate).
+  console.log(`Signing key fingerprint: ${showFingerprint((await installationFingerprint(deps.keys)).fingerprint)}`);
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
   // Scheduled work (idle shifts, retention, backups), once across the instances on this database.
   const scheduler = startScheduler(deps, serverJobs(deps));
@@ -40,7 +47,14 @@ export async function main() {
     scheduler
       .stop()
       .catch(() => {})
-      .finally(() => listening.close().finally(() => database.close().finally(() => process.exit(0))));
+      .finally(() =>
+        listening.close().finally(() =>
+          database.close().finally(() => {
+            unlock();
+            process.exit(0);
+          }),
+        ),
+      );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -14,6 +14,8 @@ export interface SigningKeys {
   sign(message: string): Promise<string>;
   /** The key id new codes carry. */
   currentKid(): Promise<string>;
+  /** A detached Ed25519 signature of `data` with the current key (deletion certificates), with its key. */
+  signDetached(data: Uint8Array): Promise<{ kid: string; signature: Uint8Array; publicKey: Uint8Array }>;
   /** Public keys a tablet needs: every key not retired. */
   publicKeys(): Promise<{ kid: string; publicKey: string }[]>;
   /** Check a parsed code's signature (with the keys as last loaded: call publicKeys() to refresh). */
@@ -80,6 +82,11 @@ export function signingKeys(db: Db, now: () => Date): SigningKeys {
     },
     async currentKid() {
       return (await getCurrent()).kid;
+    },
+    async signDetached(data) {
+      const { kid, key } = await getCurrent();
+      const jwk = createPublicKey(key).export({ format: 'jwk' });
+      return { kid, signature: new Uint8Array(sign(null, data, key)), publicKey: fromBase64Url(jwk.x!) };
     },
     publicKeys: loadPublics,
     async verify(code) {

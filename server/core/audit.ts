@@ -55,6 +55,10 @@ export const AUDIT_ACTIONS = [
   'resident.import',
   'test_round.import',
   'test_result.record',
+  'retention.update',
+  'retention.purge',
+  'backup.create',
+  'lockdown.end',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -126,6 +130,18 @@ function exported(d: D, c: AuditContext, lang: Lang): string {
   const format = String(d.format ?? '').toUpperCase();
   return zh ? `导出了${what}（${d.from} 至 ${d.to}，${format}）` : `exported ${what} (${d.from} to ${d.to}, ${format})`;
 }
+
+const KEPT: Record<string, [string, string]> = { gateDays: ['通行记录', 'gate checks'], photoDays: ['消杀照片', 'photos'], testDays: ['核酸结果', 'test results'], recordDays: ['消杀记录和班次', 'disinfection records and shifts'] };
+const retentionSet = (d: D, lang: Lang) =>
+  Object.entries(d ?? {})
+    .map(([k, v]) => (lang === 'zh' ? `${pick(KEPT, k, lang)}${v === null ? '恢复默认' : `保留 ${v} 天`}` : `${pick(KEPT, k, lang)} ${v === null ? 'back to the default' : `kept ${v} days`}`))
+    .join(lang === 'zh' ? '，' : '; ');
+const removed = (d: D, lang: Lang) => {
+  const c = d.counts ?? {};
+  return lang === 'zh'
+    ? `通行记录 ${n(c.gateChecks)} 条（其中访客 ${n(c.visitors)}），照片 ${n(c.photos)} 张，核酸结果 ${n(c.testResults)} 条，消杀记录 ${n(c.disinfectionRecords)} 条，班次 ${n(c.shifts)} 个`
+    : `${n(c.gateChecks)} gate checks (${n(c.visitors)} visitors), ${n(c.photos)} photos, ${n(c.testResults)} test results, ${n(c.disinfectionRecords)} disinfection records, ${n(c.shifts)} shifts`;
+};
 
 const SENTENCES: Record<AuditAction, [Say, Say]> = {
   'setup.admin_created': [() => '完成了初始设置，创建了管理员账号', () => 'set Gatepost up and created the administrator'],
@@ -205,6 +221,13 @@ const SENTENCES: Record<AuditAction, [Say, Say]> = {
   'test_round.import': [
     (d) => `导入了核酸结果${quoted(d.file, 'zh')}：${n(d.imported)} 条，${n(d.unmatched)} 行未匹配到居民，${n(d.rejected)} 行有误`,
     (d) => `imported the test results ${quoted(d.file, 'en')}: ${n(d.imported)} results, ${n(d.unmatched)} rows matched nobody, ${n(d.rejected)} malformed`,
+  ],
+  'retention.update': [(d) => `修改了数据保留期限（${retentionSet(d, 'zh')}）`, (d) => `changed the retention (${retentionSet(d, 'en')})`],
+  'retention.purge': [(d) => `按保留期限删除了过期数据：${removed(d, 'zh')}`, (d) => `purged data past its retention: ${removed(d, 'en')}`],
+  'backup.create': [(d) => `备份了数据库（${d.file}）`, (d) => `backed the database up (${d.file})`],
+  'lockdown.end': [
+    (d) => `结束了${d.compoundName ? quoted(d.compoundName, 'zh') : '全区'}的防疫管控期并销毁个人数据：${removed(d, 'zh')}（证明 ${d.certificateId}）`,
+    (d) => `ended the epidemic-control period of ${d.compoundName ? quoted(d.compoundName, 'en') : 'the whole district'} and deleted its personal data: ${removed(d, 'en')} (certificate ${d.certificateId})`,
   ],
   'test_result.record': [
     (d) => `为居民 #${d.residentId} 登记了核酸结果：${pick(RESULTS, d.result, 'zh')}`,

@@ -43,6 +43,8 @@ export const THINGS = {
   conflict: ['待核对记录', 'conflict'],
   photo: ['照片', 'photo'],
   testing_round: ['核酸批次', 'testing round'],
+  certificate: ['销毁证明', 'deletion certificate'],
+  backup: ['备份', 'backup'],
   route: ['接口', 'API route'],
 } as const satisfies Record<string, [string, string]>;
 export type Thing = keyof typeof THINGS;
@@ -226,6 +228,15 @@ export const MESSAGES = {
         : 'Other records still refer to this, or it refers to something that does not exist.',
   ),
   already_exists: say(() => '已存在：名称和编码不能重复。', () => 'That already exists; names and codes must be unique.'),
+  backup_postgres: say(
+    () => '本系统使用 PostgreSQL 数据库：请用 pg_dump 备份（见说明文档“数据：保留、备份与管控结束”）。',
+    () => 'This installation runs on PostgreSQL: back it up with pg_dump (README, "Data: retention, backups, end of lockdown").',
+  ),
+  confirm_name: say<{ name: string }>(
+    (p) => `请准确输入“${p.name}”以确认：删除后无法恢复。`,
+    (p) => `Type "${p.name}" exactly to confirm: what is deleted cannot be brought back.`,
+  ),
+  lockdown_already_ended: say(() => '该小区的防疫管控期已经结束，个人数据已删除。', () => "This compound's epidemic-control period has already ended; its personal data was deleted."),
   nothing_to_override: say(() => '该次核验已放行，无需人工放行。', () => 'This check is allowed: there is nothing to override.'),
   override_not_allowed: say(
     () => '当前防疫政策不允许志愿者放行此类禁止，请让其到物业办公室处理。',

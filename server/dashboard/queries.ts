@@ -1,10 +1,10 @@
-import { tallyOf } from '../core/gate-check.js';
-import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
+import { addDays, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
 import { grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
 import { sortNaturally } from '../core/natural.js';
+import { addHourly, disinfectionDayAggregate, gateDayAggregate, hourlyOf, mergeSummaries } from '../lifecycle/aggregates.js';
 
 type CompoundRef = { id: number; name: string; timezone: string };
 
@@ -23,6 +23,20 @@ function dayChecks(db: Db, compoundId: number, date: string, tz: string) {
     .where('g.occurredAt', '<', end)
     .where(notVoided)
     .execute();
+}
+
+/** A day's gate figures: what was purged of it (its aggregate) plus the checks still stored. */
+async function dayFigures(db: Db, c: CompoundRef, date: string) {
+  const checks = await dayChecks(db, c.id, date, c.timezone);
+  const purged = await gateDayAggregate(db, c.id, date);
+  return { summary: mergeSummaries(summarize(checks), purged?.summary), hourly: addHourly(hourlyOf(checks, c.timezone), purged?.hourly) };
+}
+
+/** A day's disinfection figures: the grid, or what it was when the day's rounds were purged. */
+async function dayGrid(db: Db, c: CompoundRef, date: string, now: Date) {
+  const purged = await disinfectionDayAggregate(db, c.id, date);
+  if (purged) return { owed: purged.owed, counts: purged.counts as Awaited<ReturnType<typeof grid>>['counts'], missed: purged.missed as Awaited<ReturnType<typeof grid>>['missed'] };
+  return grid(db, c.id, date, now);
 }
 
 export interface DailyRow {
@@ -45,8 +59,8 @@ export interface DailyRow {
 
 /** One compound's day: gate counts (voided checks left out) and the disinfection grid's states. */
 export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Date): Promise<DailyRow> {
-  const s = summarize(await dayChecks(db, c.id, date, c.timezone));
-  const g = await grid(db, c.id, date, now);
+  const s = (await dayFigures(db, c, date)).summary;
+  const g = await dayGrid(db, c, date, now);
   return {
     date,
     compound: c.name,
@@ -98,13 +112,7 @@ async function openConflicts(db: Db, compoundId: number): Promise<number> {
 
 /** A manager's day at a glance: traffic by hour, denials, overrides, visitors, tablets, disinfection. */
 export async function compoundDashboard(db: Db, c: CompoundRef, date: string, now: Date) {
-  const checks = await dayChecks(db, c.id, date, c.timezone);
-  const hourly = Array.from({ length: 24 }, (_, hour) => ({ hour, in: 0, out: 0, turnedBack: 0 }));
-  for (const r of checks) {
-    const h = hourly[zonedParts(Date.parse(r.occurredAt), c.timezone).hour]!;
-    const tally = tallyOf(r);
-    if (tally !== 'visitor') h[tally]++; // visitors are counted as visitors (summarize)
-  }
+  const { summary, hourly } = await dayFigures(db, c, date);
   const { start, end } = dayBounds(date, c.timezone);
   const overrides = await db
     .selectFrom('gateCheck as g')
@@ -119,11 +127,11 @@ export async function compoundDashboard(db: Db, c: CompoundRef, date: string, no
     .orderBy('g.occurredAt', 'desc')
     .limit(50)
     .execute();
-  const g = await grid(db, c.id, date, now);
+  const g = await dayGrid(db, c, date, now);
   return {
     compound: c,
     date,
-    summary: summarize(checks),
+    summary,
     hourly,
     overrides: overrides.map((o) => ({ ...o, reasons: JSON.parse(o.reasons) as { code: string }[] })),
     tablets: await tablets(db, c.id, now),

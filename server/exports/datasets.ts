@@ -2,7 +2,8 @@ import { DIRECTION_WORDS, type Lang, reasonLabel, VERDICT_WORDS } from '../core/
 import { addDays, formatLocal, zonedToUtc } from '../core/time.js';
 import { type DailyRow, dailySummary } from '../dashboard/queries.js';
 import { breathe } from '../db/breathe.js';
-import { type GateCheckRow, gateCheckRows, notVoided, summarize } from '../gate/queries.js';
+import { type GateCheckRow, gateCheckRows, notVoided, type summarize } from '../gate/queries.js';
+import { shiftSummary } from '../lifecycle/aggregates.js';
 import type { Db } from '../db/database.js';
 import type { Column } from './format.js';
 
@@ -231,7 +232,9 @@ export const shiftLogs: Dataset<ShiftRow> = {
       // Shifts are few (a few a day per gate); each one's counts are a second query, which a stream
       // holding the connection would block, so the list is read whole.
       for (const s of await shiftQuery(db, c.id, start, end).execute()) {
-        const counts = summarize(
+        const counts = await shiftSummary(
+          db,
+          s.id,
           await db
             .selectFrom('gateCheck as g')
             .select(['g.direction', 'g.verdict', 'g.passed', 'g.subject', 'g.overrideReason', 'g.reasons'])

@@ -3,6 +3,7 @@ import type { Direction, TestStatus } from '../core/decide.js';
 import { type Tally, tallyOf } from '../core/gate-check.js';
 import type { Reason } from '../core/reasons.js';
 import type { ReasonSchema, VisitorSchema } from '../core/sync.js';
+import { shiftAggregates, shiftSummary } from '../lifecycle/aggregates.js';
 import type { Db } from '../db/database.js';
 
 type StoredReason = z.infer<typeof ReasonSchema>;
@@ -189,20 +190,23 @@ export async function listShifts(db: Db, compoundId: number, f: { from?: string 
         .groupBy(['g.shiftId', 'g.direction', 'g.passed', 'g.verdict', 'g.subject'])
         .execute()
     : [];
+  const purged = await shiftAggregates(db, ids);
   return shifts.map((s) => {
     const mine = counts.filter((c) => c.shiftId === s.id);
+    // The shift's purged checks (retention) count as they did: summary of the aggregate.
+    const p = purged.get(s.id)?.summary;
     const sum = (pred: (c: (typeof mine)[number]) => boolean) => mine.filter(pred).reduce((t, c) => t + Number(c.n), 0);
     // denied: the tablet said no (some were let through by an override); the rest by tallyOf.
     const tallied = (t: Tally) => sum((c) => tallyOf(c) === t);
     return {
       ...s,
       counts: {
-        total: sum(() => true),
-        in: tallied('in'),
-        out: tallied('out'),
-        visitors: tallied('visitor'),
-        denied: sum((c) => c.verdict === 'deny'),
-        turnedBack: tallied('turnedBack'),
+        total: sum(() => true) + (p?.total ?? 0),
+        in: tallied('in') + (p?.in ?? 0),
+        out: tallied('out') + (p?.out ?? 0),
+        visitors: tallied('visitor') + (p?.visitors ?? 0),
+        denied: sum((c) => c.verdict === 'deny') + (p?.deny ?? 0),
+        turnedBack: tallied('turnedBack') + (p?.turnedBack ?? 0),
       },
     };
   });
@@ -220,7 +224,9 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
     .where('s.id', '=', shiftId)
     .executeTakeFirst();
   if (!shift) return undefined;
-  const summary = summarize(
+  const summary = await shiftSummary(
+    db,
+    shiftId,
     await db
       .selectFrom('gateCheck as g')
       .select(['g.direction', 'g.verdict', 'g.passed', 'g.subject', 'g.overrideReason', 'g.reasons'])
@@ -228,6 +234,7 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
       .where(notVoided)
       .execute(),
   );
+  const purged = (await shiftAggregates(db, [shiftId])).get(shiftId);
   const detail = await db
     .selectFrom('gateCheck as g')
     .leftJoin('user as u', 'u.id', 'g.overrideBy')
@@ -252,6 +259,8 @@ export async function shiftLog(db: Db, compoundId: number, shiftId: string) {
   return {
     shift,
     summary,
+    /** Overrides whose checks retention purged: the reasons written, with how many times each. */
+    purgedOverrides: Object.entries(purged?.overrideReasons ?? {}).map(([reason, count]) => ({ reason, count })),
     disinfection: roundsDone.map(({ building, point, ...r }) => ({ ...r, place: building ?? point })),
     overrides: detail.filter((d) => d.overrideReason).map((d) => ({ ...d, reasons: JSON.parse(d.reasons) as StoredReason[], visitor: d.visitor ? (JSON.parse(d.visitor) as Visitor) : null })),
     visitors: detail.filter((d) => d.subject === 'visitor').map((d) => ({ id: d.id, occurredAt: d.occurredAt, direction: d.direction, temperatureC: d.temperatureC, ...(JSON.parse(d.visitor!) as Visitor) })),

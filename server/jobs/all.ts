@@ -1,8 +1,11 @@
 import type { AppDeps } from '../deps.js';
 import { shiftSweepJob } from '../gate/shift-sweep.js';
+import { backupJob } from '../lifecycle/backup.js';
+import { retentionJob } from '../lifecycle/retention.js';
 import type { Job } from './scheduler.js';
 
 /** The server's scheduled jobs (main.ts starts them with startScheduler). A new job is added here. */
-export function serverJobs(_deps: AppDeps): Job[] {
-  return [shiftSweepJob];
+export function serverJobs(deps: AppDeps): Job[] {
+  const backup = backupJob(deps);
+  return [shiftSweepJob, retentionJob, ...(backup ? [backup] : [])];
 }

@@ -5,7 +5,7 @@ import { shiftSweepJob } from '../../server/gate/shift-sweep.js';
 import { releaseLease, renewLease, takeLease } from '../../server/jobs/lease.js';
 import { isDue, type Job, startScheduler } from '../../server/jobs/scheduler.js';
 import { uuidv7 } from '../../server/core/uuid.js';
-import { makeTestApp, type TestApp } from '../helpers/app.js';
+import { makeTestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, sync } from '../helpers/gate.js';
 import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 

@@ -51,6 +51,10 @@ const DETAILS: Record<AuditAction, unknown> = {
   'resident.import': { file: '名单.xlsx', created: 1204, updated: 3, unchanged: 0, rejected: 2 },
   'test_round.import': { file: '第一轮.csv', imported: 980, unmatched: 4, rejected: 1 },
   'test_result.record': { residentId: 12, sampledAt: '2026-12-01T00:00:00.000Z', result: 'negative' },
+  'retention.update': { gateDays: 14, photoDays: null },
+  'retention.purge': { counts: { gateChecks: 120, visitors: 4, photos: 3, testResults: 50, disinfectionRecords: 0, shifts: 2 } },
+  'backup.create': { file: 'gatepost-2026-12-01T030000Z.db' },
+  'lockdown.end': { compoundName: '崇文佳苑一区', certificateId: 'c-1', counts: { gateChecks: 1, visitors: 0, photos: 0, testResults: 0, disinfectionRecords: 0, shifts: 0 } },
 };
 
 const ctx = { dateTime: (iso: string) => iso.slice(0, 16).replace('T', ' ') };

@@ -7,6 +7,7 @@ import { Loading } from '../ui/kit';
 import { AuditPage } from './audit';
 import { LoginPage, SetupPage } from './auth-pages';
 import { CompoundPage, CompoundsPage } from './compounds';
+import { DataPage } from './data';
 import { ExportsPage } from './exports';
 import { Layout } from './layout';
 import { OverviewPage } from './overview';
@@ -21,6 +22,7 @@ const OFFICE_ROUTES: [string, (p: Record<string, string>) => JSX.Element][] = [
   ['/exports', () => <ExportsPage />],
   ['/users', () => <UsersPage />],
   ['/audit', () => <AuditPage />],
+  ['/data', () => <DataPage />],
 ];
 
 function OfficeRoutes({ path }: { path: string }) {

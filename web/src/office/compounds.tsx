@@ -6,6 +6,7 @@ import { Link } from '../router';
 import { canManage, useSession } from '../session';
 import { ErrorBox, Field, Form, Loading, useAction, useLoad } from '../ui/kit';
 import { ConnectTab, ServerMode, useConnectInfo } from './connect';
+import { RetentionTab } from './data';
 import { DevicesTab } from './devices';
 import { DisinfectionTab } from './disinfection';
 import { DashboardTab } from './dashboard';
@@ -84,7 +85,7 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'connect', 'volunteers'] as const;
+const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'connect', 'volunteers', 'retention'] as const;
 type Tab = (typeof TABS)[number];
 
 /** Each tab of a compound's page. */
@@ -103,6 +104,7 @@ const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: s
   devices: (p) => <DevicesTab {...p} />,
   connect: () => <ConnectTab />,
   volunteers: (p) => <VolunteersTab {...p} />,
+  retention: (p) => <RetentionTab {...p} />,
 };
 
 export function CompoundPage(props: { id: number; tab?: string | undefined; rest?: string | undefined }) {

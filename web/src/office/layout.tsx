@@ -14,6 +14,7 @@ export function Layout(props: { path: string; children: ComponentChildren }) {
     { href: '/exports', label: t('exports'), show: me.role !== 'volunteer' },
     { href: '/users', label: t('users'), show: me.role !== 'volunteer' },
     { href: '/audit', label: t('audit'), show: true },
+    { href: '/data', label: t('data'), show: me.role === 'admin' },
   ];
   const signOut = async () => {
     await call(client.api.auth.logout.$post()).catch(() => {});

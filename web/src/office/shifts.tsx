@@ -155,8 +155,15 @@ function ShiftPage(props: { compound: Compound; shiftId: string }) {
       </section>
       <section class="panel">
         <h3>{t('shift.overrideList')}</h3>
+        {log.data.purgedOverrides.length > 0 && (
+          // The checks themselves were deleted by retention; their reasons were kept (server/lifecycle).
+          <p class="muted" data-testid="shift-purged-overrides">
+            {t('shift.purgedOverrides')}
+            {log.data.purgedOverrides.map((o) => `${o.reason} × ${o.count}`).join(t('sep.list'))}
+          </p>
+        )}
         {log.data.overrides.length === 0 ? (
-          <p class="muted">{t('dash.none')}</p>
+          log.data.purgedOverrides.length === 0 && <p class="muted">{t('dash.none')}</p>
         ) : (
           <table class="table compact">
             <tbody>
