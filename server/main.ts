@@ -12,15 +12,18 @@ import { listen } from './http/listen.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
 
-/** config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs). */
-export async function main() {
+/**
+ * config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs).
+ * Tests start it as a child process (tests/helpers/instance.ts) with their own clock and without the web app.
+ */
+export async function main(o: { now?: () => Date; webApp?: boolean } = {}) {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database);
   if (applied.length) console.log(`Migrated: ${applied.join(', ')}`);
-  const webDist = await ensureWebBuild(ROOT);
-  const deps = createDeps(database, config, { webDist });
+  const webDist = o.webApp === false ? undefined : await ensureWebBuild(ROOT);
+  const deps = createDeps(database, config, { ...(webDist ? { webDist } : {}), ...(o.now ? { now: o.now } : {}) });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
   const stopSweep = startShiftSweep(deps); // shifts whose tablet went silent end by themselves
