@@ -8,6 +8,7 @@ import { uuidv7 } from '../../server/core/uuid.js';
 import { openPostgres } from '../../server/db/postgres.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
 import { makeTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import { TEST_START } from '../helpers/clock.js';
 import { type Cluster, cutOffUpload, nginxPath, request, startCluster } from '../helpers/cluster.js';
 import { buildScene, checkRecord, enrollTablet, type Scene } from '../helpers/gate.js';
 import { freshPostgres, PG_URL } from '../helpers/postgres.js';
@@ -23,7 +24,8 @@ const nginx = nginxPath();
 const ready = !!PG_URL && !!nginx;
 if (!ready) console.log(`Skipping the multi-instance proof (city-scale.test.ts): it needs PostgreSQL (TEST_DATABASE_URL) and nginx (${nginx ?? '/usr/sbin/nginx; apt-get install -y nginx'}).`);
 
-const NOW = '2026-11-28T08:00:00.000Z';
+// The suite's instant (GATEPOST_TEST_NOW moves it): every record and every instance's clock start from it.
+const NOW = TEST_START;
 const TABLETS = 4;
 const BATCHES = 18;
 const PER_BATCH = 40;
