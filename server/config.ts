@@ -30,6 +30,18 @@ const EnvSchema = z.object({
   LOG_REQUESTS: boolish.default(true),
   /** Hours without activity after which a shift is closed automatically (its tablet went silent). */
   SHIFT_IDLE_HOURS: z.coerce.number().positive().max(7 * 24).default(12),
+  /** Retention defaults (days) for compounds that set none: gate checks and visitors, photos, test results. */
+  RETENTION_GATE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_PHOTO_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RETENTION_TEST_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** Disinfection records (without photos) and shift logs. */
+  RETENTION_RECORD_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** The quiet local hour (compound's time zone) at which the daily purge runs. */
+  PURGE_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+  /** Scheduled SQLite backups: folder, period, how many to keep (BACKUP_DIR unset: none scheduled). */
+  BACKUP_DIR: z.string().optional(),
+  BACKUP_EVERY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   /** `auto`: serve HTTPS on HTTPS_PORT with a certificate from a local CA made for this installation. */
   HTTPS: z.enum(['off', 'auto']).default('off'),
   HTTPS_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
@@ -55,7 +67,27 @@ export type Config = {
   https: 'off' | 'auto';
   httpsPort: number;
   httpsNames: string[];
+  retention: RetentionDefaults;
+  purgeHour: number;
+  backup: { dir: string | undefined; everyHours: number; keep: number };
 };
+
+/** The lifecycle settings of a configuration, with the defaults for what it leaves out. */
+export function lifecycleConfig(c: Partial<Pick<Config, 'retention' | 'purgeHour' | 'backup'>>): Pick<Config, 'retention' | 'purgeHour' | 'backup'> {
+  return {
+    retention: c.retention ?? { gateDays: 30, photoDays: 30, testDays: 30, recordDays: 180 },
+    purgeHour: c.purgeHour ?? 3,
+    backup: c.backup ?? { dir: undefined, everyHours: 24, keep: 7 },
+  };
+}
+
+/** Days each kind of data is kept, unless a compound sets its own. */
+export interface RetentionDefaults {
+  gateDays: number;
+  photoDays: number;
+  testDays: number;
+  recordDays: number;
+}
 
 /** Parse the process environment once; a bad value stops the start with a message naming it. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -84,5 +116,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     https: e.HTTPS,
     httpsPort: e.HTTPS_PORT,
     httpsNames: e.HTTPS_NAMES,
+    retention: { gateDays: e.RETENTION_GATE_DAYS, photoDays: e.RETENTION_PHOTO_DAYS, testDays: e.RETENTION_TEST_DAYS, recordDays: e.RETENTION_RECORD_DAYS },
+    purgeHour: e.PURGE_HOUR,
+    backup: { dir: e.BACKUP_DIR ? path.resolve(e.BACKUP_DIR) : undefined, everyHours: e.BACKUP_EVERY_HOURS, keep: e.BACKUP_KEEP },
   };
 }

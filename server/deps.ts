@@ -10,7 +10,9 @@ import type { Database } from './db/database.js';
 /** What every feature is built from; passed to createApp, never imported as a singleton. */
 export interface AppDeps {
   database: Database;
-  config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir' | 'shiftIdleHours'>;
+  config: Pick<Config, 'timezone' | 'sessionIdleMinutes' | 'trustProxy' | 'secureCookies' | 'logRequests' | 'dataDir' | 'shiftIdleHours'> &
+    /** Data lifecycle (server/lifecycle); absent: the defaults (lifecycleConfig). */
+    Partial<Pick<Config, 'retention' | 'purgeHour' | 'backup'>>;
   /** The current time; tests move it. */
   now: () => Date;
   /** Ed25519 keys that sign passes and placards. */

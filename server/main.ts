@@ -7,8 +7,9 @@ import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { appVersion, createDeps, ROOT } from './deps.js';
 import { analyzerOf } from './gate/analysis.js';
-import { startShiftSweep } from './gate/shift-sweep.js';
 import { listen } from './http/listen.js';
+import { serverJobs } from './jobs/all.js';
+import { startScheduler } from './jobs/scheduler.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
 
@@ -26,7 +27,8 @@ export async function main(o: { now?: () => Date; webApp?: boolean } = {}) {
   const deps = createDeps(database, config, { ...(webDist ? { webDist } : {}), ...(o.now ? { now: o.now } : {}) });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
   analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
-  const stopSweep = startShiftSweep(deps); // shifts whose tablet went silent end by themselves
+  // Scheduled work (idle shifts, retention, backups), once across the instances on this database.
+  const scheduler = startScheduler(deps, serverJobs(deps));
   const listening = await listen(config, (https) => {
     deps.https = https;
     return createApp(deps);
@@ -38,8 +40,10 @@ export async function main(o: { now?: () => Date; webApp?: boolean } = {}) {
     for (const url of tabletUrls(listening.https)) console.log(`  ${url}`);
   }
   const stop = () => {
-    stopSweep();
-    listening.close().finally(() => database.close().finally(() => process.exit(0)));
+    scheduler
+      .stop()
+      .catch(() => {})
+      .finally(() => listening.close().finally(() => database.close().finally(() => process.exit(0))));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -8,6 +8,8 @@ export interface CompoundTable {
   name: string;
   timezone: string;
   rosterVersion: Generated<number>;
+  /** When an admin ended the compound's epidemic-control period (its personal data was deleted then). */
+  lockdownEndedAt: Generated<string | null>;
   createdAt: string;
   updatedAt: string;
 }
@@ -351,6 +353,83 @@ export interface DisinfectionPhotoTable {
   receivedAt: string;
 }
 
+export interface LeaseTable {
+  name: string;
+  holder: string | null;
+  expiresAt: string;
+  takenAt: string | null;
+  lastRunAt: string | null;
+}
+
+export interface RetentionSettingTable {
+  compoundId: number;
+  gateDays: number | null;
+  photoDays: number | null;
+  testDays: number | null;
+  recordDays: number | null;
+  updatedAt: string | null;
+  updatedBy: number | null;
+  lastPurgeAt: string | null;
+  /** JSON: the last purge's counts per kind and date ranges. */
+  lastPurge: string | null;
+}
+
+export interface GateDayAggregateTable {
+  compoundId: number;
+  gateId: number;
+  day: string;
+  /** JSON: CheckSummary. */
+  summary: string;
+  /** JSON: { in, out, turnedBack }[24]. */
+  hourly: string;
+}
+
+export interface ShiftAggregateTable {
+  shiftId: string;
+  compoundId: number;
+  summary: string;
+  /** JSON: Record<reason text, count>. */
+  overrideReasons: string;
+}
+
+export interface DisinfectionDayAggregateTable {
+  compoundId: number;
+  day: string;
+  /** JSON: { owed, counts, missed }. */
+  grid: string;
+}
+
+export interface TestCoverageAggregateTable {
+  compoundId: number;
+  roundKey: string;
+  roundId: number | null;
+  day: string | null;
+  results: number;
+  negative: number;
+  positive: number;
+  pending: number;
+  residents: number;
+}
+
+export interface BackupTable {
+  id: Generated<number>;
+  file: string;
+  size: number;
+  startedAt: string;
+  finishedAt: string;
+  kind: 'schedule' | 'button' | 'command';
+  userId: number | null;
+  deletedAt: string | null;
+}
+
+export interface DeletionCertificateTable {
+  id: string;
+  compoundId: number | null;
+  issuedAt: string;
+  issuedBy: number | null;
+  document: string;
+}
+
 export interface Tables {
   compound: CompoundTable;
   gate: GateTable;
@@ -379,6 +458,14 @@ export interface Tables {
   checklistTemplate: ChecklistTemplateTable;
   disinfectionRecord: DisinfectionRecordTable;
   disinfectionPhoto: DisinfectionPhotoTable;
+  lease: LeaseTable;
+  retentionSetting: RetentionSettingTable;
+  gateDayAggregate: GateDayAggregateTable;
+  shiftAggregate: ShiftAggregateTable;
+  disinfectionDayAggregate: DisinfectionDayAggregateTable;
+  testCoverageAggregate: TestCoverageAggregateTable;
+  backup: BackupTable;
+  deletionCertificate: DeletionCertificateTable;
 }
 
 export type User = Selectable<UserTable>;

@@ -1,6 +1,7 @@
 import { breathe } from '../db/breathe.js';
 import type { Db } from '../db/database.js';
 import type { AppDeps } from '../deps.js';
+import type { Job } from '../jobs/scheduler.js';
 
 /**
  * Shifts end even when nobody ends them. A tablet switched off (battery, a volunteer who walked away)
@@ -89,23 +90,12 @@ export async function closeIdleShifts(deps: AppDeps): Promise<string[]> {
   }
 }
 
-/** Sweep now and every SWEEP_EVERY_MS (the server's run only; tests call closeIdleShifts with their clock). Returns a stop. */
-export function startShiftSweep(deps: AppDeps): () => void {
-  let running = false;
-  const run = () => {
-    if (running) return;
-    running = true;
-    closeIdleShifts(deps)
-      .then((ids) => {
-        if (ids.length) deps.log(`Closed ${ids.length} idle shift(s) automatically`);
-      })
-      .catch((err) => deps.log(`ERROR shift sweep: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`))
-      .finally(() => {
-        running = false;
-      });
-  };
-  run();
-  const timer = setInterval(run, SWEEP_EVERY_MS);
-  timer.unref();
-  return () => clearInterval(timer);
-}
+/** The sweep as a scheduled job (server/jobs/scheduler.ts): every SWEEP_EVERY_MS and at start, once across instances. */
+export const shiftSweepJob: Job = {
+  name: 'shift-sweep',
+  every: { ms: SWEEP_EVERY_MS },
+  async run(deps) {
+    const ids = await closeIdleShifts(deps);
+    if (ids.length) deps.log(`Closed ${ids.length} idle shift(s) automatically`);
+  },
+};
