@@ -6,7 +6,6 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { appVersion, createDeps, ROOT } from './deps.js';
-import { analyzerOf } from './gate/analysis.js';
 import { listen } from './http/listen.js';
 import { serverJobs } from './jobs/all.js';
 import { startScheduler } from './jobs/scheduler.js';
@@ -26,8 +25,8 @@ export async function main(o: { now?: () => Date; webApp?: boolean } = {}) {
   const webDist = o.webApp === false ? undefined : await ensureWebBuild(ROOT);
   const deps = createDeps(database, config, { ...(webDist ? { webDist } : {}), ...(o.now ? { now: o.now } : {}) });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
-  analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
-  // Scheduled work (idle shifts, retention, backups), once across the instances on this database.
+  // Scheduled work (the analysis catch-up: batches synced before a restart and not yet analysed; idle
+  // shifts, retention, backups), once across the instances on this database; what is overdue runs at start.
   const scheduler = startScheduler(deps, serverJobs(deps));
   const listening = await listen(config, (https) => {
     deps.https = https;

@@ -9,6 +9,7 @@ import { bulkInsert } from '../db/bulk.js';
 import type { ConflictTable } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
+import type { Job } from '../jobs/scheduler.js';
 import { currentPolicy, policyByVersion } from '../policy/queries.js';
 import { type BatchFacts, loadBatchFacts } from './facts.js';
 
@@ -237,6 +238,19 @@ export class Analyzer {
       });
   }
 
+  /**
+   * Analyse what is queued, yielding to syncs as a sync's run does: the scheduled catch-up (batches synced
+   * before a restart, or left by an instance that died), which resolves when the run ends.
+   */
+  async catchUp(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.firstAsk = 0;
+    while (this.running) await this.running;
+    this.start();
+    await this.running;
+  }
+
   async drain(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -317,6 +331,17 @@ export async function claimNext(tx: Db, kind: 'sqlite' | 'postgres') {
 async function queueHasEntries(tx: Db): Promise<boolean> {
   return !!(await tx.selectFrom('analysisQueue').select('id').limit(1).executeTakeFirst());
 }
+
+/**
+ * The catch-up on the scheduler (server/jobs): at start when it is due, and every minute, on one instance
+ * at a time. Syncs start their own runs on whichever instance took them; this finds what nobody is
+ * running for (a restart's backlog, the entries of an instance that died), on SQLite and PostgreSQL alike.
+ */
+export const analysisCatchUpJob: Job = {
+  name: 'analysis-catch-up',
+  every: { ms: 60_000 },
+  run: (deps) => analyzerOf(deps).catchUp(),
+};
 
 const analyzers = new WeakMap<AppDeps, Analyzer>();
 

@@ -1,8 +1,9 @@
 import type { AppDeps } from '../deps.js';
+import { analysisCatchUpJob } from '../gate/analysis.js';
 import { shiftSweepJob } from '../gate/shift-sweep.js';
 import type { Job } from './scheduler.js';
 
 /** The server's scheduled jobs (main.ts starts them with startScheduler). A new job is added here. */
 export function serverJobs(_deps: AppDeps): Job[] {
-  return [shiftSweepJob];
+  return [analysisCatchUpJob, shiftSweepJob];
 }

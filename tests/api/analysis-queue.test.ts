@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../server/db/database.js';
 import { openPostgres } from '../../server/db/postgres.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
-import { claimNext } from '../../server/gate/analysis.js';
+import { analysisCatchUpJob, claimNext } from '../../server/gate/analysis.js';
+import { ingestBatch } from '../../server/gate/ingest.js';
+import { startScheduler } from '../../server/jobs/scheduler.js';
+import { makeTestApp } from '../helpers/app.js';
+import { buildScene, checkRecord, enrollTablet } from '../helpers/gate.js';
 import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 
 // Issue 14: the analysis queue shared by several server instances on one PostgreSQL database. A server
@@ -68,4 +72,43 @@ describe.skipIf(!PG_URL)('the analysis queue, claimed by two servers on one Post
     expect(await pg.database.db.selectFrom('analysisQueue').select('id').execute()).toEqual([]);
   });
   // A server killed mid-step (SIGKILL, its transaction and locks gone with it): tests/api/city-scale.test.ts.
+});
+
+describe.skipIf(!PG_URL)('the analysis catch-up, on the scheduler of two instances', () => {
+  it('runs once across both, and analyses the backlog a restart left, each check once', async () => {
+    const pg = await freshPostgres();
+    await migrateToLatest(pg.database);
+    const second = openPostgres(pg.url);
+    try {
+      const a = await makeTestApp({ database: pg.database });
+      const b = await makeTestApp({ database: second });
+      b.deps.now = () => a.clock.now; // one clock for both
+      const s = await buildScene(a);
+      const { deviceId } = await enrollTablet(a, s.manager, s.compoundId);
+      const device = { id: deviceId, compoundId: s.compoundId, name: '东门平板' };
+      // Stored as a sync stores them, nobody scheduled to analyse them: the queue a crash leaves.
+      const people = ['zhang', 'li', 'wang', 'zhao'] as const;
+      let ids: string[] = [];
+      for (let k = 0; k < 30; k++) {
+        const records = Array.from({ length: 10 }, (_, i) => checkRecord(s, { person: people[(k + i) % 4], direction: (k + i) % 2 ? 'in' : 'out', atMs: s.now() - 3_600_000 + (k * 10 + i) * 1000 }));
+        ids = [...ids, ...records.map((r) => r.id)];
+        await ingestBatch(a.deps, device, { sentAt: a.clock.now.toISOString(), records });
+      }
+      const logs: string[] = [];
+      a.deps.log = b.deps.log = (l) => logs.push(l);
+      const sa = startScheduler(a.deps, [analysisCatchUpJob], { holder: 'A', manual: true });
+      const sb = startScheduler(b.deps, [analysisCatchUpJob], { holder: 'B', manual: true });
+      // Both start at once: one takes the lease and runs it, the other finds it held (or run already).
+      expect((await Promise.all([sa.tick(), sb.tick()])).flat()).toEqual(['analysis-catch-up']);
+      expect((await Promise.all([sa.tick(), sb.tick()])).flat()).toEqual([]); // and not again within the minute
+      expect(await pg.database.db.selectFrom('analysisQueue').select('id').execute()).toEqual([]);
+      const analysed = await pg.database.db.selectFrom('gateCheckAnalysis').select('gateCheckId').execute();
+      expect(analysed.map((x) => x.gateCheckId).sort()).toEqual([...ids].sort());
+      expect(logs.filter((l) => l.startsWith('ERROR'))).toEqual([]);
+      await Promise.all([sa.stop(), sb.stop()]);
+    } finally {
+      await second.close();
+      await pg.drop();
+    }
+  });
 });
