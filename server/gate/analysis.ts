@@ -252,10 +252,11 @@ export class Analyzer {
   }
 
   async drain(): Promise<void> {
+    while (this.running) await this.running;
+    // (after the run: one that ends with syncs asked for again schedules the next, which this one does now)
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.firstAsk = 0;
-    while (this.running) await this.running;
     await this.loop(false);
   }
 
