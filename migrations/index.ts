@@ -6,6 +6,7 @@ import * as m0004 from './0004-office.js';
 import * as m0005 from './0005-gate-history.js';
 import * as m0006 from './0006-lifecycle.js';
 import * as m0008 from './0008-phone-pass.js';
+import * as m0009 from './0009-city-scale.js';
 
 /** Every migration, in order. A new one is added here by hand: the order is explicit, never a directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-gate-history': m0005,
   '0006-lifecycle': m0006,
   '0008-phone-pass': m0008,
+  '0009-city-scale': m0009,
 };

@@ -6,7 +6,6 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { appVersion, createDeps, ROOT } from './deps.js';
-import { analyzerOf } from './gate/analysis.js';
 import { listen } from './http/listen.js';
 import { serverJobs } from './jobs/all.js';
 import { lockDataDir } from './lifecycle/backup.js';
@@ -16,8 +15,11 @@ import { startScheduler } from './jobs/scheduler.js';
 import { tabletUrls } from './tls/connect.js';
 import { ensureWebBuild } from './webapp.js';
 
-/** config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs). */
-export async function main() {
+/**
+ * config → database → migrate → web build → serve. `npm start` runs it bundled (scripts/start.mjs).
+ * Tests start it as a child process (tests/helpers/instance.ts) with their own clock and without the web app.
+ */
+export async function main(o: { now?: () => Date; webApp?: boolean } = {}) {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   // `npm run restore` refuses a data folder a server is using: this says who uses it.
@@ -25,13 +27,13 @@ export async function main() {
   const database = await openDatabase(config);
   const applied = await migrateToLatest(database);
   if (applied.length) console.log(`Migrated: ${applied.join(', ')}`);
-  const webDist = await ensureWebBuild(ROOT);
-  const deps = createDeps(database, config, { webDist });
+  const webDist = o.webApp === false ? undefined : await ensureWebBuild(ROOT);
+  const deps = createDeps(database, config, { ...(webDist ? { webDist } : {}), ...(o.now ? { now: o.now } : {}) });
   await deps.keys.currentKid(); // make the signing key on first start, before any request needs it
   // Written down at set-up: deletion certificates are verified against it (npm run verify-certificate).
   console.log(`Signing key fingerprint: ${showFingerprint((await installationFingerprint(deps.keys)).fingerprint)}`);
-  analyzerOf(deps).schedule(); // batches synced before a restart and not yet analysed
-  // Scheduled work (idle shifts, retention, backups), once across the instances on this database.
+  // Scheduled work (the analysis catch-up: batches synced before a restart and not yet analysed; idle
+  // shifts, retention, backups), once across the instances on this database; what is overdue runs at start.
   const scheduler = startScheduler(deps, serverJobs(deps));
   const listening = await listen(config, (https) => {
     deps.https = https;

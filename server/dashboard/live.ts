@@ -121,10 +121,21 @@ export class LiveListener {
   }
 }
 
+/** The PostgreSQL channel of the live feed: one for all compounds, the compound in the payload. */
+export const LIVE_CHANNEL = 'gatepost_live';
+/** Check ids per notification: 36-character ids, well under PostgreSQL's 8,000-byte payload. */
+const IDS_PER_NOTIFY = 150;
+/** How long a broken LISTEN connection waits before it is opened again. */
+const RELISTEN_MS = 1_000;
+
 /**
- * The live feed: gate checks accepted by this server process, fanned out to the dashboards watching
- * their compound. In-process only: with several servers on one PostgreSQL database, a dashboard sees
- * the checks that reached its own server (and the rest on its next refresh).
+ * The live feed: gate checks accepted by any server, fanned out to the dashboards watching their compound.
+ * - SQLite (one process is the server): what this process accepted, noted in memory.
+ * - PostgreSQL (several servers behind a load balancer): a sync NOTIFYs the ids it accepted on
+ *   LIVE_CHANNEL, and every server that has a dashboard open LISTENs there (on one connection of its own,
+ *   opened with its first feed and closed with its last), its own notifications included; so a dashboard on
+ *   any server sees a check synced through any other. If that connection breaks, it is opened again; what
+ *   was synced meanwhile is in the gate-check list (as for a dashboard that reconnects).
  *
  * The gate comes first: `publish` only notes the ids, and the fan-out runs on a timer after the tablet has
  * its answer. Batches arriving together are read together, once per compound (every office role that may
@@ -142,6 +153,9 @@ export class LiveFeed {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private flushing = false;
   private readonly encoder = new TextEncoder();
+  /** PostgreSQL: the LISTEN connection while any feed is open (resolves to its stop function). */
+  private subscription: Promise<() => Promise<void>> | null = null;
+  private relisten: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly deps: Pick<AppDeps, 'database' | 'log'>,
@@ -153,13 +167,68 @@ export class LiveFeed {
 
   /** Note checks a sync accepted; their compounds' dashboards hear of them shortly, never in the sync. */
   publish(accepted: AcceptedCheck[]): void {
-    for (const a of accepted) {
-      if (!this.listeners.has(a.compoundId)) continue;
-      const ids = this.pending.get(a.compoundId);
-      if (ids) ids.push(a.id);
-      else this.pending.set(a.compoundId, [a.id]);
+    const pubsub = this.deps.database.pubsub;
+    if (!pubsub) {
+      for (const a of accepted) this.note(a.compoundId, [a.id]);
+      return;
     }
+    const byCompound = new Map<number, string[]>();
+    for (const a of accepted) byCompound.set(a.compoundId, [...(byCompound.get(a.compoundId) ?? []), a.id]);
+    for (const [c, ids] of byCompound) {
+      for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) {
+        pubsub.notify(LIVE_CHANNEL, JSON.stringify({ c, ids: ids.slice(i, i + IDS_PER_NOTIFY) })).catch((err) => {
+          this.deps.log(`ERROR live feed notify: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      }
+    }
+  }
+
+  /** Checks of a compound to send its dashboards on the next flush (none are kept for a compound nobody watches). */
+  private note(compoundId: number, ids: string[]): void {
+    if (!this.listeners.has(compoundId)) return;
+    const pending = this.pending.get(compoundId);
+    if (pending) pending.push(...ids);
+    else this.pending.set(compoundId, [...ids]);
     this.schedule();
+  }
+
+  /** Resolves when this server hears every server's checks (at once on SQLite; PostgreSQL: LISTEN is up). */
+  async subscribed(): Promise<void> {
+    if (this.subscription) await this.subscription;
+  }
+
+  private subscribe(): void {
+    const pubsub = this.deps.database.pubsub;
+    if (!pubsub || this.subscription || this.relisten || !this.count) return;
+    const onMessage = (payload: string) => {
+      try {
+        const { c, ids } = JSON.parse(payload) as { c: number; ids: string[] };
+        if (Number.isInteger(c) && Array.isArray(ids)) this.note(c, ids.filter((id) => typeof id === 'string'));
+      } catch {
+        // not ours
+      }
+    };
+    const lost = (err: Error) => {
+      this.deps.log(`ERROR live feed: LISTEN connection lost (${err.message}); listening again in ${RELISTEN_MS} ms`);
+      this.subscription = null;
+      this.relisten = setTimeout(() => {
+        this.relisten = null;
+        this.subscribe();
+      }, RELISTEN_MS);
+    };
+    const sub = pubsub.listen(LIVE_CHANNEL, onMessage, lost);
+    this.subscription = sub;
+    sub.catch((err) => {
+      if (this.subscription === sub) lost(err instanceof Error ? err : new Error(String(err)));
+    });
+  }
+
+  private unsubscribe(): void {
+    if (this.relisten) clearTimeout(this.relisten);
+    this.relisten = null;
+    const sub = this.subscription;
+    this.subscription = null;
+    sub?.then((stop) => stop()).catch(() => {});
   }
 
   /**
@@ -192,10 +261,12 @@ export class LiveFeed {
       const set = this.listeners.get(compoundId);
       set?.delete(l);
       if (set && !set.size) this.listeners.delete(compoundId);
+      if (!this.count) this.unsubscribe();
     });
     const set = this.listeners.get(compoundId) ?? new Set();
     set.add(listener);
     this.listeners.set(compoundId, set);
+    this.subscribe();
     return listener;
   }
 

@@ -61,6 +61,8 @@ export function dashboardRoutes(deps: AppDeps, live: LiveFeed) {
           const every = live.limits.sessionCheckMs;
           let checkedAt = performance.now();
           try {
+            // PostgreSQL: 'ready' once this server hears every server's syncs (its LISTEN is up).
+            await live.subscribed().catch(() => {});
             await stream.writeSSE({ event: 'ready', data: JSON.stringify({ compoundId: cid }) });
             for (;;) {
               const next = await listener.next(every);

@@ -24,6 +24,11 @@ export interface Database {
    * connection of its own: a stream holds its connection to the end, and must not hold the shared reader.
    */
   longReader(): { db: Kysely<Tables>; release(): Promise<void> };
+  /**
+   * PostgreSQL's LISTEN/NOTIFY, for what several server instances on one database must all hear (the live
+   * feed); undefined on SQLite, where one process is the whole server.
+   */
+  pubsub?: PubSub;
   /** PostgreSQL schema holding the tables (tests use one per run); undefined: the default. */
   schema?: string;
   /** Where the SQLite file lives (undefined in memory or on PostgreSQL); used by backups. */
@@ -31,6 +36,16 @@ export interface Database {
   /** The raw better-sqlite3 writer (SQLite only), for pragmas, online backup and benchmarks. */
   sqlite?: SQLite.Database;
   close(): Promise<void>;
+}
+
+export interface PubSub {
+  /** Deliver `payload` (under 8,000 bytes) to every listener of `channel` on the database, this process's too. */
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Hear `channel` on a connection of its own, from when the promise resolves; `onLost` when that connection
+   * breaks (what was sent meanwhile is not heard). Returns the function that stops listening.
+   */
+  listen(channel: string, onMessage: (payload: string) => void, onLost: (err: Error) => void): Promise<() => Promise<void>>;
 }
 
 const plugins = [new CamelCasePlugin()];

@@ -139,22 +139,37 @@ export interface GridCell {
 
 /** The day's grid: every building and point × every slot, with its state and its rounds. */
 export async function grid(db: Db, compoundId: number, date: string, now: Date) {
+  return (await grids(db, compoundId, [date], now)).get(date)!;
+}
+
+/**
+ * The grids of several days of one compound, from one read of its schedules, places and rounds (the
+ * district overview: a month of every compound without a query per day).
+ */
+export async function grids(db: Db, compoundId: number, dates: string[], now: Date) {
   const compound = await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow();
-  const slots: DaySlot[] = slotsOfDay(date, compound.timezone, await schedules(db, compoundId));
+  const plans = await schedules(db, compoundId);
   const all = await places(db, compoundId);
-  const recs = await rounds(db, compoundId, { dates: [date] });
+  const sorted = [...dates].sort();
+  const recs = sorted.length ? await rounds(db, compoundId, { from: sorted[0]!, to: sorted[sorted.length - 1]!, limit: Number.MAX_SAFE_INTEGER }) : [];
   const byCell = new Map<string, RoundView[]>();
   for (const r of recs) {
-    const key = `${r.targetKind}:${r.targetId}:${r.slotTime}`;
+    const key = `${r.slotDate}:${r.targetKind}:${r.targetId}:${r.slotTime}`;
     byCell.set(key, [...(byCell.get(key) ?? []), r]);
   }
+  const out = new Map<string, ReturnType<typeof dayGrid>>();
+  for (const date of dates) out.set(date, dayGrid(date, compound.timezone, slotsOfDay(date, compound.timezone, plans), all, byCell, now));
+  return out;
+}
+
+function dayGrid(date: string, timezone: string, slots: DaySlot[], all: Awaited<ReturnType<typeof places>>, byCell: Map<string, RoundView[]>, now: Date) {
   const rows = all.map((p) => ({
     kind: p.kind,
     id: p.id,
     name: p.name,
     pointKind: p.pointKind,
     cells: slots.map((s): GridCell => {
-      const mine = (byCell.get(`${p.kind}:${p.id}:${s.time}`) ?? []).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+      const mine = (byCell.get(`${date}:${p.kind}:${p.id}:${s.time}`) ?? []).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
       return {
         time: s.time,
         state: placeSlotState(s, mine.map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), now.getTime(), Date.parse(p.createdAt)),
@@ -171,7 +186,7 @@ export async function grid(db: Db, compoundId: number, date: string, now: Date) 
         owed++;
       }
   const missed = rows.flatMap((r) => r.cells.filter((c) => c.state === 'missed').map((c) => ({ kind: r.kind, id: r.id, name: r.name, time: c.time })));
-  return { date, timezone: compound.timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, owed, missed };
+  return { date, timezone, slots: slots.map((s) => ({ time: s.time, start: new Date(s.start).toISOString(), onTimeUntil: new Date(s.onTimeUntil).toISOString(), missedAt: new Date(s.missedAt).toISOString() })), rows, counts, owed, missed };
 }
 
 /** A building or point of the compound, with the compound's name and time zone (placards and sheets). */

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import { parseScanned } from '../core/phone-code.js';
 import { decide, quotaPeriod } from '../core/decide.js';
 import { countsAsExit, passIdOf } from '../core/gate-check.js';
@@ -9,6 +9,7 @@ import { bulkInsert } from '../db/bulk.js';
 import type { ConflictTable } from '../db/schema.js';
 import type { AppDeps } from '../deps.js';
 import type { Db } from '../db/database.js';
+import type { Job } from '../jobs/scheduler.js';
 import { currentPolicy, policyByVersion } from '../policy/queries.js';
 import { type BatchFacts, loadBatchFacts, signatureOf } from './facts.js';
 
@@ -234,37 +235,111 @@ export class Analyzer {
       });
   }
 
-  async drain(): Promise<void> {
+  /**
+   * Analyse what is queued, yielding to syncs as a sync's run does: the scheduled catch-up (batches synced
+   * before a restart, or left by an instance that died), which resolves when the run ends.
+   */
+  async catchUp(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.firstAsk = 0;
     while (this.running) await this.running;
+    this.start();
+    await this.running;
+  }
+
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+    // (after the run: one that ends with syncs asked for again schedules the next, which this one does now)
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.firstAsk = 0;
     await this.loop(false);
   }
 
   private async loop(yieldToSyncs: boolean): Promise<void> {
     const db = this.deps.database.db;
+    const kind = this.deps.database.kind;
     await this.deps.keys.publicKeys(); // loaded outside the transaction (checks are verified inside it)
     for (;;) {
       await breathe(); // timers and I/O run: the next request, a sync, /healthz
       if (yieldToSyncs && Date.now() - this.lastAsk < QUIET_MS) await new Promise((r) => setTimeout(r, QUIET_MS / 4));
-      const item = await db.selectFrom('analysisQueue').selectAll().orderBy('id').limit(1).executeTakeFirst();
-      if (!item) return;
-      const checkIds: string[] = JSON.parse(item.checkIds);
-      const voidedCheckIds: string[] = JSON.parse(item.voidedCheckIds);
-      const step = { checkIds: checkIds.slice(0, ANALYSIS_STEP), voidedCheckIds: voidedCheckIds.slice(0, Math.max(0, ANALYSIS_STEP - checkIds.length)) };
-      const rest = { checkIds: checkIds.slice(step.checkIds.length), voidedCheckIds: voidedCheckIds.slice(step.voidedCheckIds.length) };
-      await db.transaction().execute(async (tx) => {
+      const done = await db.transaction().execute(async (tx) => {
+        const item = await claimNext(tx, kind);
+        if (!item) return kind === 'sqlite' || !(await queueHasEntries(tx)) ? 'empty' : 'busy';
+        const checkIds: string[] = JSON.parse(item.checkIds);
+        const voidedCheckIds: string[] = JSON.parse(item.voidedCheckIds);
+        const step = { checkIds: checkIds.slice(0, ANALYSIS_STEP), voidedCheckIds: voidedCheckIds.slice(0, Math.max(0, ANALYSIS_STEP - checkIds.length)) };
+        const rest = { checkIds: checkIds.slice(step.checkIds.length), voidedCheckIds: voidedCheckIds.slice(step.voidedCheckIds.length) };
         await analyseBatch(this.deps, tx, { compoundId: item.compoundId, ...step }, this.deps.now().toISOString());
         if (rest.checkIds.length || rest.voidedCheckIds.length) {
           await tx.updateTable('analysisQueue').set({ checkIds: JSON.stringify(rest.checkIds), voidedCheckIds: JSON.stringify(rest.voidedCheckIds) }).where('id', '=', item.id).execute();
         } else {
           await tx.deleteFrom('analysisQueue').where('id', '=', item.id).execute();
         }
+        return 'step';
       });
+      if (done === 'empty') return;
+      if (done === 'busy') {
+        // Every entry left belongs to a compound another server is analysing right now: that server goes on
+        // to its compound's next entry itself. A run started by a sync comes back for them a moment later
+        // all the same (should that server die mid-step, its entries are here again, whole); drain() means
+        // "all analysed", so it waits for them.
+        if (yieldToSyncs) {
+          this.again = true;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   }
 }
+
+/** Key space of the per-compound advisory locks (the first of the two int4 keys): "an" + "al". */
+const ANALYSIS_LOCK = 0x616e616c;
+
+/**
+ * The oldest queue entry this server may analyse now, claimed inside `tx` until it commits.
+ * - SQLite: one writer, one process: the oldest entry.
+ * - PostgreSQL, several servers on one database: the oldest entry of a compound no other server is
+ *   analysing. `pg_try_advisory_xact_lock(ANALYSIS_LOCK, compound)` takes the compound for this
+ *   transaction (or passes over it when another holds it), and `FOR UPDATE SKIP LOCKED` the entry itself.
+ *   Whoever holds a compound always takes its oldest entry, so each compound's batches are analysed one
+ *   at a time, in the order they were stored: the same sequence, and the same verdicts and conflicts, as
+ *   on one server. A server that dies mid-step loses its transaction, and with it both locks: the entry
+ *   is still there, whole, for the next.
+ */
+export async function claimNext(tx: Db, kind: 'sqlite' | 'postgres') {
+  const entry = (q: Db) => q.selectFrom('analysisQueue').select(['id', 'compoundId', 'checkIds', 'voidedCheckIds']).orderBy('id').limit(1);
+  if (kind === 'sqlite') return entry(tx).executeTakeFirst();
+  // The compounds with work, oldest entry first. (The lock is not taken in this query's WHERE: a scan
+  // would take it on every compound it looks at, and hold them all to the end of the step.)
+  const { rows } = await sql<{ compoundId: number; id: number }>`
+    select distinct on (compound_id) compound_id, id from analysis_queue order by compound_id, id`.execute(tx);
+  for (const { compoundId } of rows.sort((a, b) => a.id - b.id)) {
+    const { rows: got } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ANALYSIS_LOCK}, ${compoundId}) as locked`.execute(tx);
+    if (!got[0]?.locked) continue;
+    // Holding the compound: its oldest entry now (another server may have finished the one seen above).
+    const item = await entry(tx).where('compoundId', '=', compoundId).forUpdate().skipLocked().executeTakeFirst();
+    if (item) return item;
+  }
+  return undefined;
+}
+
+async function queueHasEntries(tx: Db): Promise<boolean> {
+  return !!(await tx.selectFrom('analysisQueue').select('id').limit(1).executeTakeFirst());
+}
+
+/**
+ * The catch-up on the scheduler (server/jobs): at start when it is due, and every minute, on one instance
+ * at a time. Syncs start their own runs on whichever instance took them; this finds what nobody is
+ * running for (a restart's backlog, the entries of an instance that died), on SQLite and PostgreSQL alike.
+ */
+export const analysisCatchUpJob: Job = {
+  name: 'analysis-catch-up',
+  every: { ms: 60_000 },
+  run: (deps) => analyzerOf(deps).catchUp(),
+};
 
 const analyzers = new WeakMap<AppDeps, Analyzer>();
 

@@ -11,6 +11,7 @@ import { loadConfig } from '../../server/config.js';
 import { type Listening, listen } from '../../server/http/listen.js';
 import { type CertNames, machineNames } from '../../server/tls/certs.js';
 import { insertUser, makeTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
+import { TEST_DB } from '../helpers/postgres.js';
 
 // HTTPS=auto on a fresh data folder: a CA of this installation, a server certificate it signs for the
 // machine's names, and a plain-HTTP side that hands a tablet the CA and sends everything else to https.
@@ -287,7 +288,7 @@ describe('plain HTTP when HTTPS=auto', () => {
   it('/healthz and /api/connect answer on plain HTTP too, with the mode and the expiry', async () => {
     const u = await start();
     const h = JSON.parse((await plain(u.httpPort, '/healthz', `gate.test:${u.httpPort}`)).body.toString());
-    expect(h).toMatchObject({ ok: true, database: 'sqlite', https: 'auto', certificateExpiresAt: new Date(certOnDisk().validTo).toISOString() });
+    expect(h).toMatchObject({ ok: true, database: TEST_DB, https: 'auto', certificateExpiresAt: new Date(certOnDisk().validTo).toISOString() });
     const c = JSON.parse((await plain(u.httpPort, '/api/connect', `gate.test:${u.httpPort}`)).body.toString());
     expect(c.https.mode).toBe('auto');
     expect(c.https.port).toBe(u.httpsPort);

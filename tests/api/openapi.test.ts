@@ -31,6 +31,6 @@ describe('API documentation', () => {
 
   it('answers /healthz with the database kind and version', async () => {
     const r = await t.client().get('/healthz');
-    expect(r.body).toEqual({ ok: true, database: 'sqlite', version: 'test', https: 'off', certificateExpiresAt: null });
+    expect(r.body).toEqual({ ok: true, database: t.database.kind, version: 'test', https: 'off', certificateExpiresAt: null });
   });
 });

@@ -8,6 +8,7 @@ import type { AppDeps } from '../../server/deps.js';
 import type { AppEnv } from '../../server/http/context.js';
 import type { Role } from '../../server/auth/actor.js';
 import { TestClock } from './clock.js';
+import { freshPostgres, TEST_DB } from './postgres.js';
 
 /** Cheap scrypt for tests (the production cost is tested on its own). */
 export const TEST_COST = 10;
@@ -22,9 +23,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** A fresh app on a fresh database built through the real migrations. */
+/**
+ * A fresh app on a fresh database built through the real migrations: SQLite (in memory, or in `file`),
+ * or in the 'api-pg' pass (TEST_DB) a PostgreSQL database of its own, dropped by `close()`. `file` only
+ * says where SQLite keeps it; a test that needs SQLite itself checks `t.database.kind`.
+ */
 export async function makeTestApp(opts: { file?: string; now?: string; database?: Database } = {}): Promise<TestApp> {
-  const database = opts.database ?? openSqlite(opts.file ?? ':memory:');
+  let drop: (() => Promise<void>) | undefined;
+  let database: Database;
+  if (opts.database) database = opts.database;
+  else if (TEST_DB === 'postgres') {
+    const pg = await freshPostgres({ migrated: true });
+    database = pg.database;
+    drop = pg.drop;
+  } else database = openSqlite(opts.file ?? ':memory:');
   await migrateToLatest(database);
   const clock = new TestClock(opts.now);
   const deps: AppDeps = {
@@ -53,7 +65,7 @@ export async function makeTestApp(opts: { file?: string; now?: string; database?
     database,
     clock,
     client: (auth) => new Client(app, auth),
-    close: () => database.close(),
+    close: () => (drop ? drop() : database.close()),
   };
 }
 
