@@ -4,6 +4,7 @@ import * as m0002 from './0002-gate-core.js';
 import * as m0003 from './0003-disinfection.js';
 import * as m0004 from './0004-office.js';
 import * as m0005 from './0005-gate-history.js';
+import * as m0007 from './0007-testing-rounds.js';
 
 /** Every migration, in order. A new one is added here by hand: the order is explicit, never a directory scan. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003-disinfection': m0003,
   '0004-office': m0004,
   '0005-gate-history': m0005,
+  '0007-testing-rounds': m0007,
 };

@@ -18,6 +18,7 @@ export const DENY_REASONS = [
   'visitor_no_host',
   'host_quarantined',
   'fever',
+  'round_untested',
 ] as const;
 
 export const REVIEW_REASONS = ['pass_unknown', 'test_pending', 'quarantine_entry', 'roster_stale', 'temperature_missing'] as const;
@@ -41,6 +42,7 @@ export const OVERRIDABLE_REASONS = [
   'visitor_no_host',
   'host_quarantined',
   'fever',
+  'round_untested',
 ] as const satisfies readonly DenyReason[];
 export type OverridableReason = (typeof OVERRIDABLE_REASONS)[number];
 
@@ -51,7 +53,8 @@ export type Reason =
   | { code: 'already_inside' | 'already_outside'; since: number }
   | { code: 'roster_stale'; ageMinutes: number; limitMinutes: number }
   | { code: 'fever'; temperatureC: number; thresholdC: number }
-  | { code: Exclude<ReasonCode, 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever'> };
+  | { code: 'round_untested'; round: string }
+  | { code: Exclude<ReasonCode, 'round_untested' | 'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever'> };
 
 export function isDeny(code: string): code is DenyReason {
   return (DENY_REASONS as readonly string[]).includes(code);

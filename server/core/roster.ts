@@ -1,5 +1,6 @@
 import type { ChecklistItem, SlotSpec, TemplateTarget } from './disinfection.js';
 import type { PolicyRules } from './policy.js';
+import type { RoundSpec } from './rounds.js';
 
 /**
  * The roster a tablet decides from, in columns: 20,000 residents stay well under a megabyte gzipped.
@@ -34,6 +35,10 @@ export interface RosterPayload {
   /** Each person's last passage; `direction` is one letter each: i in, o out. */
   passages: { resident: number[]; at: number[]; direction: string };
   removed: { residents: number[] };
+  /** Testing rounds under way or to come (sent whole with every snapshot and delta); absent in older rosters. */
+  rounds?: RoundSpec[];
+  /** Residents exempt from testing (sent whole every time: few). */
+  exempt?: number[];
 }
 
 /** [5, 6, 7, 9] -> [5, 1, 1, 2] */
@@ -73,10 +78,13 @@ export interface RosterState {
   tests: Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }>;
   exits: Map<number, { checkId: string; at: number }[]>;
   passages: Map<number, { direction: 'in' | 'out'; at: number }>;
+  /** Testing rounds under way or to come. */
+  rounds: RoundSpec[];
+  exempt: Set<number>;
 }
 
 export function emptyRoster(): Omit<RosterState, 'compound' | 'policy' | 'disinfection'> {
-  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], points: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map() };
+  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], points: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map(), rounds: [], exempt: new Set() };
 }
 
 /**
@@ -105,6 +113,8 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     tests: new Map(base.tests),
     exits: new Map(base.exits),
     passages: new Map(base.passages),
+    rounds: p.rounds ?? base.rounds ?? [],
+    exempt: p.exempt ? new Set(p.exempt) : new Set(base.exempt ?? []),
   };
   const minutes = (m: number) => (p.base + m) * 60_000;
 

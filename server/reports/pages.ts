@@ -21,7 +21,7 @@ const REPORT_STYLE = `
   .muted { color: #666; }
 `;
 
-function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+export function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   const zh = lang === 'zh';
   return html`<!doctype html>
 <html lang="${zh ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${title}</title>
@@ -33,7 +33,7 @@ function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlE
 </body></html>`;
 }
 
-const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+export const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
 /** The daily report of a compound (A4): the day's figures, hour by hour, shifts, overrides, disinfection. */
 export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, printedAt: number) {

@@ -48,6 +48,13 @@ const DETAILS: Record<AuditAction, unknown> = {
   'resident.import': { file: '名单.xlsx', created: 1204, updated: 3, unchanged: 0, rejected: 2 },
   'test_round.import': { file: '第一轮.csv', imported: 980, unmatched: 4, rejected: 1 },
   'test_result.record': { residentId: 12, sampledAt: '2026-12-01T00:00:00.000Z', result: 'negative' },
+  'round.create': { name: '第3轮', startsOn: '2026-12-01', endsOn: '2026-12-02', buildingIds: null },
+  'round.update': { name: '第3轮' },
+  'exemption.set': { residentId: 12, reason: 'bedridden', note: '行动不便' },
+  'exemption.clear': { residentId: 12 },
+  'alert.positive': { residentId: 12, householdId: 3, building: '3号楼', unit: '1', room: '302', sampledAt: '2026-12-01T00:00:00.000Z', source: 'import' },
+  'alert.quarantine': { householdId: 3, until: '2026-12-14' },
+  'contacts.view': { residentId: 12, minutes: 10, days: 7, people: 4 },
 };
 
 const ctx = { dateTime: (iso: string) => iso.slice(0, 16).replace('T', ' ') };
