@@ -1,11 +1,9 @@
-import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { Actor } from '../auth/actor.js';
 import { DIRECTION_WORDS, type Lang } from '../core/i18n.js';
 import { maskPhone } from '../core/mask.js';
 import { formatLocal } from '../core/time.js';
 import { type Column, csvStream, xlsxStream } from '../exports/format.js';
-import type { AppEnv } from '../http/context.js';
 import { page, w } from '../reports/pages.js';
 import { seesFull } from '../rounds/service.js';
 import type { GateContacts } from './contacts.js';
@@ -67,20 +65,20 @@ async function* each<T>(rows: T[]) {
   yield* rows;
 }
 
-/** The gate contacts as JSON, an A4 page, or CSV/XLSX (one row per contact's passage). */
-export function contactsResponse(c: Context<AppEnv>, compound: { id: number; name: string; timezone: string }, raw: GateContacts, actor: Actor | null, format: 'json' | 'print' | 'csv' | 'xlsx', lang: Lang, now: number) {
+/** The gate contacts as an A4 page, or CSV/XLSX (one row per contact's passage). */
+export function contactsFile(compound: { id: number; name: string; timezone: string }, raw: GateContacts, actor: Actor | null, format: 'print' | 'csv' | 'xlsx', lang: Lang, now: number) {
   const g = maskContacts(raw, actor);
   const tz = compound.timezone;
-  if (format === 'json') return c.json(g);
-  if (format === 'print') return c.html(contactsHtml(compound, g, lang, now));
+  if (format === 'print') return { html: contactsHtml(compound, g, lang, now) } as const;
   const rows = rowsOf(g, tz, lang);
   const file = `${w(lang, '门岗时空伴随', 'gate-contacts')}_${g.resident.building}${g.resident.unit}-${g.resident.room}.${format}`;
   const stream = format === 'csv' ? csvStream(COLUMNS, each(rows), { lang }) : xlsxStream(COLUMNS, each(rows), { lang, sheetName: w(lang, '时空伴随', 'contacts') });
-  return c.body(stream, 200, {
+  const headers = {
     'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     'Content-Disposition': `attachment; filename="contacts.${format}"; filename*=UTF-8''${encodeURIComponent(file)}`,
     'Cache-Control': 'no-store, no-transform',
-  });
+  };
+  return { stream, headers } as const;
 }
 
 /** The gate contacts, printable (A4): the case's passages, then each household with its members' passages. */

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { officeUser, readableCompounds } from '../auth/access.js';
 import { recordAudit } from '../audit/queries.js';
@@ -10,18 +10,22 @@ import type { AppEnv } from '../http/context.js';
 import { describe, id, json, localDate, param, query } from '../http/validate.js';
 import { setQuarantine } from '../residents/service.js';
 import { CONTACT_DEFAULTS, CONTACT_LIMITS, gateContacts } from './contacts.js';
-import { contactsResponse } from './exports.js';
+import { contactsFile, maskContacts } from './exports.js';
 import { getAlert, listAlerts } from './queries.js';
 
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });
+const contactsQuery = z.object({
+  minutes: z.coerce.number().int().min(1).max(CONTACT_LIMITS.minutes).default(CONTACT_DEFAULTS.minutes),
+  days: z.coerce.number().int().min(1).max(CONTACT_LIMITS.days).default(CONTACT_DEFAULTS.days),
+});
 
 /** A compound's positive alerts, one-step quarantine from an alert, and gate contacts. */
 export function alertRoutes(deps: AppDeps) {
   const db = deps.database.db;
   const tags = ['positive cases'];
 
-  return new Hono<AppEnv>()
+  const routes = new Hono<AppEnv>()
     .get('/alerts', describe('Positive alerts of the compound, newest first', { tags }), param(cidParam), async (c) => c.json({ alerts: await listAlerts(db, { compoundIds: [c.req.valid('param').cid] }) }))
     .post(
       '/alerts/:id/quarantine',
@@ -47,35 +51,48 @@ export function alertRoutes(deps: AppDeps) {
     )
     .get(
       '/residents/:id/contacts',
-      describe('Gate contacts (时空伴随): everyone through the same gate within ±minutes of the resident’s passages over the last days, grouped by household; JSON, print, CSV or XLSX; every view and export audited', { tags }),
+      describe('Gate contacts (时空伴随): everyone through the same gate within ±minutes of the resident’s passages over the last days, grouped by household; every view audited', { tags }),
       param(itemParam),
-      query(
-        z.object({
-          minutes: z.coerce.number().int().min(1).max(CONTACT_LIMITS.minutes).default(CONTACT_DEFAULTS.minutes),
-          days: z.coerce.number().int().min(1).max(CONTACT_LIMITS.days).default(CONTACT_DEFAULTS.days),
-          format: z.enum(['json', 'print', 'csv', 'xlsx']).default('json'),
-          lang: z.enum(['zh', 'en']).default('zh'),
-        }),
-      ),
+      query(contactsQuery),
+      async (c) => {
+        const { cid, id: residentId } = c.req.valid('param');
+        const { contacts } = await loadContacts(c, cid, residentId, c.req.valid('query'), 'json');
+        return c.json(maskContacts(contacts, c.get('actor')));
+      },
+    )
+    .get(
+      '/residents/:id/contacts/export',
+      describe('The gate contacts printable (format=print) or as CSV/XLSX, one row per passage; audited as an export', { tags }),
+      param(itemParam),
+      query(contactsQuery.extend({ format: z.enum(['print', 'csv', 'xlsx']).default('print'), lang: z.enum(['zh', 'en']).default('zh') })),
       async (c) => {
         const { cid, id: residentId } = c.req.valid('param');
         const q = c.req.valid('query');
-        const compound = await getCompound(db, cid);
-        const contacts = await gateContacts(deps.database.reader, cid, residentId, { minutes: q.minutes, days: q.days, to: deps.now().getTime() });
-        if (!contacts) throw new NotFoundError('resident');
-        const details = { residentId, minutes: q.minutes, days: q.days, people: contacts.people };
-        await recordAudit(db, {
-          actor: c.get('actor'),
-          ...(q.format === 'json' ? { action: 'contacts.view' as const, details } : { action: 'export' as const, details: { dataset: 'gate-contacts', format: q.format, ...details } }),
-          entity: 'resident',
-          entityId: residentId,
-          compoundId: cid,
-          ip: c.get('ip'),
-          at: deps.now().toISOString(),
-        });
-        return contactsResponse(c, compound, contacts, c.get('actor'), q.format, q.lang, deps.now().getTime());
+        const { compound, contacts } = await loadContacts(c, cid, residentId, q, q.format);
+        const file = contactsFile(compound, contacts, c.get('actor'), q.format, q.lang, deps.now().getTime());
+        if ('html' in file) return c.html(file.html as Promise<string>);
+        return c.body(file.stream, 200, file.headers);
       },
     );
+  return routes;
+
+  /** The contacts, audited before they leave: a view, or an export in its format. */
+  async function loadContacts(c: Context<AppEnv>, cid: number, residentId: number, q: { minutes: number; days: number }, format: 'json' | 'print' | 'csv' | 'xlsx') {
+    const compound = await getCompound(db, cid);
+    const contacts = await gateContacts(deps.database.reader, cid, residentId, { minutes: q.minutes, days: q.days, to: deps.now().getTime() });
+    if (!contacts) throw new NotFoundError('resident');
+    const details = { residentId, minutes: q.minutes, days: q.days, people: contacts.people };
+    await recordAudit(db, {
+      actor: c.get('actor'),
+      ...(format === 'json' ? { action: 'contacts.view' as const, details } : { action: 'export' as const, details: { dataset: 'gate-contacts', format, ...details } }),
+      entity: 'resident',
+      entityId: residentId,
+      compoundId: cid,
+      ip: c.get('ip'),
+      at: deps.now().toISOString(),
+    });
+    return { compound, contacts };
+  }
 }
 
 /** The district's alerts: what the overview polls (`after`: the last id it has), in the caller's scope. */

@@ -166,12 +166,12 @@ describe('gate contacts on a synthetic compound', () => {
     const sup = await officeClient(t, 'sup');
     const masked = (await sup.get(base)).body;
     expect(masked.households.flatMap((h: any) => h.members).find((m: any) => m.name === '王五').phone).toBe('139****0003');
-    const csv = (await s.manager.get(`${base}?format=csv`)).body as string;
+    const csv = (await s.manager.get(`${base}/export?format=csv`)).body as string;
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + 4);
     expect(csv).toContain('1号楼 2单元502,王五,13900000003,东门,出');
-    const sheet = (await s.manager.get(`${base}?format=print`)).body as string;
+    const sheet = (await s.manager.get(`${base}/export?format=print`)).body as string;
     expect(sheet).toContain('门岗时空伴随名单');
-    expect((await s.manager.request('GET', `${base}?format=xlsx`)).headers.get('content-type')).toContain('spreadsheetml');
+    expect((await s.manager.request('GET', `${base}/export?format=xlsx`)).headers.get('content-type')).toContain('spreadsheetml');
     const audit = (await t.database.db.selectFrom('auditLog').select(['action', 'details']).where('action', 'in', ['contacts.view', 'export']).orderBy('id').execute()).map((a) => [a.action, JSON.parse(a.details!).format ?? 'view']);
     expect(audit).toEqual([['contacts.view', 'view'], ['contacts.view', 'view'], ['export', 'csv'], ['export', 'print'], ['export', 'xlsx']]);
     for (const q of ['?minutes=0', '?minutes=121', '?days=32', '?minutes=abc']) expect((await s.manager.get(`${base}${q}`)).status, q).toBe(400);
