@@ -351,6 +351,8 @@ const STRINGS = {
   'ct.days': ['近几天', 'Last days'],
   'ct.summary': ['病例近 {days} 天经门岗通行 {passages} 次；前后 {minutes} 分钟内同一门岗通行者 {people} 人、{households} 户', '{passages} passages of the case in the last {days} days; {people} people in {households} households passed the same gate within {minutes} minutes'],
   'ct.household': ['住户', 'Household'],
+  'ct.name': ['姓名', 'Name'],
+  'ct.gate': ['门岗', 'Gate'],
   'ct.visitors': ['访客', 'Visitors'],
   'ct.passages': ['通行（门岗、时间、与病例相隔）', 'Passages (gate, time, minutes from the case)'],
   'ct.case': ['病例通行', 'Case passages'],

@@ -54,7 +54,7 @@ export function ContactsTab(props: { compound: Compound; residentId: number }) {
               <thead>
                 <tr>
                   <th>{t('ct.case')}</th>
-                  <th>{t('rounds.building')}</th>
+                  <th>{t('ct.gate')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -74,7 +74,7 @@ export function ContactsTab(props: { compound: Compound; residentId: number }) {
               <thead>
                 <tr>
                   <th>{t('ct.household')}</th>
-                  <th>{t('name')}</th>
+                  <th>{t('ct.name')}</th>
                   <th>{t('phone')}</th>
                   <th>{t('ct.passages')}</th>
                 </tr>
