@@ -21,14 +21,12 @@ describe.skipIf(!chromium)('a testing round, from the coverage grid to the door 
   let browser: Browser;
   let office: Page;
   let officeContext: BrowserContext;
-  let roundId: number;
-  let b2: number;
 
   beforeAll(async () => {
     server = await startServer();
     s = await buildScene(server);
     const cid = s.compoundId;
-    b2 = (await s.manager.post(`/api/compounds/${cid}/buildings`, { name: '2号楼', unitCount: 2 })).body.item.id;
+    const b2 = (await s.manager.post(`/api/compounds/${cid}/buildings`, { name: '2号楼', unitCount: 2 })).body.item.id;
     const sampled = new Date(server.clock.ms() - 5 * 3_600_000).toISOString();
     const rooms = [['孙七', '1', '101'], ['周八', '1', '102'], ['吴九', '2', '201'], ['郑十', '2', '202'], ['钱一', '2', '301'], ['冯二', '1', '401']] as const;
     for (const [i, [name, unit, room]] of rooms.entries()) {
@@ -37,7 +35,7 @@ describe.skipIf(!chromium)('a testing round, from the coverage grid to the door 
       if (i === 4) await s.manager.request('PUT', `/api/compounds/${cid}/residents/${r.id}/exemption`, { reason: 'bedridden', note: '长期卧床' });
     }
     const today = zonedDate(server.clock.ms(), 'Asia/Shanghai');
-    roundId = (await s.manager.post(`/api/compounds/${cid}/rounds`, { name: '第1轮全员核酸', startsOn: today, endsOn: today })).body.id;
+    expect((await s.manager.post(`/api/compounds/${cid}/rounds`, { name: '第1轮全员核酸', startsOn: today, endsOn: today })).status).toBe(201);
     browser = await launchChromium();
     officeContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     await server.clock.shareWith(officeContext);
