@@ -147,6 +147,20 @@ describe.each(BACKENDS)('on %s', (backend) => {
     });
   });
 
+  describe('the roster changes during a round', () => {
+    it('a resident added or removed while a round is under way is counted at once; a round that has ended keeps its figures', async () => {
+      const roundId = await fillRound();
+      const old = await s.manager.post(`/api/compounds/${cid()}/rounds`, { name: '第0轮', startsOn: '2026-11-20', endsOn: '2026-11-21' });
+      const figures = async (id: number) => (await s.manager.get(`/api/compounds/${cid()}/rounds/${id}/coverage`)).body.total;
+      const before = await figures(old.body.id);
+      const added = (await s.manager.post(`/api/compounds/${cid()}/residents`, { buildingId: b2, unit: '1', room: '401', name: '冯二' })).body.resident.id;
+      expect(await figures(roundId)).toMatchObject({ residents: 10, untested: 2 });
+      expect(await figures(old.body.id)).toEqual(before);
+      expect((await s.manager.delete(`/api/compounds/${cid()}/residents/${added}`)).status).toBe(200);
+      expect(await figures(roundId)).toMatchObject({ residents: 9, untested: 1 });
+    });
+  });
+
   describe('exemptions', () => {
     it('an exempt resident is counted apart and off the door-to-door list; ending it puts them back; bad reasons are refused', async () => {
       const roundId = await fillRound();

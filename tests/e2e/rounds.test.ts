@@ -158,7 +158,7 @@ describe.skipIf(!chromium)('a testing round, from the coverage grid to the door 
       '1号楼消杀记录（0 次）',
       '本楼阳性人员的门岗时空伴随（1 人）',
     ]);
-    await shot(dossier, 'print-dossier');
+    await shot(dossier, 'print-dossier-case');
     await dossier.close();
   }, 120_000);
 });
