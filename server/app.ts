@@ -25,6 +25,8 @@ import { policyRoutes } from './policy/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { residentRoutes } from './residents/routes.js';
 import { testResultRoutes } from './test-results/routes.js';
+import { roundRoutes } from './rounds/routes.js';
+import { alertRoutes, districtAlertRoutes } from './alerts/routes.js';
 import { englishText } from './core/messages.js';
 import { AppError, errorBody } from './errors.js';
 import { exportRoutes } from './exports/routes.js';
@@ -79,12 +81,15 @@ function apiRoutes(deps: AppDeps, whole: Hono<AppEnv>, o: AppOptions) {
       .route('/compounds/:cid', passRoutes(deps))
       .route('/compounds/:cid', passPhoneRoutes(deps))
       .route('/phone', phoneRoutes(deps))
-      .route('/compounds/:cid', testResultRoutes(deps))
+      .route('/compounds/:cid', testResultRoutes(deps, (a) => live.publishAlerts(a)))
+      .route('/compounds/:cid', roundRoutes(deps))
+      .route('/compounds/:cid', alertRoutes(deps))
       .route('/compounds/:cid', gateRoutes(deps))
       .route('/compounds/:cid', disinfectionRoutes(deps))
       .route('/compounds/:cid', reportRoutes(deps))
       .route('/', dashboardRoutes(deps, live))
-      .route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted)))
+      .route('/device', deviceGateRoutes(deps, (accepted) => live.publish(accepted), (a) => live.publishAlerts(a)))
+      .route('/alerts', districtAlertRoutes(deps))
       .route('/device', disinfectionDeviceRoutes(deps))
       .route('/users', userRoutes(deps))
       .route('/audit', auditRoutes(deps))

@@ -59,6 +59,13 @@ export const AUDIT_ACTIONS = [
   'retention.purge',
   'backup.create',
   'lockdown.end',
+  'round.create',
+  'round.update',
+  'exemption.set',
+  'exemption.clear',
+  'alert.positive',
+  'alert.quarantine',
+  'contacts.view',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -87,7 +94,11 @@ const DATASETS: Record<string, [string, string]> = {
   'daily-summaries': ['每日汇总', 'daily summaries'],
   disinfection: ['消杀记录', 'disinfection records'],
   shifts: ['班次日志', 'shift logs'],
+  'door-to-door': ['上门核查名单', 'the door-to-door list'],
+  'gate-contacts': ['门岗时空伴随名单', 'the gate contacts'],
+  dossier: ['事件档案', 'the incident dossier'],
 };
+const EXEMPTIONS: Record<string, [string, string]> = { bedridden: ['卧床', 'bedridden'], infant: ['婴幼儿', 'infant'], away: ['不在小区', 'away'], other: ['其他', 'other'] };
 const TARGETS: Record<string, [string, string]> = {
   building: ['楼栋', 'buildings'],
   'point:sampling': ['采样点', 'sampling points'],
@@ -119,12 +130,28 @@ const place = (table: keyof typeof PLACES): Record<'create' | 'update' | 'delete
 function exported(d: D, c: AuditContext, lang: Lang): string {
   const zh = lang === 'zh';
   if (d.dataset === 'daily-report') return zh ? `打印了 ${d.date} 的小区日报` : `printed the daily report of ${d.date}`;
+  if (d.dataset === 'dossier' && d.format === 'xlsx') {
+    const from = c.dateTime(d.from);
+    const to = c.dateTime(d.to);
+    return zh ? `导出了楼栋 #${d.buildingId} 的事件档案（${from} 至 ${to}，XLSX）` : `exported the incident dossier of building #${d.buildingId} (${from} to ${to}, XLSX)`;
+  }
   if (d.dataset === 'dossier') {
     const from = c.dateTime(d.from);
     const to = c.dateTime(d.to);
     return zh
       ? `打印了楼栋 #${d.buildingId} 的事件档案（${from} 至 ${to}，${n(d.passages)} 人次通行）`
       : `printed the incident dossier of building #${d.buildingId} (${from} to ${to}, ${n(d.passages)} passages)`;
+  }
+  if (d.dataset === 'door-to-door') {
+    const where = `${d.building ?? `#${d.buildingId}`}${d.unit ? (zh ? `${d.unit}单元` : ` unit ${d.unit}`) : ''}`;
+    return zh
+      ? `${d.format === 'print' ? '打印' : '导出'}了${quoted(d.round, 'zh')} ${where} 的上门核查名单（${n(d.people)} 人，${String(d.format).toUpperCase()}${d.masked ? '，姓名已隐去' : ''}）`
+      : `${d.format === 'print' ? 'printed' : 'exported'} the door-to-door list of ${where} for ${quoted(d.round, 'en')} (${n(d.people)} people, ${String(d.format).toUpperCase()}${d.masked ? ', names masked' : ''})`;
+  }
+  if (d.dataset === 'gate-contacts') {
+    return zh
+      ? `${d.format === 'print' ? '打印' : '导出'}了居民 #${d.residentId} 的门岗时空伴随名单（±${d.minutes} 分钟，${d.days} 天，${n(d.people)} 人，${String(d.format).toUpperCase()}）`
+      : `${d.format === 'print' ? 'printed' : 'exported'} the gate contacts of resident #${d.residentId} (±${d.minutes} min, ${d.days} days, ${n(d.people)} people, ${String(d.format).toUpperCase()})`;
   }
   const what = pick(DATASETS, d.dataset, lang);
   const format = String(d.format ?? '').toUpperCase();
@@ -232,6 +259,28 @@ const SENTENCES: Record<AuditAction, [Say, Say]> = {
   'test_result.record': [
     (d) => `为居民 #${d.residentId} 登记了核酸结果：${pick(RESULTS, d.result, 'zh')}`,
     (d) => `recorded a test result for resident #${d.residentId}: ${pick(RESULTS, d.result, 'en')}`,
+  ],
+  'round.create': [
+    (d) => `新建了核酸轮次${quoted(d.name, 'zh')}（${d.startsOn} 至 ${d.endsOn}）`,
+    (d) => `created the testing round ${quoted(d.name, 'en')} (${d.startsOn} to ${d.endsOn})`,
+  ],
+  'round.update': [(d, id) => `修改了核酸轮次 #${id}（${fields(d, 'zh')}）`, (d, id) => `changed testing round #${id} (${fields(d, 'en')})`],
+  'exemption.set': [
+    (d) => `将居民 #${d.residentId} 标为免检（${pick(EXEMPTIONS, d.reason, 'zh')}）${said(d.note, 'zh')}`,
+    (d) => `marked resident #${d.residentId} exempt from testing (${pick(EXEMPTIONS, d.reason, 'en')})${said(d.note, 'en')}`,
+  ],
+  'exemption.clear': [(d) => `取消了居民 #${d.residentId} 的免检`, (d) => `ended the testing exemption of resident #${d.residentId}`],
+  'alert.positive': [
+    (d) => `收到阳性结果：${d.building}${d.unit}单元${d.room}，居民 #${d.residentId}`,
+    (d) => `received a positive result: ${d.building} unit ${d.unit} room ${d.room}, resident #${d.residentId}`,
+  ],
+  'alert.quarantine': [
+    (d, id) => `就阳性预警 #${id} 将住户 #${d.householdId} 设为居家隔离，至 ${d.until}`,
+    (d, id) => `put household #${d.householdId} under home quarantine until ${d.until} from positive alert #${id}`,
+  ],
+  'contacts.view': [
+    (d) => `查看了居民 #${d.residentId} 的门岗时空伴随名单（±${d.minutes} 分钟，${d.days} 天，${n(d.people)} 人）`,
+    (d) => `viewed the gate contacts of resident #${d.residentId} (±${d.minutes} min, ${d.days} days, ${n(d.people)} people)`,
   ],
 };
 

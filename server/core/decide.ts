@@ -40,6 +40,10 @@ export interface GateFacts {
   householdExits: number[];
   /** This person's last passage through a gate before now. */
   lastPassage?: { direction: Direction; at: number } | undefined;
+  /** The testing round this person is in now (core/rounds.ts currentRound), when the policy asks for one. */
+  round?: { name: string; startsAt: number } | undefined;
+  /** Exempt from testing (bedridden, an infant, away): no round asks them for a test. */
+  exempt?: boolean | undefined;
 }
 
 export interface DecideInput {
@@ -223,12 +227,16 @@ function judgeTest(input: DecideInput, required: boolean, reasons: Reason[]): Te
   const { now, policy, facts } = input;
   const test = facts.test && facts.test.sampledAt <= now + TEST_CLOCK_ALLOWANCE_MS ? facts.test : undefined;
   const status = test ? { result: test.result, sampledAt: test.sampledAt, ageHours: Math.max(0, Math.floor((now - test.sampledAt) / HOUR)) } : null;
+  // "Tested in the current round" (policy.roundRule 'round' or 'both'): a test sampled since the round began.
+  const rule = policy.roundRule ?? 'window';
+  const round = rule !== 'window' && !facts.exempt ? facts.round : undefined;
   if (test?.result === 'positive') {
     reasons.push({ code: 'test_positive' });
   } else if (required) {
-    if (!test) reasons.push({ code: 'test_missing' });
+    if (round && !(test && test.sampledAt >= round.startsAt)) reasons.push({ code: 'round_untested', round: round.name });
+    else if (!test) reasons.push({ code: 'test_missing' });
     else if (test.result === 'pending') reasons.push({ code: 'test_pending' });
-    else if (now - test.sampledAt >= policy.testValidityHours * HOUR) {
+    else if ((!round || rule === 'both') && now - test.sampledAt >= policy.testValidityHours * HOUR) {
       reasons.push({ code: 'test_expired', ageHours: status!.ageHours, validHours: policy.testValidityHours });
     }
   }

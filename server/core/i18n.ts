@@ -38,6 +38,8 @@ export function reasonText(r: Reason, lang: Lang, tz: string, now?: number): str
       return zh ? '核酸结果阳性' : 'Test result positive';
     case 'test_pending':
       return zh ? '核酸结果待出' : 'Test result pending';
+    case 'round_untested':
+      return zh ? `本轮未检：${r.round}尚无采样记录` : `Not tested in this round (${r.round})`;
     case 'household_quarantined':
       return zh ? `该户居家隔离至${md(r.until)}，不能外出` : `Household under home quarantine until ${md(r.until)}: no exit`;
     case 'quarantine_entry':
@@ -97,6 +99,7 @@ export const REASON_LABELS: Record<ReasonCode, [string, string]> = {
   test_expired: ['核酸超时', 'Test expired'],
   test_positive: ['核酸阳性', 'Test positive'],
   test_pending: ['核酸待出', 'Test pending'],
+  round_untested: ['本轮未检', 'Not tested this round'],
   household_quarantined: ['居家隔离', 'Quarantined'],
   quarantine_entry: ['隔离户进入', 'Quarantine entry'],
   exit_quota_used: ['外出超额', 'Exit quota used'],

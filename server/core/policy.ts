@@ -12,6 +12,11 @@ export const PolicyRulesSchema = z.object({
   testValidityHours: z.number().int().min(1).max(168),
   entry: z.object({ requireTest: z.boolean() }),
   exit: z.object({ requireTest: z.boolean(), blockQuarantined: z.boolean() }),
+  /**
+   * What a test must be: within the validity window ('window', the default), taken in the testing round
+   * the person is in now ('round': 本轮未检 otherwise; outside any round the window applies), or both.
+   */
+  roundRule: z.enum(['window', 'round', 'both']).optional(),
   /** Household exit quota: at most `exits` exits per household in each period of `days` days from `anchorDate`. */
   exitQuota: z
     .object({

@@ -22,6 +22,7 @@ export const DENY_REASONS = [
   'phone_key_wrong',
   /** A printed card where the policy wants the phone pass. */
   'static_card_refused',
+  'round_untested',
 ] as const;
 
 export const REVIEW_REASONS = [
@@ -58,6 +59,7 @@ export const OVERRIDABLE_REASONS = [
   'host_quarantined',
   'fever',
   'static_card_refused',
+  'round_untested',
 ] as const satisfies readonly DenyReason[];
 export type OverridableReason = (typeof OVERRIDABLE_REASONS)[number];
 
@@ -69,10 +71,11 @@ export type Reason =
   | { code: 'roster_stale'; ageMinutes: number; limitMinutes: number }
   | { code: 'fever'; temperatureC: number; thresholdC: number }
   | { code: 'phone_code_expired' | 'phone_clock_ahead'; skewSeconds: number }
+  | { code: 'round_untested'; round: string }
   | {
       code: Exclude<
         ReasonCode,
-        'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever' | 'phone_code_expired' | 'phone_clock_ahead'
+        'test_expired' | 'household_quarantined' | 'quarantine_entry' | 'host_quarantined' | 'exit_quota_used' | 'already_inside' | 'already_outside' | 'roster_stale' | 'fever' | 'phone_code_expired' | 'phone_clock_ahead' | 'round_untested'
       >;
     };
 

@@ -1,5 +1,6 @@
 import type { ChecklistItem, SlotSpec, TemplateTarget } from './disinfection.js';
 import type { PolicyRules } from './policy.js';
+import type { RoundSpec } from './rounds.js';
 
 /**
  * The roster a tablet decides from, in columns: 20,000 residents stay well under a megabyte gzipped.
@@ -43,6 +44,10 @@ export interface RosterPayload {
   phones?: { pass: number[]; key: string };
   /** Of the residents this payload sends, those flagged as having no phone (ids as differences). */
   noPhone?: number[];
+  /** Testing rounds under way or to come (sent whole with every snapshot and delta); absent in older rosters. */
+  rounds?: RoundSpec[];
+  /** Residents exempt from testing (sent whole every time: few). */
+  exempt?: number[];
 }
 
 /** [5, 6, 7, 9] -> [5, 1, 1, 2] */
@@ -86,10 +91,13 @@ export interface RosterState {
   phoneKeys?: Map<number, string>;
   /** Residents flagged as having no phone; absent in a state saved before phone passes. */
   noPhone?: Set<number>;
+  /** Testing rounds under way or to come. */
+  rounds: RoundSpec[];
+  exempt: Set<number>;
 }
 
 export function emptyRoster(): Omit<RosterState, 'compound' | 'policy' | 'disinfection'> {
-  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], points: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map() };
+  return { version: 0, fetchedAt: 0, keys: [], gates: [], buildings: [], points: [], households: new Map(), residents: new Map(), passes: new Map(), revoked: new Set(), tests: new Map(), exits: new Map(), passages: new Map(), rounds: [], exempt: new Set() };
 }
 
 /**
@@ -120,6 +128,8 @@ export function applyRoster(prev: RosterState | null, p: RosterPayload, fetchedA
     passages: new Map(base.passages),
     phoneKeys: new Map(base.phoneKeys ?? []),
     noPhone: new Set(base.noPhone ?? []),
+    rounds: p.rounds ?? base.rounds ?? [],
+    exempt: p.exempt ? new Set(p.exempt) : new Set(base.exempt ?? []),
   };
   const minutes = (m: number) => (p.base + m) * 60_000;
 

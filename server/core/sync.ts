@@ -90,7 +90,10 @@ export const ShiftEndSchema = z.object({
   handoverNote: z.string().trim().max(2000),
 });
 
-/** A result a person showed on their phone at the gate, recorded by the volunteer. */
+/**
+ * A result a person showed on their phone at the gate, recorded by the volunteer (source 'gate', the
+ * default); or a resident ticked off the door-to-door list, sampled at home (source 'home', pending).
+ */
 export const GateTestResultSchema = z.object({
   kind: z.literal('test_result'),
   id: uuid,
@@ -99,6 +102,7 @@ export const GateTestResultSchema = z.object({
   volunteerId: int,
   sampledAt: time,
   result: z.enum(['negative', 'positive', 'pending']),
+  source: z.enum(['gate', 'home']).optional(),
 });
 
 /** One round of disinfection of a building or point: done (boxes ticked) or skipped with a reason. */

@@ -1,3 +1,4 @@
+import type { AlertView } from '../alerts/queries.js';
 import { breathe } from '../db/breathe.js';
 import { AppError } from '../errors.js';
 import type { AcceptedCheck } from '../gate/ingest.js';
@@ -268,6 +269,19 @@ export class LiveFeed {
     this.listeners.set(compoundId, set);
     this.subscribe();
     return listener;
+  }
+
+  /**
+   * A positive result's alert, to its compound's dashboards at once (event `alert`): few, and urgent, so
+   * not coalesced with the checks. (The district overview polls GET /api/alerts.)
+   */
+  publishAlerts(alerts: AlertView[]): void {
+    for (const a of alerts) {
+      const set = this.listeners.get(a.compoundId);
+      if (!set?.size) continue;
+      const chunk = this.encoder.encode(`event: alert\ndata: ${JSON.stringify(a)}\nid: alert-${a.id}\n\n`);
+      for (const l of [...set]) l.push(chunk);
+    }
   }
 
   watchers(compoundId: number): number {

@@ -205,7 +205,7 @@ export interface TestResultTable {
   residentId: number;
   sampledAt: string;
   result: 'negative' | 'positive' | 'pending';
-  source: 'import' | 'manual' | 'gate';
+  source: 'import' | 'manual' | 'gate' | 'home';
   roundId: number | null;
   recordedBy: number | null;
   deviceId: number | null;
@@ -459,6 +459,62 @@ export interface DeletionCertificateTable {
   document: string;
 }
 
+/** A testing round (轮次): a date window (local dates, inclusive) and a scope. */
+export interface TestingRoundTable {
+  id: Generated<number>;
+  compoundId: number;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  /** JSON: building ids; null: the whole compound. */
+  buildingIds: string | null;
+  createdAt: string;
+  createdBy: number | null;
+  /** When its coverage was last counted. */
+  coverageAt: string | null;
+}
+
+/** A round's coverage per building and unit: outlives the test rows it was counted from. */
+export interface RoundCoverageTable {
+  roundId: number;
+  buildingId: number;
+  unit: string;
+  residents: number;
+  negative: number;
+  positive: number;
+  pending: number;
+  exempt: number;
+  untested: number;
+  updatedAt: string;
+}
+
+export interface TestExemptionTable {
+  residentId: number;
+  compoundId: number;
+  reason: 'bedridden' | 'infant' | 'away' | 'other';
+  note: string | null;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+export interface AlertTable {
+  id: Generated<number>;
+  compoundId: number;
+  testResultId: number;
+  residentId: number;
+  householdId: number;
+  personName: string;
+  buildingName: string;
+  unit: string;
+  room: string;
+  sampledAt: string;
+  source: string;
+  createdAt: string;
+  quarantineUntil: string | null;
+  handledAt: string | null;
+  handledBy: number | null;
+}
+
 export interface Tables {
   compound: CompoundTable;
   gate: GateTable;
@@ -497,6 +553,10 @@ export interface Tables {
   testCoverageAggregate: TestCoverageAggregateTable;
   backup: BackupTable;
   deletionCertificate: DeletionCertificateTable;
+  testingRound: TestingRoundTable;
+  roundCoverage: RoundCoverageTable;
+  testExemption: TestExemptionTable;
+  alert: AlertTable;
 }
 
 export type User = Selectable<UserTable>;

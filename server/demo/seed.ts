@@ -4,6 +4,7 @@ import { createDeps } from '../deps.js';
 import { DEMO_PASSWORD, DEMO_PIN, seedDistrict } from './district.js';
 import { Random } from './random.js';
 import { type HistorySummary, seedCompoundHistory } from './traffic.js';
+import { recordTestResult } from '../test-results/service.js';
 
 /**
  * The whole demo, step by step, from one seed. Returns lines to print: what was made and how to sign in.
@@ -35,6 +36,30 @@ export async function seedDemo(
       opts.log?.(`  ${c.name}: ${s.checks} gate checks, ${s.visitors} visitor entries/exits, ${s.conflicts} conflicts`);
       for (const k of ['checks', 'denied', 'overrides', 'visitors', 'conflicts', 'rounds'] as const) total[k] += s[k];
       for (const k of ['done', 'late', 'skipped', 'missed'] as const) total.disinfection[k] += s.disinfection[k];
+    }
+    // One positive case just in, for a new user to see at once: the first compound's resident who went
+    // through its gates most in the last days, phoned in positive by the station this morning. Its alert
+    // is open (no quarantine yet) and its gate contacts are whoever passed near them.
+    const first = district.compounds[0]!;
+    const since = new Date(opts.now.getTime() - 3 * 86_400_000).toISOString();
+    const busiest = await db
+      .selectFrom('gateCheck as g')
+      .innerJoin('household as h', 'h.id', 'g.householdId')
+      .select(['g.residentId', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('g.compoundId', '=', first.id)
+      .where('g.passed', '=', 1)
+      .where('g.residentId', 'is not', null)
+      .where('h.quarantineUntil', 'is', null)
+      .where('g.occurredAt', '>=', since)
+      .groupBy('g.residentId')
+      .orderBy('n', 'desc')
+      .orderBy('g.residentId')
+      .limit(1)
+      .executeTakeFirst();
+    if (busiest?.residentId) {
+      deps.setNow(opts.now);
+      await recordTestResult(deps, null, first.id, busiest.residentId, { sampledAt: new Date(opts.now.getTime() - 6 * 3_600_000).toISOString(), result: 'positive' }, 'demo');
+      lines.push(`A positive result just in at ${first.name} (resident #${busiest.residentId}): its alert is on the dashboards, with its gate contacts.`);
     }
     lines.push(
       `Passes issued to every resident; ${total.rounds} testing rounds imported; ${days} days of gate traffic:`,

@@ -18,6 +18,7 @@ import { insertPolicyVersion } from '../policy/queries.js';
 import { setQuarantine } from '../residents/service.js';
 import { bumpRosterVersion } from '../roster/version.js';
 import { importTestRound } from '../test-results/service.js';
+import { createRound, setExemption } from '../rounds/service.js';
 import { mobile } from './names.js';
 
 import type { Random } from './random.js';
@@ -118,6 +119,7 @@ export async function seedCompoundHistory(
   const tests = new Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }[]>();
   const positives: Person[] = [];
   const secondRound = Math.max(1, Math.min(4, opts.days - 3));
+  const exempted = new Set<number>();
   for (const [round, dayOffset, coverage] of [[1, 0, 0.93], [2, secondRound, 0.91]] as const) {
     const date = addDays(firstDay, dayOffset);
     const lines = ['楼栋,单元,房号,姓名,手机号,采样时间,检测结果'];
@@ -131,10 +133,22 @@ export async function seedCompoundHistory(
       lines.push([a.building, a.unit, a.room, p.name, a.phone ?? '', local, result === 'positive' ? '阳性' : '阴性'].join(','));
       tests.set(p.id, [...(tests.get(p.id) ?? []), { sampledAt: sampled, result }]);
     }
+    // The round (a date window over the whole compound) is made the morning it starts; its file comes after.
+    deps.setNow(new Date(at(date, 5 * 60)));
+    await createRound(deps, null, c.id, { name: `第${round}轮全员核酸`, startsOn: date, endsOn: addDays(date, 1), buildingIds: null }, 'demo');
     deps.setNow(new Date(at(date, 13 * 60)));
     const sheet = await readSheet({ name: `${c.name}第${round}轮核酸.csv`, bytes: new TextEncoder().encode(lines.join('\n')) });
     await importTestRound(deps, null, c.id, sheet, { name: `${date} 第${round}轮全员核酸`, mode: 'valid_rows', dryRun: false, fileName: `${c.name}第${round}轮核酸.csv` }, 'demo');
     summary.rounds++;
+    // A couple of residents who were not sampled are bedridden or infants: exempt, counted apart.
+    const untested = people.filter((p) => !(tests.get(p.id) ?? []).some((x) => zonedDate(x.sampledAt, tz) === date));
+    for (const [i, reason] of (['bedridden', 'infant'] as const).entries()) {
+      const p = untested[Math.floor(((i + 1) * untested.length) / 3)];
+      if (p && !exempted.has(p.id)) {
+        exempted.add(p.id);
+        await setExemption(deps, null, c.id, p.id, { reason, note: reason === 'bedridden' ? '长期卧床，上门采样另行安排' : '未满3个月婴儿' }, 'demo');
+      }
+    }
   }
   // The model decides from exactly what the import stored.
   const stored = await db.selectFrom('testResult').select(['residentId', 'sampledAt', 'result']).where('compoundId', '=', c.id).orderBy('sampledAt').execute();
@@ -389,6 +403,10 @@ export async function seedCompoundHistory(
   }
   deps.setNow(new Date(quarantineFrom));
   for (const [h, until] of quarantine) await setQuarantine(deps, null, c.id, h, until, '居家隔离观察', 'demo');
+  // The round's positives were acted on: their alerts say so.
+  for (const p of positives) {
+    await db.updateTable('alert').set({ quarantineUntil: quarantine.get(p.householdId) ?? null, handledAt: new Date(quarantineFrom).toISOString() }).where('residentId', '=', p.id).execute();
+  }
   for (const e of events) {
     if (e.record.kind !== 'gate_check' || e.record.subject === 'visitor') continue;
     summary.checks++;

@@ -10,11 +10,12 @@ import { describe, id, json, query } from '../http/validate.js';
 import { buildRoster } from '../roster/service.js';
 import { analyzerOf } from './analysis.js';
 import { type AcceptedCheck, ingestBatch } from './ingest.js';
+import type { AlertView } from '../alerts/queries.js';
 import { compoundOfDevice, noteRosterFetched } from './queries.js';
 import { checkOnline } from './service.js';
 
 /** What enrolled tablets call: the roster, the sync of their outbox, and a live one-at-a-time check. */
-export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[]) => void) {
+export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[]) => void, onAlerts: (a: AlertView[]) => void = () => {}) {
   const analyzer = analyzerOf(deps);
   const db = deps.database.db;
   const tags = ['tablets'];
@@ -45,6 +46,7 @@ export function deviceGateRoutes(deps: AppDeps, onAccepted: (r: AcceptedCheck[])
         const result = await ingestBatch(deps, device, c.req.valid('json'));
         analyzer.schedule();
         onAccepted(result.accepted);
+        if (result.alerts.length) onAlerts(result.alerts);
         return c.json({ results: result.results, rosterVersion: result.rosterVersion });
       },
     )

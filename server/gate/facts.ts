@@ -4,6 +4,8 @@ import type { AppDeps } from '../deps.js';
 import { bindingsOf } from '../phone/queries.js';
 import { verifyPhoneSignature } from '../phone/verify.js';
 import type { Db } from '../db/database.js';
+import { type RoundSpec, roundFacts } from '../core/rounds.js';
+import { listRounds } from '../rounds/queries.js';
 import { countsAsExitSql, notVoided } from './queries.js';
 
 /**
@@ -33,7 +35,11 @@ export class BatchFacts {
   phoneKeyAt(passId: number, at: number): string | undefined {
     return (this.phones.get(passId) ?? []).find((b) => Date.parse(b.boundAt) <= at && (b.unboundAt === null || Date.parse(b.unboundAt) > at))?.publicKey;
   }
-  households = new Map<number, { id: number; quarantineUntil: string | null }>();
+  households = new Map<number, { id: number; quarantineUntil: string | null; buildingId?: number }>();
+  /** The compound's testing rounds and its time zone, and who of these residents is exempt from testing. */
+  rounds: RoundSpec[] = [];
+  timezone = 'Asia/Shanghai';
+  exempt = new Set<number>();
   /** Per resident, tests sorted by sampling time. */
   tests = new Map<number, { sampledAt: number; result: 'negative' | 'positive' | 'pending' }[]>();
   /** Per resident, passed and not voided crossings, sorted by time. */
@@ -63,6 +69,7 @@ export class BatchFacts {
       test,
       householdExits: before(household ? this.exits.get(household.id) : undefined).map((c) => c.at),
       lastPassage: last ? { direction: last.direction, at: last.at } : undefined,
+      ...roundFacts(this.rounds, household?.buildingId, !!alive && this.exempt.has(alive.id), at, this.timezone),
     };
   }
 }
@@ -89,9 +96,12 @@ export async function loadBatchFacts(db: Db, compoundId: number, want: { passIds
   for (const r of residents) f.residents.set(r.id, r);
   const householdIds = [...new Set(residents.map((r) => r.householdId))];
   if (householdIds.length) {
-    const households = await db.selectFrom('household').select(['id', 'quarantineUntil']).where('id', 'in', householdIds).execute();
+    const households = await db.selectFrom('household').select(['id', 'quarantineUntil', 'buildingId']).where('id', 'in', householdIds).execute();
     for (const h of households) f.households.set(h.id, h);
   }
+  f.rounds = await listRounds(db, compoundId);
+  f.timezone = (await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow()).timezone;
+  for (const e of await db.selectFrom('testExemption').select('residentId').where('residentId', 'in', residentIds).execute()) f.exempt.add(e.residentId);
 
   // Tests: those sampled in the week before (no policy trusts a test longer); for anyone with none, their
   // latest older one, so an expired test still says how old it is.

@@ -50,7 +50,7 @@ export interface Writes {
   voids: { id: string; gateCheckId: string; reason: string; userId: number; createdAt: string }[];
   starts: { id: string; gateId: number; volunteerId: number; startedAt: string }[];
   ends: { id: string; shiftId: string; at: string; note: string }[];
-  tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number }[];
+  tests: { recordId: string; residentId: number; sampledAt: string; result: 'negative' | 'positive' | 'pending'; volunteerId: number; source: 'gate' | 'home' }[];
   rounds: Insertable<DisinfectionRecordTable>[];
   overrides: GateCheckRecord[];
   /** Checks and voids of this batch, for a void of a check sent in the same batch. */
@@ -173,7 +173,7 @@ const disinfection: Handler<'disinfection'> = (b, r) => {
 
 const testResult: Handler<'test_result'> = (b, r) => {
   if (!b.refs.residents.has(r.residentId)) return rejected(r.id, 'unknown_resident', { id: r.residentId! });
-  b.writes.tests.push({ recordId: r.id, residentId: r.residentId, sampledAt: r.sampledAt, result: r.result, volunteerId: r.volunteerId });
+  b.writes.tests.push({ recordId: r.id, residentId: r.residentId, sampledAt: r.sampledAt, result: r.result, volunteerId: r.volunteerId, source: r.source ?? 'gate' });
   return ok(r.id);
 };
 
@@ -246,7 +246,7 @@ export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<
   if (w.tests.length) {
     const rows = await tx
       .insertInto('testResult')
-      .values(w.tests.map((t) => ({ compoundId, residentId: t.residentId, sampledAt: t.sampledAt, result: t.result, source: 'gate' as const, roundId: null, recordedBy: t.volunteerId, deviceId: device.id, recordId: t.recordId, createdAt: receivedAt, rv })))
+      .values(w.tests.map((t) => ({ compoundId, residentId: t.residentId, sampledAt: t.sampledAt, result: t.result, source: t.source, roundId: null, recordedBy: t.volunteerId, deviceId: device.id, recordId: t.recordId, createdAt: receivedAt, rv })))
       .onConflict((oc) => oc.column('recordId').doNothing())
       .returning('recordId')
       .execute();

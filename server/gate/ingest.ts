@@ -10,6 +10,8 @@ import type { AppDeps } from '../deps.js';
 import type { AuthDevice } from '../auth/actor.js';
 import { issuesOf } from '../http/validate.js';
 import { bumpRosterVersion } from '../roster/version.js';
+import type { AlertView } from '../alerts/queries.js';
+import { testResultsStored } from '../rounds/service.js';
 import { passIdOf } from '../core/gate-check.js';
 import { type AcceptedCheck, anythingToWrite, type BatchContext, emptyWrites, handleRecord, reject, storeWrites } from './ingest-kinds.js';
 import { type Holder, identities, loadReferences, passesWithHouseholds, storedRecords } from './ingest-queries.js';
@@ -30,6 +32,8 @@ export interface IngestResult {
   results: SyncOutcome[];
   rosterVersion: number;
   accepted: AcceptedCheck[];
+  /** Alerts raised by positive results this batch stored. */
+  alerts: AlertView[];
 }
 
 /** How far ahead of the server's clock, or before its compound existed, a device's time may be. */
@@ -122,7 +126,7 @@ export async function ingestBatch(
   };
   if (!valid.length) {
     const c = await db.selectFrom('compound').select('rosterVersion').where('id', '=', compoundId).executeTakeFirstOrThrow();
-    return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [] };
+    return { results: outcomes, rosterVersion: c.rosterVersion, accepted: [], alerts: [] };
   }
   const codes = new Map<string, ScannedCode | null>();
   for (const { record } of valid) {
@@ -130,6 +134,7 @@ export async function ingestBatch(
   }
 
   let accepted: AcceptedCheck[] = [];
+  let alerts: AlertView[] = [];
   const rosterVersion = await db.transaction().execute(async (tx) => {
     // One compound's syncs take turns (PostgreSQL; SQLite has one writer anyway): what the server "has
     // already" is then read after any other sync of the compound committed, so a batch replayed in
@@ -185,6 +190,12 @@ export async function ingestBatch(
     if (checkIds.length || voidedCheckIds.length) {
       await tx.insertInto('analysisQueue').values({ compoundId, checkIds: JSON.stringify(checkIds), voidedCheckIds: JSON.stringify(voidedCheckIds), createdAt: receivedAt }).execute();
     }
+    // Results from the gate and the doors: their rounds' coverage, and an alert for a positive one.
+    const tests = b.writes.tests.filter((t) => isStored(t.recordId));
+    if (tests.length) {
+      const ids = await tx.selectFrom('testResult').select('id').where('recordId', 'in', tests.map((t) => t.recordId)).execute();
+      alerts = await testResultsStored(tx, compoundId, { ids: ids.map((i) => i.id), sampledAts: tests.map((t) => t.sampledAt) }, { kind: 'device', device }, receivedAt);
+    }
     for (const r of b.writes.overrides.filter((o) => isStored(o.id))) {
       await recordAudit(tx, {
         actor: { kind: 'device', device },
@@ -207,7 +218,7 @@ export async function ingestBatch(
   });
 
   answerCopies();
-  return { results: outcomes, rosterVersion, accepted };
+  return { results: outcomes, rosterVersion, accepted, alerts };
 }
 
 /**

@@ -6,6 +6,8 @@ import type { compoundDashboard } from '../dashboard/queries.js';
 import type { RoundView } from '../disinfection/queries.js';
 import type { listShifts } from '../gate/queries.js';
 import { PAGE_STYLE } from '../http/print.js';
+import type { GateContacts } from '../alerts/contacts.js';
+import { contactsSection } from '../alerts/exports.js';
 
 type Dashboard = Awaited<ReturnType<typeof compoundDashboard>>;
 type Shift = Awaited<ReturnType<typeof listShifts>>[number];
@@ -21,7 +23,7 @@ const REPORT_STYLE = `
   .muted { color: #666; }
 `;
 
-function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
+export function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlEscapedString>) {
   const zh = lang === 'zh';
   return html`<!doctype html>
 <html lang="${zh ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${title}</title>
@@ -33,7 +35,7 @@ function page(title: string, lang: Lang, body: HtmlEscapedString | Promise<HtmlE
 </body></html>`;
 }
 
-const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
+export const w = (lang: Lang, zh: string, en: string) => (lang === 'zh' ? zh : en);
 
 /** The daily report of a compound (A4): the day's figures, hour by hour, shifts, overrides, disinfection. */
 export function dailyReportHtml(d: Dashboard, shifts: Shift[], lang: Lang, printedAt: number) {
@@ -93,6 +95,7 @@ ${dis.missed.length ? html`<p><b>${w(lang, '漏消：', 'Missed: ')}</b>${dis.mi
 
 export interface DossierPassage {
   occurredAt: string;
+  gateId: number;
   gate: string;
   direction: 'in' | 'out';
   subject: string;
@@ -110,35 +113,13 @@ export interface DossierPassage {
 
 const RESULT = { negative: ['阴性', 'negative'], positive: ['阳性', 'positive'], pending: ['待出结果', 'pending'] } as const;
 
-/**
- * The incident dossier of one building over a window: everyone who passed the compound's gates then,
- * with their test status at that moment, and the building's disinfection rounds with their photos.
- */
-export function dossierHtml(p: {
-  compound: { id: number; name: string; timezone: string };
-  building: { id: number; name: string };
-  from: number;
-  to: number;
-  passages: DossierPassage[];
-  rounds: RoundView[];
-  lang: Lang;
-  printedAt: number;
-}) {
-  const { lang } = p;
-  const tz = p.compound.timezone;
-  const title = `${p.compound.name} ${p.building.name} ${w(lang, '流调档案', 'incident dossier')}`;
-  const people = new Set(p.passages.map((x) => `${x.name}|${x.building}|${x.room}`)).size;
-  return page(
-    title,
-    lang,
-    html`<h1>${p.compound.name} · ${p.building.name} · ${w(lang, '流调档案', 'Incident dossier')}</h1>
-<div class="sub">${formatLocal(p.from, tz)} — ${formatLocal(p.to, tz)} (${tz}) · ${w(lang, '打印时间', 'printed')} ${formatLocal(p.printedAt, tz)}</div>
-<h2>${w(lang, `期间经小区门岗通行人员（${p.passages.length} 次，${people} 人）`, `Everyone through the compound's gates in the window (${p.passages.length} passages, ${people} people)`)}</h2>
-<table><thead><tr><th>${w(lang, '时间', 'Time')}</th><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '方向', 'Dir.')}</th><th>${w(lang, '姓名', 'Name')}</th><th>${w(lang, '住址', 'Address')}</th><th>${w(lang, '手机号', 'Phone')}</th><th>${w(lang, '当时核酸 / 体温', 'Test / temperature then')}</th><th>${w(lang, '结论', 'Verdict')}</th></tr></thead>
+/** The passages of a dossier as a table (the building's own residents', or others' at the same gates). */
+function passagesTable(list: DossierPassage[], tz: string, lang: Lang) {
+  return html`<table><thead><tr><th>${w(lang, '时间', 'Time')}</th><th>${w(lang, '门岗', 'Gate')}</th><th>${w(lang, '方向', 'Dir.')}</th><th>${w(lang, '姓名', 'Name')}</th><th>${w(lang, '住址', 'Address')}</th><th>${w(lang, '手机号', 'Phone')}</th><th>${w(lang, '当时核酸 / 体温', 'Test / temperature then')}</th><th>${w(lang, '结论', 'Verdict')}</th></tr></thead>
 <tbody>${
-      p.passages.length
-        ? p.passages.map(
-            (x) => html`<tr>
+    list.length
+      ? list.map(
+          (x) => html`<tr>
   <td>${formatLocal(Date.parse(x.occurredAt), tz)}</td><td>${x.gate}</td><td>${DIRECTION_WORDS[x.direction][lang === 'zh' ? 0 : 1]}</td>
   <td>${x.name ?? ''}${x.subject === 'visitor' ? w(lang, '（访客）', ' (visitor)') : ''}</td>
   <td>${[x.building, x.unit && `${x.unit}${w(lang, '单元', '-')}`, x.room].filter(Boolean).join(' ')}</td><td>${x.phone ?? ''}</td>
@@ -147,9 +128,45 @@ export function dossierHtml(p: {
   }</td>
   <td>${VERDICT_WORDS[x.verdict][lang === 'zh' ? 0 : 1]}${x.overrideReason ? html`<br><span class="muted">${w(lang, '人工放行：', 'override: ')}${x.overrideReason}</span>` : ''}</td>
 </tr>`,
-          )
-        : html`<tr><td colspan="8" class="muted">${w(lang, '无', 'None')}</td></tr>`
-    }</tbody></table>
+        )
+      : html`<tr><td colspan="8" class="muted">${w(lang, '无', 'None')}</td></tr>`
+  }</tbody></table>`;
+}
+
+const peopleIn = (list: DossierPassage[]) => new Set(list.map((x) => `${x.name}|${x.building}|${x.room}`)).size;
+
+/**
+ * The incident dossier of one building over a window: its own residents' passages first, others' at the
+ * same gates apart (when asked), the building's disinfection rounds with their photos, and the gate
+ * contacts of its positive residents.
+ */
+export function dossierHtml(p: {
+  compound: { id: number; name: string; timezone: string };
+  building: { id: number; name: string };
+  from: number;
+  to: number;
+  passages: DossierPassage[];
+  others: DossierPassage[] | null;
+  rounds: RoundView[];
+  contacts: GateContacts[];
+  lang: Lang;
+  printedAt: number;
+}) {
+  const { lang } = p;
+  const tz = p.compound.timezone;
+  const title = `${p.compound.name} ${p.building.name} ${w(lang, '流调档案', 'incident dossier')}`;
+  return page(
+    title,
+    lang,
+    html`<h1>${p.compound.name} · ${p.building.name} · ${w(lang, '流调档案', 'Incident dossier')}</h1>
+<div class="sub">${formatLocal(p.from, tz)} — ${formatLocal(p.to, tz)} (${tz}) · ${w(lang, '打印时间', 'printed')} ${formatLocal(p.printedAt, tz)}</div>
+<h2>${w(lang, `${p.building.name}居民经门岗通行（${p.passages.length} 次，${peopleIn(p.passages)} 人）`, `Residents of ${p.building.name} through the gates (${p.passages.length} passages, ${peopleIn(p.passages)} people)`)}</h2>
+${passagesTable(p.passages, tz, lang)}
+${
+  p.others
+    ? html`<h2>${w(lang, `同期同门岗其他人员通行（${p.others.length} 次，${peopleIn(p.others)} 人）`, `Others through the same gates in the window (${p.others.length} passages, ${peopleIn(p.others)} people)`)}</h2>${passagesTable(p.others, tz, lang)}`
+    : ''
+}
 <h2>${w(lang, `${p.building.name}消杀记录（${p.rounds.length} 次）`, `Disinfection of ${p.building.name} (${p.rounds.length} rounds)`)}</h2>
 <table><thead><tr><th>${w(lang, '时段', 'Slot')}</th><th>${w(lang, '完成时间', 'Finished')}</th><th>${w(lang, '内容', 'What')}</th><th>${w(lang, '消杀人', 'By')}</th><th>${w(lang, '照片', 'Photo')}</th></tr></thead>
 <tbody>${
@@ -163,6 +180,8 @@ export function dossierHtml(p: {
 </tr>`,
           )
         : html`<tr><td colspan="5" class="muted">${w(lang, '无', 'None')}</td></tr>`
-    }</tbody></table>`,
+    }</tbody></table>
+<h2>${w(lang, `本楼阳性人员的门岗时空伴随（${p.contacts.length} 人）`, `Gate contacts of the building's positive residents (${p.contacts.length})`)}</h2>
+${p.contacts.length ? p.contacts.map((g) => contactsSection(g, tz, lang)) : html`<p class="muted">${w(lang, '本楼无阳性人员', 'No positive resident in this building')}</p>`}`,
   );
 }

@@ -7,25 +7,32 @@ export async function buildingOf(db: Db, compoundId: number, buildingId: number)
   return db.selectFrom('building').select(['id', 'name']).where('id', '=', buildingId).where('compoundId', '=', compoundId).executeTakeFirst();
 }
 
-/** Everyone let through the compound's gates in [from, to), oldest first, with their test status then. */
-export async function dossierPassages(db: Db, compoundId: number, from: number, to: number): Promise<DossierPassage[]> {
-  const rows = await db
+/**
+ * Passages through the compound's gates in [from, to), oldest first, with the test status then: the
+ * building's own residents' (`own`), or everyone else's at these gates (`others`: visitors included).
+ */
+export async function dossierPassages(db: Db, compoundId: number, from: number, to: number, o: { buildingId: number; own: boolean; gateIds?: number[] }): Promise<DossierPassage[]> {
+  let q = db
     .selectFrom('gateCheck as g')
     .innerJoin('gate', 'gate.id', 'g.gateId')
     // The name and address as the check recorded them; the phone is today's, to reach the person now.
     .leftJoin('resident as r', 'r.id', 'g.residentId')
-    .select(['g.occurredAt', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'g.temperatureC', 'g.temperatureNormal', 'g.personName as name', 'r.phone', 'g.buildingName as building', 'g.unit', 'g.room'])
+    .select(['g.occurredAt', 'g.gateId', 'gate.name as gate', 'g.direction', 'g.subject', 'g.verdict', 'g.overrideReason', 'g.visitor', 'g.testStatus', 'g.temperatureC', 'g.temperatureNormal', 'g.personName as name', 'r.phone', 'g.buildingName as building', 'g.unit', 'g.room'])
     .where('g.compoundId', '=', compoundId)
     .where('g.passed', '=', 1)
     .where('g.occurredAt', '>=', new Date(from).toISOString())
     .where('g.occurredAt', '<', new Date(to).toISOString())
-    .where(notVoided)
-    .orderBy('g.occurredAt')
-    .execute();
+    .where(notVoided);
+  const ofBuilding = (eb: any) =>
+    eb.and([eb('g.subject', '!=', 'visitor'), eb.exists(eb.selectFrom('household as h').select('h.id').whereRef('h.id', '=', 'g.householdId').where('h.buildingId', '=', o.buildingId))]);
+  q = o.own ? q.where(ofBuilding) : q.where((eb: any) => eb.not(ofBuilding(eb)));
+  if (o.gateIds) q = q.where('g.gateId', 'in', o.gateIds.length ? o.gateIds : [-1]);
+  const rows = await q.orderBy('g.occurredAt').execute();
   return rows.map((r) => {
     const visitor = r.visitor ? (JSON.parse(r.visitor) as { name: string; phone: string }) : null;
     return {
       occurredAt: r.occurredAt,
+      gateId: r.gateId,
       gate: r.gate,
       direction: r.direction,
       subject: r.subject,

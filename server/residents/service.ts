@@ -9,6 +9,7 @@ import type { Db } from '../db/database.js';
 import { eventLoopPace } from '../imports/pace.js';
 import { type Sheet, mapColumns } from '../imports/spreadsheet.js';
 import { bumpRosterVersion } from '../roster/version.js';
+import { refreshOpenRounds } from '../rounds/queries.js';
 import { buildingsByName, ensureHousehold, findHousehold, getResident } from './queries.js';
 
 export interface ResidentInput {
@@ -38,6 +39,8 @@ export async function createResident(deps: AppDeps, actor: Actor | null, compoun
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(tx, { actor, action: 'resident.create', entity: 'resident', entityId: r.id, compoundId, details: input, at, ip });
+    // Someone new to test: the rounds under way count them (ended rounds keep their figures).
+    await refreshOpenRounds(tx, compoundId, deps.now());
     return r.id;
   });
 }
@@ -77,6 +80,7 @@ export async function removeResident(deps: AppDeps, actor: Actor | null, compoun
       .where('status', '=', 'active')
       .execute();
     await recordAudit(tx, { actor, action: 'resident.remove', entity: 'resident', entityId: id, compoundId, at, ip });
+    await refreshOpenRounds(tx, compoundId, deps.now());
   });
 }
 
@@ -254,6 +258,7 @@ export async function importResidents(
         at,
         ip,
       });
+      if (report.created) await refreshOpenRounds(tx, compoundId, deps.now());
     }
     return report;
   };

@@ -8,6 +8,8 @@ import { schedules, templates } from '../disinfection/queries.js';
 import { countsAsExitSql, notVoided } from '../gate/queries.js';
 import { currentPolicy } from '../policy/queries.js';
 import { sortNaturally } from '../core/natural.js';
+import { roundWindow } from '../core/rounds.js';
+import { listRounds } from '../rounds/queries.js';
 
 const sec = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -138,6 +140,11 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
     const minutes = (iso: string) => Math.floor(Date.parse(iso) / 60_000) - base;
     const sortedPassages = [...passages.entries()].sort((a, b) => a[0] - b[0]);
     const live = residents.filter((r) => !r.deletedAt);
+    // Rounds not over yet, and the exempt: whole every time (a handful of each).
+    const rounds = (await listRounds(db, compoundId))
+      .filter((r) => roundWindow(r, compound.timezone).end > now.getTime())
+      .map((r) => ({ id: r.id, name: r.name, startsOn: r.startsOn, endsOn: r.endsOn, buildingIds: r.buildingIds }));
+    const exempt = (await db.selectFrom('testExemption').select('residentId').where('compoundId', '=', compoundId).orderBy('residentId').execute()).map((e) => e.residentId);
     return {
       compound: { id: compound.id, name: compound.name, timezone: compound.timezone },
       version: compound.rosterVersion,
@@ -178,6 +185,8 @@ export async function buildRoster(deps: AppDeps, compoundId: number, since: numb
       removed: { residents: residents.filter((r) => r.deletedAt).map((r) => r.id), ...(unboundPhones.size ? { phones: [...unboundPhones].sort((a, b) => a - b) } : {}) },
       ...(phonePasses.length ? { phones: { pass: deltas(phonePasses), key: phonePasses.map((id) => boundKeys.get(id)!).join('') } } : {}),
       ...(live.some((r) => r.noPhone) ? { noPhone: deltas(live.filter((r) => r.noPhone).map((r) => r.id)) } : {}),
+      rounds,
+      exempt,
     };
   });
 }

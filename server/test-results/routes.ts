@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { AppError, NotFoundError } from '../errors.js';
 import type { AppDeps } from '../deps.js';
+import type { AlertView } from '../alerts/queries.js';
 import type { AppEnv } from '../http/context.js';
 import { describe, form, formFlag, id, json, param, uploadedFile } from '../http/validate.js';
 import { LIMITS_DOC, readSheet } from '../imports/spreadsheet.js';
@@ -11,7 +12,7 @@ import { importTestRound, recordTestResult, testColumns, testHistory } from './s
 const cidParam = z.object({ cid: id });
 const itemParam = z.object({ cid: id, id });
 
-export function testResultRoutes(deps: AppDeps) {
+export function testResultRoutes(deps: AppDeps, onAlerts: (alerts: AlertView[]) => void = () => {}) {
   const db = deps.database.db;
   const tags = ['test results'];
 
@@ -27,8 +28,9 @@ export function testResultRoutes(deps: AppDeps) {
       json(z.object({ sampledAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s).toISOString()), result: z.enum(['negative', 'positive', 'pending']) })),
       async (c) => {
         const { cid, id: residentId } = c.req.valid('param');
-        const newId = await recordTestResult(deps, c.get('actor'), cid, residentId, c.req.valid('json'), c.get('ip'));
-        return c.json({ id: newId }, 201);
+        const { id: newId, alerts } = await recordTestResult(deps, c.get('actor'), cid, residentId, c.req.valid('json'), c.get('ip'));
+        onAlerts(alerts);
+        return c.json({ id: newId, alerts: alerts.length }, 201);
       },
     )
     .get('/test-rounds', describe('Imported testing rounds', { tags }), param(cidParam), async (c) => c.json({ rounds: await listTestRounds(db, c.req.valid('param').cid) }))
@@ -56,6 +58,7 @@ export function testResultRoutes(deps: AppDeps) {
           c.get('ip'),
         );
         if (!report.applied && !body.dryRun && report.rejected) throw new AppError(422, 'import_rejected', { rejected: report.rejected }, report);
+        if (report.alerts) onAlerts(report.alerts);
         return c.json(report);
       },
     );

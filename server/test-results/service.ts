@@ -11,6 +11,8 @@ import { type Sheet, mapColumns } from '../imports/spreadsheet.js';
 import { buildingsByName } from '../residents/queries.js';
 import type { ImportMode } from '../residents/service.js';
 import { bumpRosterVersion } from '../roster/version.js';
+import type { AlertView } from '../alerts/queries.js';
+import { testResultsStored } from '../rounds/service.js';
 
 const RESULT_WORDS: Record<string, TestResultValue> = {
   阴性: 'negative', negative: 'negative', neg: 'negative', '-': 'negative', 阴: 'negative',
@@ -54,6 +56,8 @@ export interface TestImportReport {
   rejected: number;
   applied: boolean;
   message: string;
+  /** Positive results among those imported raise alerts (shown on the dashboards). */
+  alerts?: AlertView[];
 }
 
 /**
@@ -170,6 +174,9 @@ export async function importTestRound(
           .execute();
       }
       await recordAudit(tx, { actor, action: 'test_round.import', entity: 'test_round', entityId: round.id, compoundId, details: { file: opts.fileName, imported: good.length, unmatched: report.unmatched, rejected }, at, ip });
+      // Its rounds' coverage counted again, and an alert for each positive result.
+      const positives = await tx.selectFrom('testResult').select('id').where('roundId', '=', round.id).where('result', '=', 'positive').execute();
+      report.alerts = await testResultsStored(tx, compoundId, { ids: positives.map((p) => p.id), sampledAts: [...new Set(good.map((g) => g.sampledAt))] }, actor, at, ip);
       return round.id;
     });
     report.roundId = roundId;
@@ -198,7 +205,8 @@ export async function recordTestResult(
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(tx, { actor, action: 'test_result.record', entity: 'test_result', entityId: r.id, compoundId, details: { residentId, ...input }, at, ip });
-    return r.id;
+    const alerts = await testResultsStored(tx, compoundId, { ids: [r.id], sampledAts: [input.sampledAt] }, actor, at, ip);
+    return { id: r.id, alerts };
   });
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../server/core/uuid.js';
-import { type Client, makeTestApp, type TestApp } from '../helpers/app.js';
+import { type Client, insertUser, makeTestApp, officeClient, PASSWORD, type TestApp } from '../helpers/app.js';
 import { buildScene, checkRecord, enrollTablet, placesStandSince, type Scene, sync } from '../helpers/gate.js';
 
 let t: TestApp;
@@ -79,30 +79,63 @@ describe('print views', () => {
     ]);
   });
 
-  it("a building's incident dossier: everyone who passed in the window with their test then, and the building's rounds with photos", async () => {
+  it("a building's incident dossier: its residents' passages first, others at the same gates apart when asked, phones by role, rounds with photos, contacts of its positives; print and XLSX audited", async () => {
     const { roundId } = await seed();
-    const r = await s.manager.get(`/api/compounds/${s.compoundId}/buildings/${s.buildingId}/dossier?from=2026-11-28%2006:00&to=2026-11-28%2012:00`);
+    const base = `/api/compounds/${s.compoundId}/buildings/${s.buildingId}/dossier?from=2026-11-28%2006:00&to=2026-11-28%2012:00`;
+    const r = await s.manager.get(base);
     expect(r.status).toBe(200);
     const page: string = r.body;
-    // Three passed (张三 out, 赵六 by override, the visitor); 王五 was turned back and is not in it.
-    expect(page).toContain('3 次，3 人');
+    // The building's residents who passed: 张三 out, 赵六 by override; 王五 was turned back; the visitor is not a resident.
+    expect(page).toContain('1号楼居民经门岗通行（2 次，2 人）');
     expect(page).toContain('张三');
     expect(page).toContain('赵六');
     expect(page).not.toContain('王五');
-    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;（访客）');
-    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('&lt;script&gt;');
+    expect(page).not.toContain('同期同门岗其他人员');
     expect(page).toContain('阴性 · 2026-11-27 10:00 (22h)');
     expect(page).toContain('无记录'); // 赵六 had no test
-    expect(page).toContain('13900000001');
+    expect(page).toContain('13900000001'); // a manager sees phones
     expect(page).toContain(`/api/compounds/${s.compoundId}/disinfection/records/${roundId}/photo`);
     expect(page).toContain('公共区域');
+    expect(page).toContain('本楼无阳性人员');
+
+    // Others at the same gates, apart, when asked: the visitor (escaped).
+    const withOthers = (await s.manager.get(`${base}&others=1`)).body as string;
+    expect(withOthers).toContain('同期同门岗其他人员通行（1 次，1 人）');
+    expect(withOthers).toContain('&lt;script&gt;alert(1)&lt;/script&gt;（访客）');
+    expect(withOthers).not.toContain('<script>alert');
+
+    // A supervisor reads phones masked.
+    await insertUser(t, { role: 'supervisor', username: 'sup', password: PASSWORD });
+    const sup = await officeClient(t, 'sup');
+    const masked = (await sup.get(`${base}&others=1`)).body as string;
+    expect(masked).toContain('139****0001');
+    expect(masked).not.toContain('13900000001');
+    expect(masked).not.toContain('13700000000');
+
+    // A positive resident of the building: their gate contacts are in the dossier.
+    await s.manager.post(`/api/compounds/${s.compoundId}/residents/${s.people.zhang.residentId}/tests`, { sampledAt: '2026-11-28T06:00:00.000Z', result: 'positive' });
+    const withCase = (await s.manager.get(base)).body as string;
+    expect(withCase).toContain('本楼阳性人员的门岗时空伴随（1 人）');
+    expect(withCase).toContain('病例 张三');
+
+    const xlsx = await s.manager.request('GET', `${base}&format=xlsx&others=1`);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
 
     // A window before the checks: nobody, no rounds.
     const early = (await s.manager.get(`/api/compounds/${s.compoundId}/buildings/${s.buildingId}/dossier?from=2026-11-27%2000:00&to=2026-11-28%2006:00`)).body as string;
-    expect(early).toContain('0 次，0 人');
+    expect(early).toContain('（0 次，0 人）');
 
     const audit = await t.database.db.selectFrom('auditLog').select('details').where('action', '=', 'export').orderBy('id').execute();
-    expect(audit.map((a) => JSON.parse(a.details!).dataset)).toEqual(['dossier', 'dossier']);
+    expect(audit.map((a) => [JSON.parse(a.details!).dataset, JSON.parse(a.details!).format])).toEqual([
+      ['dossier', 'print'],
+      ['dossier', 'print'],
+      ['dossier', 'print'],
+      ['dossier', 'print'],
+      ['dossier', 'xlsx'],
+      ['dossier', 'print'],
+    ]);
   });
 
   it('refuses a bad window with a clear error, and other compounds', async () => {

@@ -55,6 +55,13 @@ const DETAILS: Record<AuditAction, unknown> = {
   'retention.purge': { counts: { gateChecks: 120, visitors: 4, photos: 3, testResults: 50, disinfectionRecords: 0, shifts: 2 } },
   'backup.create': { file: 'gatepost-2026-12-01T030000Z.db' },
   'lockdown.end': { compoundName: '崇文佳苑一区', certificateId: 'c-1', counts: { gateChecks: 1, visitors: 0, photos: 0, testResults: 0, disinfectionRecords: 0, shifts: 0 } },
+  'round.create': { name: '第3轮', startsOn: '2026-12-01', endsOn: '2026-12-02', buildingIds: null },
+  'round.update': { name: '第3轮' },
+  'exemption.set': { residentId: 12, reason: 'bedridden', note: '行动不便' },
+  'exemption.clear': { residentId: 12 },
+  'alert.positive': { residentId: 12, householdId: 3, building: '3号楼', unit: '1', room: '302', sampledAt: '2026-12-01T00:00:00.000Z', source: 'import' },
+  'alert.quarantine': { householdId: 3, until: '2026-12-14' },
+  'contacts.view': { residentId: 12, minutes: 10, days: 7, people: 4 },
 };
 
 const ctx = { dateTime: (iso: string) => iso.slice(0, 16).replace('T', ' ') };

@@ -82,6 +82,14 @@ describe('decide: every reason', () => {
     { name: 'a phone code from 5 minutes ahead', in: input({ subject: { kind: 'code', code: phone(NOW + 300_000), signature: 'valid' } }), verdict: 'review', reason: 'phone_clock_ahead' },
     { name: 'a printed card where the policy wants the phone', in: input({ policy: { phonePass: { staticCards: 'none', stepSeconds: 15, toleranceSteps: 2 } } }), verdict: 'deny', reason: 'static_card_refused' },
     { name: 'a normal temperature, confirmed with one tap', in: input({ policy: TEMP, temperatureNormal: true }), verdict: 'allow' },
+    // "Tested in the current round" (issue 15): the round began 10 h ago; the test is 20 h old (valid by the window).
+    { name: 'not tested in the current round', in: input({ policy: { roundRule: 'round' }, facts: { round: { name: '第3轮', startsAt: NOW - 10 * H } } }), verdict: 'deny', reason: 'round_untested' },
+    { name: 'tested in the current round', in: input({ policy: { roundRule: 'round' }, facts: { round: { name: '第3轮', startsAt: NOW - 30 * H } } }), verdict: 'allow' },
+    { name: 'round rule, but exempt from testing', in: input({ policy: { roundRule: 'round' }, facts: { round: { name: '第3轮', startsAt: NOW - 10 * H }, exempt: true } }), verdict: 'allow' },
+    { name: 'round rule, no round under way: the window decides', in: input({ policy: { roundRule: 'round' }, facts: { round: undefined } }), verdict: 'allow' },
+    { name: "the window rule ignores a round", in: input({ facts: { round: { name: '第3轮', startsAt: NOW - 10 * H } } }), verdict: 'allow' },
+    { name: "round only: an old test taken in the round still counts", in: input({ policy: { roundRule: 'round' }, facts: { test: { sampledAt: NOW - 60 * H, result: 'negative' }, round: { name: '第3轮', startsAt: NOW - 70 * H } } }), verdict: 'allow' },
+    { name: "both: taken in the round but past the window", in: input({ policy: { roundRule: 'both' }, facts: { test: { sampledAt: NOW - 60 * H, result: 'negative' }, round: { name: '第3轮', startsAt: NOW - 70 * H } } }), verdict: 'deny', reason: 'test_expired' },
   ];
 
   it('covers every reason code', () => {

@@ -54,6 +54,19 @@ describe('the demo district', () => {
     const c = await counts(d);
     expect(c.passes).toBe(c.residents);
     expect(c.rounds).toBe(12);
+    // Each import has its testing round, with coverage stored: most tested, a few untested, a couple exempt.
+    const rounds = await d.db.selectFrom('testingRound').select('id').execute();
+    expect(rounds).toHaveLength(12);
+    const cov = await d.db.selectFrom('roundCoverage').select([(eb) => eb.fn.sum<number>('residents').as('residents'), (eb) => eb.fn.sum<number>('untested').as('untested'), (eb) => eb.fn.sum<number>('exempt').as('exempt')]).executeTakeFirstOrThrow();
+    expect(Number(cov.untested) / Number(cov.residents)).toBeGreaterThan(0.02);
+    expect(Number(cov.untested) / Number(cov.residents)).toBeLessThan(0.15);
+    expect(Number(cov.exempt)).toBeGreaterThan(0);
+    // One positive case just in, its alert open, with gate contacts.
+    const open = await d.db.selectFrom('alert').select(['residentId', 'compoundId']).where('handledAt', 'is', null).execute();
+    expect(open).toHaveLength(1);
+    const { gateContacts } = await import('../../server/alerts/contacts.js');
+    const g = await gateContacts(d.db, open[0]!.compoundId, open[0]!.residentId, { minutes: 10, days: 7, to: Date.parse('2026-11-28T04:00:00Z') });
+    expect(g!.people).toBeGreaterThan(0);
     expect(c.checks).toBeGreaterThan(3000);
     expect(c.shifts).toBeGreaterThan(20);
     const verdicts = await d.db.selectFrom('gateCheck').select(['verdict', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('verdict').execute();

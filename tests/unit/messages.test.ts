@@ -146,6 +146,8 @@ const SAMPLES: { [C in MessageCode]: MessageParams<C>[] } = {
   at_least_one_compound: [{}],
   no_compounds: [{ role: 'supervisor' }, { role: 'admin' }],
   unknown_compounds: [{ ids: ['4242'] }],
+  unknown_buildings: [{ ids: ['4242'] }],
+  date_in_past: [{}],
   in_the_past: [{}],
   ends_before_start: [{}],
   window_ends_before_start: [{}],

@@ -16,6 +16,8 @@ import { PassesTab } from './roster/passes';
 import { PolicyTab } from './roster/policy';
 import { ResidentsTab } from './roster/residents';
 import { TestsTab } from './roster/tests';
+import { RoundsTab } from './rounds';
+import { ContactsTab } from './contacts';
 import { ShiftsTab } from './shifts';
 import { TimeZoneSelect } from './time-zone-field';
 import type { Compound } from './types';
@@ -85,8 +87,10 @@ export function CompoundsPage() {
   );
 }
 
-const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'connect', 'volunteers', 'retention'] as const;
-type Tab = (typeof TABS)[number];
+const TABS = ['dashboard', 'shifts', 'disinfection', 'residents', 'passes', 'rounds', 'tests', 'policy', 'conflicts', 'gates', 'buildings', 'points', 'devices', 'connect', 'volunteers', 'retention'] as const;
+/** Pages of a compound reached from another (a positive alert's gate contacts), not from the tab bar. */
+const PAGES = [...TABS, 'contacts'] as const;
+type Tab = (typeof PAGES)[number];
 
 /** Each tab of a compound's page. */
 const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: string | undefined }) => JSX.Element> = {
@@ -96,6 +100,8 @@ const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: s
   residents: (p) => <ResidentsTab {...p} />,
   passes: (p) => <PassesTab {...p} />,
   tests: (p) => <TestsTab {...p} />,
+  rounds: (p) => <RoundsTab {...p} />,
+  contacts: (p) => <ContactsTab {...p} residentId={Number(p.rest)} />,
   policy: (p) => <PolicyTab {...p} />,
   conflicts: (p) => <ConflictsTab {...p} />,
   gates: (p) => <PlacesTab key="gates" compoundId={p.compound.id} kind="gates" manage={p.manage} />,
@@ -110,7 +116,7 @@ const TAB_PAGES: Record<Tab, (p: { compound: Compound; manage: boolean; rest?: s
 export function CompoundPage(props: { id: number; tab?: string | undefined; rest?: string | undefined }) {
   const { t } = useI18n();
   const { me } = useSession();
-  const tab: Tab = (TABS as readonly string[]).includes(props.tab ?? '') ? (props.tab as Tab) : 'dashboard';
+  const tab: Tab = (PAGES as readonly string[]).includes(props.tab ?? '') ? (props.tab as Tab) : 'dashboard';
   const compound = useLoad(() => call(client.api.compounds[':cid'].$get({ param: { cid: String(props.id) } })), [props.id]);
   const manage = canManage(me, props.id);
   const [editing, setEditing] = useState<Compound | null>(null);

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { Badge, ErrorBox, Loading, useLoad } from '../ui/kit';
 import { HourlyChart } from './charts';
+import { type Alert, AlertsPanel } from './alerts';
 import { useReasonLabel } from './format';
 import type { Compound } from './types';
 import { DateField } from '../ui/date-field';
@@ -38,6 +39,9 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
 
   // The live feed: the last checks, then each new one as the server receives it.
   const [feed, setFeed] = useState<LiveCheck[]>([]);
+  // Positive alerts: loaded, then pushed by the live feed the moment a positive result is stored.
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const loadAlerts = () => call(compound.alerts.$get({ param: { cid } })).then((r) => setAlerts(r.alerts), () => {});
   const [live, setLive] = useState(false);
   const reload = useRef(dash.reload);
   reload.current = dash.reload;
@@ -50,6 +54,11 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
       () => {},
     );
     const source = new EventSource(compound.live.$path({ param: { cid } }));
+    void loadAlerts();
+    source.addEventListener('alert', (e) => {
+      const alert = JSON.parse((e as MessageEvent<string>).data) as Alert;
+      setAlerts((list) => [alert, ...list.filter((x) => x.id !== alert.id)]);
+    });
     source.addEventListener('ready', () => setLive(true));
     source.addEventListener('ping', () => setLive(true));
     source.addEventListener('check', (e) => {
@@ -114,6 +123,7 @@ export function DashboardTab(props: { compound: Compound; manage: boolean }) {
               <b>{d.conflictsOpen}</b>
             </Link>
           </div>
+          {alerts.length > 0 && <AlertsPanel alerts={alerts} tz={tz} manage={props.manage} onChanged={() => void loadAlerts()} />}
           <div class="dash-grid">
             <section class="panel wide">
               <h2>{t('dash.byHour')}</h2>

@@ -87,7 +87,8 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
   );
   const sorted = sortNaturally(buildings.data?.items ?? []);
   const building = buildingId || String(sorted[0]?.id ?? '');
-  const dossier = new URLSearchParams({ from: from.replace('T', ' '), to: to.replace('T', ' '), lang });
+  const [others, setOthers] = useState(false);
+  const dossier = new URLSearchParams({ from: from.replace('T', ' '), to: to.replace('T', ' '), lang, ...(others ? { others: '1' } : {}) });
   return (
     <div class="panel">
       <h2>{t('ex.print')}</h2>
@@ -136,10 +137,18 @@ function PrintViews(props: { compounds: Compound[]; today: string }) {
         <Field label={t('ov.to')}>
           <DateTimeField name="dossierTo" value={to} onChange={setTo} />
         </Field>
+        <label class="check">
+          <input type="checkbox" name="dossierOthers" checked={others} onChange={(e) => setOthers(e.currentTarget.checked)} /> {t('ex.dossierOthers')}
+        </label>
         {building && (
-          <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">
-            {t('ex.open')}
-          </a>
+          <>
+            <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}`} target="_blank" rel="noreferrer">
+              {t('ex.open')}
+            </a>
+            <a class="button" href={`/api/compounds/${compoundId}/buildings/${building}/dossier?${dossier}&format=xlsx`}>
+              XLSX
+            </a>
+          </>
         )}
       </div>
     </div>

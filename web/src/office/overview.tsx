@@ -1,11 +1,15 @@
 import { compareNatural } from '../../../server/core/natural';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { addDays, zonedDate } from '../../../server/core/time';
 import { call, client, type Data } from '../client';
 import { useI18n } from '../i18n';
 import { Link } from '../router';
 import { ErrorBox, Loading, useLoad } from '../ui/kit';
 import { LineChart } from './charts';
+import { AlertsPanel } from './alerts';
+
+/** How often the overview asks for new positive alerts. */
+const ALERT_POLL_MS = 15_000;
 import { DateField } from '../ui/date-field';
 
 type Row = Data<typeof client.api.overview.$get>['rows'][number];
@@ -47,9 +51,17 @@ export function OverviewPage() {
     </th>
   );
   const dates = data.data?.rows[0]?.days.map((d) => d.date) ?? [];
+  // The district's alerts: a short poll (the live feed is per compound).
+  const alerts = useLoad(() => call(client.api.alerts.$get({ query: {} })), []);
+  const reloadAlerts = alerts.reload;
+  useEffect(() => {
+    const timer = setInterval(reloadAlerts, ALERT_POLL_MS);
+    return () => clearInterval(timer);
+  }, [reloadAlerts]);
   return (
     <section>
       <h1>{t('overview')}</h1>
+      {alerts.data && alerts.data.alerts.length > 0 && <AlertsPanel alerts={alerts.data.alerts} tz={Intl.DateTimeFormat().resolvedOptions().timeZone} manage={false} showCompound />}
       <div class="form inline toolbar">
         <label class="field">
           <span>{t('ov.from')}</span>

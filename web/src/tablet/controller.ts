@@ -675,6 +675,27 @@ export class TabletController {
     void this.syncSoon();
   }
 
+  /**
+   * A resident ticked off the door-to-door list: sampled at home now, result pending, recorded through the
+   * outbox like every record. Kept on the tablet too, so they leave its list at once, offline.
+   */
+  async tickOffAtHome(residentId: number): Promise<void> {
+    const now = this.now();
+    const at = new Date(now).toISOString();
+    await this.outbox.add({ kind: 'test_result', id: uuidv7(now), at, residentId, volunteerId: this.state.volunteer!.userId, sampledAt: at, result: 'pending', source: 'home' }, now);
+    // Ticks of the last two weeks (no round lasts longer).
+    const ticks = ((await kvGet<{ residentId: number; at: number }[]>(this.db, 'homeTicks')) ?? []).filter((x) => x.at > now - 14 * 86_400_000);
+    ticks.push({ residentId, at: now });
+    await kvSet(this.db, 'homeTicks', ticks);
+    await this.refreshCounts();
+    void this.syncSoon();
+  }
+
+  /** Residents this tablet ticked off at their doors lately. */
+  async homeTicks(): Promise<number[]> {
+    return ((await kvGet<{ residentId: number; at: number }[]>(this.db, 'homeTicks')) ?? []).map((x) => x.residentId);
+  }
+
   /** The rounds of a day this tablet knows of: its own, and (when online) everyone's from the server. */
   async roundsOf(date: string): Promise<LocalRound[]> {
     const mine = ((await kvGet<LocalRound[]>(this.db, 'rounds')) ?? []).filter((r) => r.slotDate === date);

@@ -3,6 +3,7 @@ import { type Decision, type DecideInput, type Direction, decide, type GateFacts
 import { countsAsExit, gateCheckRecord, passIdOf } from '../../../server/core/gate-check';
 import type { Reason } from '../../../server/core/reasons';
 import type { RosterState } from '../../../server/core/roster';
+import { roundFacts } from '../../../server/core/rounds';
 import type { GateCheckRecord } from '../../../server/core/sync';
 import { verifyCode, verifyPhoneCode } from './crypto';
 import type { RecentPassage } from './db';
@@ -84,6 +85,7 @@ function facts(roster: RosterState, recent: RecentPassage[], residentId: number 
     test: resident ? roster.tests.get(resident.id) : undefined,
     householdExits: [...exits.values()],
     lastPassage: last,
+    ...roundFacts(roster.rounds ?? [], household?.buildingId, !!resident && !!roster.exempt?.has(resident.id), now, roster.compound.timezone),
   };
 }
 

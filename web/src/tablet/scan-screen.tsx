@@ -6,6 +6,7 @@ import { createScanner, type Scanner } from '../scan/scanner';
 import { listenForWedge } from '../scan/wedge';
 import { TabletError } from './controller';
 import { useTablet } from './context';
+import { DoorSheet } from './door-sheet';
 import { EndShiftSheet } from './end-shift-sheet';
 import { LookupSheet } from './lookup-sheet';
 import { OverrideSheet } from './override-sheet';
@@ -19,7 +20,7 @@ import type { RoundTarget } from './types';
 import { VerdictView } from './verdict-view';
 import { VisitorSheet } from './visitor-sheet';
 
-type Sheet = null | 'lookup' | 'visitor' | 'end' | 'sync' | 'places' | 'override' | { round: RoundTarget };
+type Sheet = null | 'lookup' | 'visitor' | 'end' | 'sync' | 'places' | 'doors' | 'override' | { round: RoundTarget };
 
 /** The gate: the camera, the direction, the shift's counts, the verdict; the sheets open over it. */
 export function ScanScreen() {
@@ -138,6 +139,9 @@ export function ScanScreen() {
           <button type="button" class="t-big" onClick={() => setSheet('places')}>
             {t('tablet.disinfection')}
           </button>
+          <button type="button" class="t-big" onClick={() => setSheet('doors')}>
+            {t('tablet.doors')}
+          </button>
           <button type="button" class="t-tool" data-testid="camera-toggle" onClick={() => c.saveSettings({ cameraOn: !cameraOn })}>
             {cameraOn ? t('tablet.cameraStop') : t('tablet.cameraOn')}
           </button>
@@ -188,6 +192,7 @@ export function ScanScreen() {
       )}
       {sheet === 'end' && <EndShiftSheet onClose={() => setSheet(null)} />}
       {sheet === 'sync' && <SyncSheet onClose={() => setSheet(null)} />}
+      {sheet === 'doors' && <DoorSheet onClose={() => setSheet(null)} />}
       {sheet === 'places' && (
         <SheetFrame title={t('tablet.disinfection')} onClose={() => setSheet(null)}>
           <PlacePicker onPick={(target) => setSheet({ round: target })} />

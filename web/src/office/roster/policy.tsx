@@ -139,6 +139,15 @@ function PolicyForm(props: { cid: string; rules: PolicyRules; base: PolicyRules;
                 ))}
               </select>
             </Field>
+            <Field label={t('policy.roundRule')} hint={t('policy.roundRuleHint')}>
+              <select name="roundRule" value={r.roundRule ?? 'window'} onChange={(e) => setR({ ...r, roundRule: e.currentTarget.value as 'window' | 'round' | 'both' })}>
+                {(['window', 'round', 'both'] as const).map((k) => (
+                  <option key={k} value={k}>
+                    {t(`policy.roundRule.${k}`)}
+                  </option>
+                ))}
+              </select>
+            </Field>
             <Check name="entryTest" label={t('policy.entryTest')} checked={r.entry.requireTest} onChange={(v) => setR({ ...r, entry: { requireTest: v } })} />
             <Check name="exitTest" label={t('policy.exitTest')} checked={r.exit.requireTest} onChange={(v) => setR({ ...r, exit: { ...r.exit, requireTest: v } })} />
             <Check name="blockQuarantined" label={t('policy.blockQuarantined')} checked={r.exit.blockQuarantined} onChange={(v) => setR({ ...r, exit: { ...r.exit, blockQuarantined: v } })} />
@@ -259,6 +268,7 @@ function usePolicyLines() {
   const label = useReasonLabel();
   return (r: PolicyRules): [string, string][] => [
     ['validity', t('policy.s.validity', { h: r.testValidityHours })],
+    ['roundRule', t(`policy.s.roundRule.${r.roundRule ?? 'window'}`)],
     ['entry', r.entry.requireTest ? t('policy.s.entryTest') : t('policy.s.entryFree')],
     ['exit', r.exit.requireTest ? t('policy.s.exitTest') : t('policy.s.exitFree')],
     ['quarantine', r.exit.blockQuarantined ? t('policy.s.blockQuarantined') : t('policy.s.allowQuarantined')],

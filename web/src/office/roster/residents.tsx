@@ -1,9 +1,11 @@
 import { useState } from 'preact/hooks';
 import { call, client } from '../../client';
 import { useI18n } from '../../i18n';
+import { Link } from '../../router';
 import { ErrorBox, Field, Form, Loading, useAction } from '../../ui/kit';
 import { useToday } from '../format';
 import type { Compound } from '../types';
+import { ExemptButton } from '../rounds';
 import { PassBadge, QuarantineBadge, TestBadge } from './badges';
 import { ImportPanel } from './import-panel';
 import { QuarantinedHouseholds, QuarantineForm } from './quarantine';
@@ -130,6 +132,10 @@ export function ResidentsTab(props: { compound: Compound; manage: boolean }) {
                     <tr key={`${r.id}-edit`} class="editor-row">
                       <td colSpan={cols}>
                         <ResidentEditor cid={cid} r={r} today={today} onChanged={changed} onQuarantine={list.reload} onClose={() => setOpen(null)} />
+                        <div class="row-actions">
+                          <ExemptButton compoundId={props.compound.id} residentId={r.id} onDone={list.reload} />
+                          <Link href={`/compounds/${cid}/contacts/${r.id}`}>{t('alerts.contacts')}</Link>
+                        </div>
                       </td>
                     </tr>
                   ),
