@@ -17,6 +17,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('created_by', 'integer', (c) => c.references('user.id'))
     .addColumn('coverage_at', 'text')
+    // Set when test rows of its window are about to be purged: its coverage is final, never recounted.
+    .addColumn('sealed_at', 'text')
     .execute();
   await db.schema.createIndex('testing_round_compound').on('testing_round').columns(['compound_id', 'starts_on']).execute();
 

@@ -472,6 +472,8 @@ export interface TestingRoundTable {
   createdBy: number | null;
   /** When its coverage was last counted. */
   coverageAt: string | null;
+  /** Its coverage is final (test rows of its window were purged): never recounted. */
+  sealedAt: string | null;
 }
 
 /** A round's coverage per building and unit: outlives the test rows it was counted from. */

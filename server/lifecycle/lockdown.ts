@@ -35,6 +35,8 @@ const PERSONAL_AUDIT: Record<string, string[]> = {
   'resident.update': ['name', 'phone', 'note', 'room', 'unit'],
   'household.quarantine': ['note'],
   'gate_check.override': ['name', 'personName', 'visitor'],
+  'exemption.set': ['note'],
+  'alert.positive': ['unit', 'room'],
 };
 export const REDACTED = '[已删除]';
 
@@ -95,8 +97,14 @@ async function deletePersonalData(deps: AppDeps, c: { id: number; timezone: stri
   const END = '9999-12-31T23:59:59.999Z';
   // Gate checks and test results go through the retention purge (folded into the aggregates first).
   await purgeGateChecks(db, c, END, report);
-  await purgeTestResults(db, c, END, report);
+  await purgeTestResults(db, c, END, report, deps.now().toISOString());
   await purgePhotos(db, c.id, END, report);
+  // What refers to passes and residents goes first: phones bound to passes (their keys and activation
+  // links), testing exemptions (a note about the person) and positive alerts (name and room).
+  await db.deleteFrom('phoneBinding').where('compoundId', '=', c.id).execute();
+  await db.deleteFrom('phoneActivation').where('compoundId', '=', c.id).execute();
+  await db.deleteFrom('testExemption').where('compoundId', '=', c.id).execute();
+  await db.deleteFrom('alert').where('compoundId', '=', c.id).execute();
   const passes = await inBatches(
     db,
     async () => (await db.selectFrom('pass').select('id').where('compoundId', '=', c.id).limit(PURGE_BATCH).execute()).map((r) => r.id),

@@ -7,6 +7,7 @@ import type { Db } from '../db/database.js';
 import type { AppDeps } from '../deps.js';
 import { grid } from '../disinfection/queries.js';
 import { isDue, type Job } from '../jobs/scheduler.js';
+import { sealRoundsBefore } from '../rounds/queries.js';
 import { foldGateChecks, foldTestResults } from './aggregates.js';
 
 /**
@@ -134,7 +135,9 @@ export async function purgePhotos(db: Db, compoundId: number, before: string, re
   }
 }
 
-export async function purgeTestResults(db: Db, compound: { id: number; timezone: string }, before: string, report: PurgeReport): Promise<void> {
+export async function purgeTestResults(db: Db, compound: { id: number; timezone: string }, before: string, report: PurgeReport, at: string): Promise<void> {
+  // The testing rounds these rows count for are counted one last time and sealed (server/rounds).
+  await sealRoundsBefore(db, compound.id, before, at);
   for (;;) {
     const n = await db.transaction().execute(async (tx) => {
       // By round and resident, so a resident's results of one round fall in one batch (coverage counts residents).
@@ -215,7 +218,7 @@ export async function purgeCompound(deps: AppDeps, compound: { id: number; timez
   };
   await purgeGateChecks(db, compound, cut.gateDays.iso, report);
   await purgePhotos(db, compound.id, cut.photoDays.iso, report);
-  await purgeTestResults(db, compound, cut.testDays.iso, report);
+  await purgeTestResults(db, compound, cut.testDays.iso, report, now.toISOString());
   await purgeRecords(db, compound.id, cut.recordDays.day, now, report);
   // A shift's log outlives its checks (shift aggregates) for as long as disinfection records are kept.
   await purgeShifts(db, compound.id, cut.recordDays.iso, report);

@@ -6,14 +6,15 @@ export interface RoundRow extends RoundSpec {
   compoundId: number;
   createdAt: string;
   coverageAt: string | null;
+  sealedAt: string | null;
 }
 
-const toSpec = (r: { id: number; compoundId: number; name: string; startsOn: string; endsOn: string; buildingIds: string | null; createdAt: string; coverageAt: string | null }): RoundRow => ({
+const toSpec = (r: { id: number; compoundId: number; name: string; startsOn: string; endsOn: string; buildingIds: string | null; createdAt: string; coverageAt: string | null; sealedAt: string | null }): RoundRow => ({
   ...r,
   buildingIds: r.buildingIds === null ? null : (JSON.parse(r.buildingIds) as number[]),
 });
 
-const roundColumns = ['id', 'compoundId', 'name', 'startsOn', 'endsOn', 'buildingIds', 'createdAt', 'coverageAt'] as const;
+const roundColumns = ['id', 'compoundId', 'name', 'startsOn', 'endsOn', 'buildingIds', 'createdAt', 'coverageAt', 'sealedAt'] as const;
 
 /** A compound's rounds, the latest first. */
 export async function listRounds(db: Db, compoundId: number): Promise<RoundRow[]> {
@@ -103,6 +104,7 @@ export async function roundPeople(db: Db, round: RoundRow, tz: string, only?: { 
  * Call it for every round before a purge (refreshCompoundCoverage) so the figures are complete.
  */
 export async function refreshRoundCoverage(db: Db, round: RoundRow, tz: string, at: string): Promise<void> {
+  if (round.sealedAt) return; // its test rows are (being) purged: what is stored is all there is
   const people = await roundPeople(db, round, tz);
   const cells = new Map<string, { buildingId: number; unit: string } & CoverageCounts>();
   for (const p of people) {
@@ -153,7 +155,26 @@ export async function refreshOpenRounds(db: Db, compoundId: number, now: Date): 
   for (const r of await listRounds(db, compoundId)) if (roundWindow(r, tz).end > now.getTime()) await refreshRoundCoverage(db, r, tz, now.toISOString());
 }
 
-/** Recount every round of a compound: what the retention purge calls before it deletes test rows. */
+/**
+ * Before test rows sampled before `before` are purged: count every round whose window begins before it one
+ * last time, from the rows still whole, and seal it, so no later change (a late import, a resident added)
+ * recounts it from what the purge left.
+ */
+export async function sealRoundsBefore(db: Db, compoundId: number, before: string, at: string): Promise<number> {
+  const tz = await zoneOf(db, compoundId);
+  let sealed = 0;
+  for (const r of await listRounds(db, compoundId)) {
+    if (r.sealedAt || roundWindow(r, tz).start >= Date.parse(before)) continue;
+    await db.transaction().execute(async (tx) => {
+      await refreshRoundCoverage(tx, r, tz, at);
+      await tx.updateTable('testingRound').set({ sealedAt: at }).where('id', '=', r.id).execute();
+    });
+    sealed++;
+  }
+  return sealed;
+}
+
+/** Recount every round of a compound (sealed rounds keep their figures). */
 export async function refreshCompoundCoverage(db: Db, compoundId: number, at: string): Promise<void> {
   const tz = await zoneOf(db, compoundId);
   for (const r of await listRounds(db, compoundId)) await refreshRoundCoverage(db, r, tz, at);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ afterEach(async () => {
 });
 
 /** Everything personal the scene holds: residents' names and phones, a visitor's. */
-const PERSONAL = ['张三', '李四', '王五', '赵六', '13900000001', '13900000002', '13900000003', '13900000004', '孙访客', '13711112222'];
+const PERSONAL = ['张三', '李四', '王五', '赵六', '13900000001', '13900000002', '13900000003', '13900000004', '孙访客', '13711112222', '卧床不起'];
 
 describe('end of lockdown (SQLite)', () => {
   it('deletes the personal data from the file’s bytes, keeps the figures and the audit trail, and issues a certificate that verifies', async () => {
@@ -50,6 +51,21 @@ describe('end of lockdown (SQLite)', () => {
     const backup = (await admin.post('/api/lifecycle/backups')).body.backup.file as string;
     expect(fs.existsSync(backup)).toBe(true);
     await t.database.db.insertInto('backup').values({ file: path.join(dir, 'moved-away.db'), size: 1, startedAt: t.clock.now.toISOString(), finishedAt: t.clock.now.toISOString(), kind: 'command', userId: null }).execute();
+
+    // What other features hold about people: a positive case's alert (name, room), a testing exemption's
+    // note, a phone bound to a pass and an activation link; and a testing round whose coverage must stay.
+    const day = new Date(s.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const round = (await s.manager.post(`/api/compounds/${s.compoundId}/rounds`, { name: '第1轮', startsOn: day, endsOn: day })).body.id as number;
+    expect((await s.manager.post(`/api/compounds/${s.compoundId}/residents/${s.people.wang.residentId}/tests`, { sampledAt: new Date(s.now() - 600_000).toISOString(), result: 'positive' })).status).toBe(201);
+    expect((await t.database.db.selectFrom('alert').selectAll().execute()).map((a) => a.personName)).toEqual(['王五']);
+    expect((await s.manager.request('PUT', `/api/compounds/${s.compoundId}/residents/${s.people.li.residentId}/exemption`, { reason: 'bedridden', note: '卧床不起' })).status).toBe(200);
+    const activation = (await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.zhang.passId}/activation`, {})).body.url as string;
+    const publicKey = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x!;
+    expect((await t.client().post('/api/phone/activate', { token: new URL(activation).hash.slice('#a='.length), publicKey })).status).toBe(201);
+    await s.manager.post(`/api/compounds/${s.compoundId}/passes/${s.people.li.passId}/activation`, {}); // never used
+    const coverage = () => t.database.db.selectFrom('roundCoverage').select(['buildingId', 'unit', 'residents', 'negative', 'positive', 'pending', 'exempt', 'untested']).where('roundId', '=', round).orderBy('buildingId').orderBy('unit').execute();
+    const covered = await coverage();
+    expect(covered.reduce((n, c) => n + c.positive, 0)).toBe(1);
 
     const url = `/api/compounds/${s.compoundId}/dashboard`;
     const before = (await admin.get(url)).body;
@@ -75,7 +91,7 @@ describe('end of lockdown (SQLite)', () => {
     const cert = res.body.certificate;
     expect(cert.certificate).toMatchObject({
       compound: { id: s.compoundId, name: '崇文佳苑一区' },
-      deleted: { residents: 4, households: 3, passes: 4, testResults: 3, gateChecks: 3, visitors: 1, photos: 0 },
+      deleted: { residents: 4, households: 3, passes: 4, testResults: 4, gateChecks: 3, visitors: 1, photos: 0 },
       backups: { deleted: [path.basename(backup)], unreachable: [path.join(dir, 'moved-away.db')] },
       issuedBy: { name: 'admin' },
     });
@@ -90,6 +106,10 @@ describe('end of lockdown (SQLite)', () => {
     expect(PERSONAL.filter((p) => raw().includes(Buffer.from(p)))).toEqual([]);
     const integrity = t.database.sqlite!.pragma('integrity_check') as { integrity_check: string }[];
     expect(integrity[0]!.integrity_check).toBe('ok');
+
+    for (const table of ['alert', 'testExemption', 'phoneBinding', 'phoneActivation'] as const) expect(await t.database.db.selectFrom(table).selectAll().execute()).toEqual([]);
+    // The round's coverage was counted before its test rows went, and sealed: a later recount cannot empty it.
+    expect(await coverage()).toEqual(covered);
 
     // The day's figures stay; the audit trail keeps who did what when, without the names.
     const after = (await admin.get(url)).body;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { purgeCompound } from '../../server/lifecycle/retention.js';
 import { migrateToLatest } from '../../server/db/migrate.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
 import { freshPostgres, PG_URL } from '../helpers/postgres.js';
@@ -144,6 +145,29 @@ describe.each(BACKENDS)('on %s', (backend) => {
       const sup = await officeClient(t, 'sup');
       expect((await sup.post(`/api/compounds/${cid()}/rounds`, { name: 'x', startsOn: '2026-11-28', endsOn: '2026-11-28' })).status).toBe(403);
       expect((await sup.get(`/api/compounds/${cid()}/rounds/${r.body.id}/coverage`)).status).toBe(200);
+    });
+  });
+
+  describe('the retention purge', () => {
+    it('a round is counted one last time and sealed before its test rows go: its coverage stays, whatever comes later', async () => {
+      const roundId = await fillRound();
+      const total = async () => (await s.manager.get(`/api/compounds/${cid()}/rounds/${roundId}/coverage`)).body.total;
+      // What the grid and the trend read (the manager's session would not last the 40 days below).
+      const figures = () => t.database.db.selectFrom('roundCoverage').select(['buildingId', 'unit', 'residents', 'negative', 'positive', 'pending', 'exempt', 'untested']).where('roundId', '=', roundId).orderBy('buildingId').orderBy('unit').execute();
+      const shown = await total();
+      expect(shown.negative + shown.positive + shown.pending).toBeGreaterThan(0);
+      const before = await figures();
+      // 40 days later the test rows of the round are past their 30 days and purged.
+      t.clock.set(new Date(t.clock.now.getTime() + 40 * 86_400_000));
+      const report = await purgeCompound(t.deps, { id: cid(), timezone: 'Asia/Shanghai' });
+      expect(report.counts.testResults).toBeGreaterThan(0);
+      expect(await t.database.db.selectFrom('testResult').select('id').where('compoundId', '=', cid()).where('sampledAt', '<', local('2026-11-29T00:00')).execute()).toEqual([]);
+      expect(await figures()).toEqual(before);
+      // A late result inside its window, a resident added: a recount from what the purge left would lower it.
+      const manager = await officeClient(t, 'mgr');
+      expect((await manager.post(`/api/compounds/${cid()}/residents/${ids.吴九}/tests`, { sampledAt: local('2026-11-28T09:00'), result: 'negative' })).status).toBe(201);
+      expect((await manager.post(`/api/compounds/${cid()}/residents`, { buildingId: b2, unit: '1', room: '402', name: '冯三' })).status).toBe(201);
+      expect(await figures()).toEqual(before);
     });
   });
 
