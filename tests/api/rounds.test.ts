@@ -158,7 +158,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
       expect(shown.negative + shown.positive + shown.pending).toBeGreaterThan(0);
       const before = await figures();
       // 40 days later the test rows of the round are past their 30 days and purged.
-      t.clock.set(new Date(t.clock.now.getTime() + 40 * 86_400_000));
+      t.clock.set(new Date(t.clock.now.getTime() + 40 * 86_400_000).toISOString());
       const report = await purgeCompound(t.deps, { id: cid(), timezone: 'Asia/Shanghai' });
       expect(report.counts.testResults).toBeGreaterThan(0);
       expect(await t.database.db.selectFrom('testResult').select('id').where('compoundId', '=', cid()).where('sampledAt', '<', local('2026-11-29T00:00')).execute()).toEqual([]);
