@@ -1,6 +1,7 @@
 import { recordAudit } from '../audit/queries.js';
 import { type ParsedCode, parseCode } from '../core/code.js';
-import { type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
+import type { SyncOutcome, SyncRecord } from '../core/sync.js';
+import { parseSyncRecord } from '../core/sync-fast.js';
 import type { MessageParams } from '../core/messages.js';
 import { lockCompound } from '../db/bulk.js';
 import type { AppDeps } from '../deps.js';
@@ -94,7 +95,7 @@ export async function ingestBatch(
   /** A second copy of a record in the batch, and where its first copy is: it is answered as that one is. */
   const copies: { index: number; of: string }[] = [];
   batch.records.forEach((raw, index) => {
-    const parsed = SyncRecordSchema.safeParse(raw);
+    const parsed = parseSyncRecord(raw);
     const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id as string) : null;
     if (!parsed.success) {
       const issues = issuesOf(parsed.error);
@@ -134,14 +135,14 @@ export async function ingestBatch(
     const compound = await lockCompound(tx, deps.database.kind, compoundId);
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
     const passes = await passesWithHouseholds(tx, compoundId, [...codes.values()].flatMap((c) => passIdOf(c, compoundId) ?? []));
-    // Everyone the checks may name, for the identity each check keeps (ingest-kinds.ts picks whose it is).
-    const people = await identities(
-      tx,
-      compoundId,
-      [...refs.residents.keys(), ...[...passes.values()].map((p) => p.residentId)],
-      [...refs.residents.values(), ...refs.households, ...[...passes.values()].map((p) => p.householdId)],
-    );
-    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, people, writes: emptyWrites() };
+    // Everyone the checks may name, for the identity each check keeps (ingest-kinds.ts picks whose it is):
+    // the passes' holders came with their passes; those looked up by hand or visited are read here.
+    const people = await identities(tx, compoundId, [...refs.residents.keys()], [...refs.residents.values(), ...refs.households]);
+    for (const p of passes.values()) {
+      people.names.set(p.residentId, p.name);
+      people.addresses.set(p.householdId, p.address);
+    }
+    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, people, writes: emptyWrites(), sqlite: deps.database.sqlite };
 
     // 2. Each record against what the server knows, then by its kind.
     for (const entry of valid) {
