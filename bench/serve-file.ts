@@ -13,7 +13,8 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: serve-file.ts <database file> [createApp options as JSON]');
 const options = process.argv[3] ? (JSON.parse(process.argv[3]) as Parameters<typeof createApp>[1]) : undefined;
 const database = /^postgres(ql)?:\/\//.test(file) ? openPostgres(file) : openSqlite(file);
-const deps = createDeps(database, { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '', shiftIdleHours: 12 }, { log: () => {} });
+// WEB_DIST: also serve the built web app (browser benchmarks).
+const deps = createDeps(database, { timezone: 'Asia/Shanghai', sessionIdleMinutes: 480, trustProxy: false, secureCookies: false, logRequests: false, dataDir: '', shiftIdleHours: 12 }, { log: () => {}, ...(process.env.WEB_DIST ? { webDist: process.env.WEB_DIST } : {}) });
 await deps.keys.currentKid();
 const app = createApp(deps, options);
 analyzerOf(deps).schedule();
