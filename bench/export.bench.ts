@@ -27,7 +27,7 @@ const SMALL_DAYS = 5;
 const SMALL = SMALL_DAYS * PER_DAY; // 200,000
 const RESIDENTS = 20_000;
 const ADMIN = { username: 'bench-admin', password: 'bench-export-pass' };
-const AIMS = { csvPeakMb: 150, xlsxPeakMb: 400, flat: 1.1, vsInMemory: 0.5 };
+const AIMS = { csvPeakMb: 150, xlsxPeakMb: 400, flat: 1.1, vsInMemory: 0.5, csvRowsPerS: 100_000, xlsxRowsPerS: 30_000 };
 
 const MB = 1024 * 1024;
 const mb = (bytes: number) => bytes / MB;
@@ -105,7 +105,24 @@ export async function fill(database: Database): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Processes: the server (bench/serve-file.ts) and the in-memory baseline (bench/export-inmemory.ts).
+// Processes: the server (bench/serve-file.ts), the in-memory baseline (bench/export-inmemory.ts) and the
+// bare iterate (bench/export-bare.ts).
+
+/** The bare better-sqlite3 iterate of the same query writing the same rows as CSV to /dev/null: rows/s. */
+async function bareCsvRate(file: string, days: number): Promise<number> {
+  const entry = await bundled(path.join(import.meta.dirname, 'export-bare.ts'));
+  const startUtc = new Date(zonedToUtc(FIRST_DAY, TZ)).toISOString();
+  const endUtc = new Date(zonedToUtc(addDays(FIRST_DAY, days), TZ)).toISOString();
+  const child = track(spawn(process.execPath, [entry, file, startUtc, endUtc], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  await once(child, 'exit');
+  const m = /ROWS (\d+) SECONDS ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`bare iterate: ${out}`);
+  return Number(m[1]) / Number(m[2]);
+}
 
 async function startServer(file: string) {
   return spawnServer(await bundled(path.join(import.meta.dirname, 'serve-file.ts')), [file]);
@@ -244,6 +261,7 @@ export async function run() {
     const xlsxSmall = await measureExport(file, 'xlsx', SMALL_DAYS, streamedXlsx);
     const inMemory = await measureInMemory(file, SMALL_DAYS, inMemoryXlsx);
     const xlsxBig = await measureExport(file, 'xlsx', DAYS);
+    const bare = await bareCsvRate(file, DAYS);
 
     // Every CSV line is a row (and one header); the XLSX files of 200,000 rows are read back.
     for (const m of [csvSmall, csvBig]) if (m.lines !== m.rows + 1) throw new Error(`CSV of ${m.rows} rows came with ${m.lines - 1} rows`);
@@ -293,6 +311,8 @@ export async function run() {
     console.log(`\nSummary (flat: 5× the rows, peak at most ${Math.round((AIMS.flat - 1) * 100)}% higher):`);
     const line = (m: Measured, aim: number) => `${fmt(m.seconds, 1)} s, peak ${fmt(m.peakMb)} MB (aim ≤ ${aim} MB) ${tick(m.peakMb <= aim)}`;
     console.log(`  (the server idles at ${fmt(Math.min(...[csvSmall, csvBig, xlsxSmall, xlsxBig].map((m) => m.idleMb)))}–${fmt(Math.max(...[csvSmall, csvBig, xlsxSmall, xlsxBig].map((m) => m.idleMb)))} MB before any export: Node, the app's modules, SQLite)`);
+    console.log(`  CSV 1M:  ${fmt(csvBig.rows / csvBig.seconds)} rows/s (aim ≥ ${fmt(AIMS.csvRowsPerS)}) ${tick(csvBig.rows / csvBig.seconds >= AIMS.csvRowsPerS)}; bare better-sqlite3 iterate of the same query to /dev/null ${fmt(bare)} rows/s (the ceiling): ratio ${fmt(csvBig.rows / csvBig.seconds / bare, 2)}`);
+    console.log(`  XLSX 1M: ${fmt(xlsxBig.rows / xlsxBig.seconds)} rows/s (aim ≥ ${fmt(AIMS.xlsxRowsPerS)}) ${tick(xlsxBig.rows / xlsxBig.seconds >= AIMS.xlsxRowsPerS)}`);
     console.log(`  CSV 1M:  ${line(csvBig, AIMS.csvPeakMb)}`);
     console.log(`  XLSX 1M: ${line(xlsxBig, AIMS.xlsxPeakMb)}`);
     console.log(`  CSV flat:  peak ${fmt(csvSmall.peakMb)} MB at 200k → ${fmt(csvBig.peakMb)} MB at 1M, ×${fmt(csvFlat, 2)} (aim ≤ ×${AIMS.flat}) ${tick(csvFlat <= AIMS.flat)}`);

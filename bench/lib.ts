@@ -90,3 +90,9 @@ export async function spawnServer(entry: string, args: string[] = [], o: { nodeA
   });
   return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, stop: () => stop(child) };
 }
+
+/** CPU time a process has used so far, user + system, in ms (from /proc: robust to a busy machine, unlike wall time). */
+export function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}

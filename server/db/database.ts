@@ -23,7 +23,7 @@ export interface Database {
    * A read-only handle for one long streamed read (an export), released when it is done. On SQLite a
    * connection of its own: a stream holds its connection to the end, and must not hold the shared reader.
    */
-  longReader(): { db: Kysely<Tables>; release(): Promise<void> };
+  longReader(): { db: Kysely<Tables>; release(): Promise<void>; /** Its own better-sqlite3 connection (SQLite only), for a raw iterate. */ sqlite?: SQLite.Database };
   /**
    * PostgreSQL's LISTEN/NOTIFY, for what several server instances on one database must all hear (the live
    * feed); undefined on SQLite, where one process is the whole server.
@@ -66,21 +66,23 @@ export function openSqlite(file: string): Database {
   applyWriterPragmas(writer, inMemory);
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: writer }), plugins });
 
-  const openReader = () => {
+  const openConn = () => {
     const conn = new SQLite(file, { readonly: true, fileMustExist: true });
     conn.pragma('busy_timeout = 5000');
     conn.pragma('query_only = ON');
-    return new Kysely<Tables>({ dialect: new SqliteDialect({ database: conn }), plugins });
+    return conn;
   };
-  const reader = inMemory ? db : openReader();
+  const kyselyOn = (conn: SQLite.Database) => new Kysely<Tables>({ dialect: new SqliteDialect({ database: conn }), plugins });
+  const reader = inMemory ? db : kyselyOn(openConn());
   return {
     kind: 'sqlite',
     db,
     reader,
     longReader() {
-      if (inMemory) return { db, release: async () => {} };
-      const own = openReader();
-      return { db: own, release: () => own.destroy() };
+      if (inMemory) return { db, sqlite: writer, release: async () => {} };
+      const conn = openConn();
+      const own = kyselyOn(conn);
+      return { db: own, sqlite: conn, release: () => own.destroy() };
     },
     file: inMemory ? undefined : file,
     sqlite: writer,

@@ -89,7 +89,7 @@ export function exportRoutes(deps: AppDeps, o: { stalledDownloadMs?: number } = 
           },
         };
         const columns = dataset.columns(q.lang) as Parameters<typeof csvStream>[0];
-        const rows = dataset.rows(reader.db, scope) as AsyncIterable<unknown>;
+        const rows = dataset.rows(reader.db, scope, reader.sqlite) as AsyncIterable<unknown>;
         const body = q.format === 'csv' ? csvStream(columns, rows, opts) : xlsxStream(columns, rows, opts);
         return c.body(body, 200, headers);
       },

@@ -5,7 +5,8 @@ import { passIdOf } from '../core/gate-check.js';
 import type { GateCheckRecord, Rejection, SyncOutcome, SyncRecord } from '../core/sync.js';
 import { englishText, type MessageCode, type MessageParams } from '../core/messages.js';
 import type { ErrorArgs } from '../errors.js';
-import { bulkInsert } from '../db/bulk.js';
+import type SQLite from 'better-sqlite3';
+import { insertRows } from '../db/bulk.js';
 import type { DisinfectionRecordTable, GateCheckTable } from '../db/schema.js';
 import type { AuthDevice } from '../auth/actor.js';
 import type { Db } from '../db/database.js';
@@ -43,6 +44,8 @@ export interface BatchContext {
   /** Names and addresses of the people the batch's checks may name, as they stand at receipt. */
   people: Identities;
   writes: Writes;
+  /** The SQLite writer (the transaction's own connection), for prepared inserts; undefined on PostgreSQL. */
+  sqlite?: SQLite.Database | undefined;
 }
 
 export interface Writes {
@@ -203,7 +206,8 @@ export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<
   const keep = (ids: unknown[]) => {
     for (const id of ids) stored.add(id);
   };
-  keep(await bulkInsert(tx, 'gate_check', w.checks.map((c) => ({ ...c, rv })), { onConflict: ['id'], returning: 'id' }));
+  for (const c of w.checks) c.rv = rv; // stamped in place: no copy of 500 rows
+  keep(await insertRows(tx, b.sqlite, 'gate_check', w.checks, { onConflict: ['id'], returning: 'id' }));
   if (w.voids.length) {
     const rows = await tx
       .insertInto('gateCheckVoid')
@@ -233,7 +237,7 @@ export async function storeWrites(tx: Db, b: BatchContext, rv: number): Promise<
       .execute();
     keep(rows.map((r) => r.endRecordId));
   }
-  keep(await bulkInsert(tx, 'disinfection_record', w.rounds, { onConflict: ['id'], returning: 'id' }));
+  keep(await insertRows(tx, b.sqlite, 'disinfection_record', w.rounds, { onConflict: ['id'], returning: 'id' }));
   // Records of a shift the sweep closed while its tablet was silent are the shift's all the same: its
   // automatic end moves to the latest of them, so the shift log covers them.
   const lastOfShift = new Map<string, string>();

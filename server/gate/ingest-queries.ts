@@ -1,5 +1,6 @@
 import type { SyncRecord } from '../core/sync.js';
 import type { Db } from '../db/database.js';
+import { alsoWhere, inIds } from '../db/bulk.js';
 
 /**
  * What acknowledging a sync batch looks up, with a handful of queries per batch (never one per record):
@@ -42,14 +43,14 @@ export async function loadReferences(db: Db, compoundId: number, records: SyncRe
         .execute()
     : [];
   const residents = residentIds.length
-    ? await db.selectFrom('resident').select(['id', 'householdId']).where('compoundId', '=', compoundId).where('id', 'in', residentIds).execute()
+    ? await db.selectFrom('resident').select(['id', 'householdId']).where(alsoWhere(db, 'compoundId', compoundId)).where(inIds(db, 'id', residentIds)).execute()
     : [];
-  const households = householdIds.length ? await db.selectFrom('household').select('id').where('compoundId', '=', compoundId).where('id', 'in', householdIds).execute() : [];
+  const households = householdIds.length ? await db.selectFrom('household').select('id').where(alsoWhere(db, 'compoundId', compoundId)).where(inIds(db, 'id', householdIds)).execute() : [];
   const checks = checkIds.length
-    ? await db.selectFrom('gateCheck').select(['id', 'compoundId']).where('id', 'in', checkIds).execute()
+    ? await db.selectFrom('gateCheck').select(['id', 'compoundId']).where(inIds(db, 'id', checkIds)).execute()
     : [];
-  const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where('gateCheckId', 'in', checkIds).execute() : [];
-  const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where('compoundId', '=', compoundId).where('id', 'in', shiftIds).execute() : [];
+  const voided = checkIds.length ? await db.selectFrom('gateCheckVoid').select('gateCheckId').where(inIds(db, 'gateCheckId', checkIds)).execute() : [];
+  const shifts = shiftIds.length ? await db.selectFrom('shift').select(['id', 'endRecordId']).where(alsoWhere(db, 'compoundId', compoundId)).where(inIds(db, 'id', shiftIds)).execute() : [];
 
   const existing = await storedRecords(db, records);
   const roundIds = byKind('disinfection');
@@ -90,37 +91,40 @@ export async function storedRecords(db: Db, records: { kind: SyncRecord['kind'];
     for (const { id, ...holder } of rows) if (id) out.set(id, holder);
   };
   const checks = byKind('gate_check');
-  if (checks.length) add(await db.selectFrom('gateCheck').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', checks).execute());
+  if (checks.length) add(await db.selectFrom('gateCheck').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where(inIds(db, 'id', checks)).execute());
   const voids = byKind('gate_check_void');
-  if (voids.length) add(await db.selectFrom('gateCheckVoid').select(['id', 'deviceId', 'compoundId', 'userId as volunteerId']).where('id', 'in', voids).execute());
+  if (voids.length) add(await db.selectFrom('gateCheckVoid').select(['id', 'deviceId', 'compoundId', 'userId as volunteerId']).where(inIds(db, 'id', voids)).execute());
   const starts = byKind('shift_start');
-  if (starts.length) add(await db.selectFrom('shift').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where('id', 'in', starts).execute());
+  if (starts.length) add(await db.selectFrom('shift').select(['id', 'deviceId', 'compoundId', 'volunteerId']).where(inIds(db, 'id', starts)).execute());
   const ends = byKind('shift_end');
-  if (ends.length) add(await db.selectFrom('shift').select(['endRecordId as id', 'deviceId', 'compoundId', 'volunteerId']).where('endRecordId', 'in', ends).execute());
+  if (ends.length) add(await db.selectFrom('shift').select(['endRecordId as id', 'deviceId', 'compoundId', 'volunteerId']).where(inIds(db, 'endRecordId', ends)).execute());
   const rounds = byKind('disinfection');
-  if (rounds.length) add(await db.selectFrom('disinfectionRecord').select(['id', 'deviceId', 'compoundId', 'operatorId as volunteerId']).where('id', 'in', rounds).execute());
+  if (rounds.length) add(await db.selectFrom('disinfectionRecord').select(['id', 'deviceId', 'compoundId', 'operatorId as volunteerId']).where(inIds(db, 'id', rounds)).execute());
   const tests = byKind('test_result');
-  if (tests.length) add(await db.selectFrom('testResult').select(['recordId as id', 'deviceId', 'compoundId', 'recordedBy as volunteerId']).where('recordId', 'in', tests).execute());
+  if (tests.length) add(await db.selectFrom('testResult').select(['recordId as id', 'deviceId', 'compoundId', 'recordedBy as volunteerId']).where(inIds(db, 'recordId', tests)).execute());
   return out;
 }
 
-/** The passes a batch names, with whom they were issued to: the only look-up acknowledging needs. */
+/**
+ * The passes a batch names, with whom they were issued to, and that person's name and address as they
+ * stand now (what the check keeps): one query for the whole batch.
+ */
 export async function passesWithHouseholds(db: Db, compoundId: number, passIds: number[]) {
-  const out = new Map<number, { id: number; code: string; residentId: number; householdId: number }>();
+  const out = new Map<number, { id: number; code: string; residentId: number; householdId: number; name: string; address: { building: string; unit: string; room: string } }>();
   const ids = [...new Set(passIds)];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await db
-      .selectFrom('pass as p')
-      .innerJoin('resident as r', 'r.id', 'p.residentId')
-      .select(['p.id', 'p.code', 'p.residentId', 'r.householdId'])
-      .where('p.compoundId', '=', compoundId)
-      .where('p.id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const r of rows) out.set(r.id, r);
-  }
+  if (!ids.length) return out;
+  const rows = await db
+    .selectFrom('pass as p')
+    .innerJoin('resident as r', 'r.id', 'p.residentId')
+    .innerJoin('household as h', 'h.id', 'r.householdId')
+    .innerJoin('building as b', 'b.id', 'h.buildingId')
+    .select(['p.id', 'p.code', 'p.residentId', 'r.householdId', 'r.name', 'b.name as building', 'h.unit', 'h.room'])
+    .where(alsoWhere(db, 'p.compoundId', compoundId))
+    .where(inIds(db, 'p.id', ids))
+    .execute();
+  for (const r of rows) out.set(r.id, { id: r.id, code: r.code, residentId: r.residentId, householdId: r.householdId, name: r.name, address: { building: r.building, unit: r.unit, room: r.room } });
   return out;
 }
-
 
 /** A person as a gate check keeps them: the name, and the address of a household. */
 export interface Identities {
@@ -136,18 +140,18 @@ export async function identities(db: Db, compoundId: number, residentIds: number
   const names = new Map<number, string>();
   const addresses: Identities['addresses'] = new Map();
   const rids = [...new Set(residentIds)];
-  for (let i = 0; i < rids.length; i += 500) {
-    const rows = await db.selectFrom('resident').select(['id', 'name']).where('compoundId', '=', compoundId).where('id', 'in', rids.slice(i, i + 500)).execute();
+  if (rids.length) {
+    const rows = await db.selectFrom('resident').select(['id', 'name']).where(alsoWhere(db, 'compoundId', compoundId)).where(inIds(db, 'id', rids)).execute();
     for (const r of rows) names.set(r.id, r.name);
   }
   const hids = [...new Set(householdIds)];
-  for (let i = 0; i < hids.length; i += 500) {
+  if (hids.length) {
     const rows = await db
       .selectFrom('household as h')
       .innerJoin('building as b', 'b.id', 'h.buildingId')
       .select(['h.id', 'b.name as building', 'h.unit', 'h.room'])
-      .where('h.compoundId', '=', compoundId)
-      .where('h.id', 'in', hids.slice(i, i + 500))
+      .where(alsoWhere(db, 'h.compoundId', compoundId))
+      .where(inIds(db, 'h.id', hids))
       .execute();
     for (const r of rows) addresses.set(r.id, { building: r.building, unit: r.unit, room: r.room });
   }

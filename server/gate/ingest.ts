@@ -3,7 +3,8 @@ import { parseScanned, type ScannedCode } from '../core/phone-code.js';
 import { bindingsOf } from '../phone/queries.js';
 import { verifyPhoneSignature } from '../phone/verify.js';
 import type { Db } from '../db/database.js';
-import { type SyncOutcome, type SyncRecord, SyncRecordSchema } from '../core/sync.js';
+import type { SyncOutcome, SyncRecord } from '../core/sync.js';
+import { parseSyncRecord } from '../core/sync-fast.js';
 import type { MessageParams } from '../core/messages.js';
 import { lockCompound } from '../db/bulk.js';
 import type { AppDeps } from '../deps.js';
@@ -101,7 +102,7 @@ export async function ingestBatch(
   /** A second copy of a record in the batch, and where its first copy is: it is answered as that one is. */
   const copies: { index: number; of: string }[] = [];
   batch.records.forEach((raw, index) => {
-    const parsed = SyncRecordSchema.safeParse(raw);
+    const parsed = parseSyncRecord(raw);
     const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id as string) : null;
     if (!parsed.success) {
       const issues = issuesOf(parsed.error);
@@ -142,15 +143,15 @@ export async function ingestBatch(
     const compound = await lockCompound(tx, deps.database.kind, compoundId);
     const refs = await loadReferences(tx, compoundId, valid.map((v) => v.record));
     const passes = await passesWithHouseholds(tx, compoundId, [...codes.values()].flatMap((c) => passIdOf(c, compoundId) ?? []));
-    // Everyone the checks may name, for the identity each check keeps (ingest-kinds.ts picks whose it is).
-    const people = await identities(
-      tx,
-      compoundId,
-      [...refs.residents.keys(), ...[...passes.values()].map((p) => p.residentId)],
-      [...refs.residents.values(), ...refs.households, ...[...passes.values()].map((p) => p.householdId)],
-    );
+    // Everyone the checks may name, for the identity each check keeps (ingest-kinds.ts picks whose it is):
+    // the passes' holders came with their passes; those looked up by hand or visited are read here.
+    const people = await identities(tx, compoundId, [...refs.residents.keys()], [...refs.residents.values(), ...refs.households]);
+    for (const p of passes.values()) {
+      people.names.set(p.residentId, p.name);
+      people.addresses.set(p.householdId, p.address);
+    }
     const phoneSigned = await phoneSignedChecks(tx, codes);
-    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, phoneSigned, people, writes: emptyWrites() };
+    const b: BatchContext = { compoundId, device, receivedAt, skew, refs, codes, passes, phoneSigned, people, writes: emptyWrites(), sqlite: deps.database.sqlite };
 
     // 2. Each record against what the server knows, then by its kind.
     for (const entry of valid) {

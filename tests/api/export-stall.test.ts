@@ -28,7 +28,7 @@ beforeEach(async () => {
   const longReader = t.database.longReader.bind(t.database);
   t.database.longReader = () => {
     const r = longReader();
-    return { db: r.db, release: async () => { released++; await r.release(); } };
+    return { ...r, release: async () => { released++; await r.release(); } };
   };
 });
 afterEach(async () => {

@@ -1,4 +1,5 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RosterPayload } from '../../server/core/roster.js';
 import type { SyncOutcome, SyncRecord } from '../../server/core/sync.js';
@@ -33,6 +34,31 @@ function server(answer: (r: SyncRecord) => SyncOutcome | 'fail' = (r) => ({ id: 
     return { results: records.map((r) => answer(r) as SyncOutcome) };
   };
   return { send, received, maxInFlight: () => maxInFlight };
+}
+
+/** Count the reads of outbox records (getAll, cursors, gets) made through `db` from now on. */
+function spyOnReads(d: GateDatabase): () => number {
+  let n = 0;
+  const proto = IDBObjectStore.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const iproto = IDBIndex.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const restore: (() => void)[] = [];
+  for (const p of [proto, iproto]) {
+    for (const m of ['getAll', 'get', 'openCursor', 'count']) {
+      const orig = p[m]!;
+      p[m] = function (this: IDBObjectStore | IDBIndex, ...a: unknown[]) {
+        const store = this instanceof IDBIndex ? this.objectStore : this;
+        if (store.name === 'outbox' && store.transaction.db.name === d.name) n++;
+        return orig.apply(this, a);
+      };
+      restore.push(() => {
+        p[m] = orig;
+      });
+    }
+  }
+  afterEach(() => {
+    for (const r of restore) r();
+  });
+  return () => n;
 }
 
 describe('the outbox', () => {
@@ -117,6 +143,73 @@ describe('the outbox', () => {
     await box.add(rec(1));
     await running;
     expect(await box.pendingCount()).toBe(0);
+  });
+
+  it('keeps its count through adds, deliveries and refusals without reading the records again', async () => {
+    const bad = rec(2);
+    const s = server((r) => (r.id === bad.id ? { id: r.id, status: 'rejected' as const, reason: { code: 'unknown_gate', params: { id: 1 }, message: 'x' } } : { id: r.id, status: 'accepted' as const }));
+    const box = new Outbox(db, s.send, { batchSize: 3 });
+    for (const r of [rec(0), rec(1), bad, rec(3), rec(4)]) await box.add(r);
+    expect(await box.pendingCount()).toBe(5);
+    // Counted once; from then on no read of the outbox at all for the count.
+    const reads = spyOnReads(db);
+    await box.add(rec(5));
+    expect(await box.pendingCount()).toBe(6);
+    expect(reads()).toBe(0);
+    await box.sync();
+    expect(await box.pendingCount()).toBe(0);
+    expect((await box.rejected()).map((e) => e.id)).toEqual([bad.id]);
+    // A new instance (a reload) counts from the index, and agrees.
+    await box.add(rec(6));
+    expect(await new Outbox(db, s.send).pendingCount()).toBe(1);
+    expect(await box.pendingCount()).toBe(1);
+  });
+
+  it('counts right when a record is added while it counts', async () => {
+    const box = new Outbox(db, server().send);
+    for (let i = 0; i < 3; i++) await box.add(rec(i));
+    const fresh = new Outbox(db, server().send);
+    const [counted] = await Promise.all([fresh.pendingCount(), fresh.add(rec(3))]);
+    expect([3, 4]).toContain(counted);
+    expect(await fresh.pendingCount()).toBe(4);
+  });
+
+  it('sends thousands waiting in order, in batches read from the index', async () => {
+    const s = server();
+    const box = new Outbox(db, s.send, { batchSize: 200 });
+    const records = Array.from({ length: 1200 }, (_, i) => rec(i));
+    const tx = db.transaction('outbox', 'readwrite');
+    for (const r of records) void tx.store.add({ id: r.id, record: r, createdAt: 0, status: 'pending' });
+    await tx.done;
+    expect(await box.pendingCount()).toBe(1200);
+    await box.sync();
+    expect(s.received.map((b) => b.length)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(s.received.flat().map((r) => r.id)).toEqual(records.map((r) => r.id));
+    expect(await box.pendingCount()).toBe(0);
+  });
+
+  it('an outbox from the previous version keeps every record, counted and sent in order', async () => {
+    db.close();
+    const old = `outbox-v2-${Math.random()}`;
+    const v2 = await openDB(old, 2, {
+      upgrade(d) {
+        const o = d.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+        o.createIndex('byId', 'id', { unique: true });
+        d.createObjectStore('recent', { keyPath: 'id' }).createIndex('byAt', 'at');
+        d.createObjectStore('kv');
+        d.createObjectStore('photos', { keyPath: 'recordId' });
+      },
+    });
+    const records = Array.from({ length: 4 }, (_, i) => rec(i));
+    for (const [i, r] of records.entries()) await v2.add('outbox', { id: r.id, record: r, createdAt: 0, status: i === 1 ? 'rejected' : 'pending' });
+    v2.close();
+    db = await openGateDb(old);
+    const s = server();
+    const box = new Outbox(db, s.send);
+    expect(await box.pendingCount()).toBe(3);
+    expect((await box.rejected()).map((e) => e.id)).toEqual([records[1]!.id]);
+    await box.sync();
+    expect(s.received.flat().map((r) => r.id)).toEqual([records[0]!.id, records[2]!.id, records[3]!.id]);
   });
 
   it('refuses the same record id twice', async () => {

@@ -712,11 +712,11 @@ export class TabletController {
 
   /** Photos follow their rounds: sent once the round is on the server, retried until they land. */
   private async sendPhotos(): Promise<void> {
-    const waiting = new Set((await this.outbox.pending()).map((e) => e.id));
-    const rejected = new Set((await this.outbox.rejected()).map((e) => e.id));
-    for (const photo of await this.db.getAll('photos')) {
-      if (photo.failed || waiting.has(photo.recordId)) continue;
-      if (rejected.has(photo.recordId)) {
+    const photos = await this.db.getAll('photos');
+    const status = await this.outbox.statusOf(photos.map((p) => p.recordId));
+    for (const photo of photos) {
+      if (photo.failed || status.get(photo.recordId) === 'pending') continue;
+      if (status.get(photo.recordId) === 'rejected') {
         await this.db.put('photos', { ...photo, failed: 'its round was rejected' });
         continue;
       }

@@ -36,7 +36,7 @@ export interface PendingPhoto {
 }
 
 export interface GateDB extends DBSchema {
-  outbox: { key: number; value: OutboxEntry; indexes: { byId: string } };
+  outbox: { key: number; value: OutboxEntry; indexes: { byId: string; byStatus: string } };
   recent: { key: string; value: RecentPassage; indexes: { byAt: number } };
   photos: { key: string; value: PendingPhoto };
   kv: { key: string; value: unknown };
@@ -46,8 +46,8 @@ export type GateDatabase = IDBPDatabase<GateDB>;
 
 export function openGateDb(name = 'gatepost'): Promise<GateDatabase> {
   // Each version only adds: a tablet updated with records waiting keeps every one of them.
-  return openDB<GateDB>(name, 2, {
-    upgrade(db, oldVersion) {
+  return openDB<GateDB>(name, 3, {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
         outbox.createIndex('byId', 'id', { unique: true });
@@ -56,6 +56,9 @@ export function openGateDb(name = 'gatepost'): Promise<GateDatabase> {
         db.createObjectStore('kv');
       }
       if (oldVersion < 2) db.createObjectStore('photos', { keyPath: 'recordId' });
+      // The outbox by status (then by seq, first in first out): after days offline it holds thousands of
+      // records, and its count and next batch are read from the index instead of every record.
+      if (oldVersion < 3) tx.objectStore('outbox').createIndex('byStatus', 'status');
     },
   });
 }

@@ -20,6 +20,14 @@ export interface SyncReport {
 export class Outbox {
   private running: Promise<SyncReport> | null = null;
   private listeners = new Set<() => void>();
+  /**
+   * How many are pending, counted once from the status index and then kept by this outbox's own changes
+   * (it is the only writer): the status bar asks after every scan, and a tablet back from three days
+   * offline holds 12,000 records. null: count again.
+   */
+  private pendingN: number | null = null;
+  /** Changes so far: a count that ran across one is not kept. */
+  private changes = 0;
 
   constructor(
     private db: GateDatabase,
@@ -30,21 +38,34 @@ export class Outbox {
   /** Store a record; resolves once it is durable. */
   async add(record: SyncRecord, now = Date.now()): Promise<void> {
     await this.db.add('outbox', { id: record.id, record, createdAt: now, status: 'pending' });
+    this.changes++;
+    if (this.pendingN !== null) this.pendingN++;
     this.changed();
   }
 
   async pendingCount(): Promise<number> {
-    let n = 0;
-    for (const e of await this.db.getAll('outbox')) if (e.status === 'pending') n++;
+    if (this.pendingN !== null) return this.pendingN;
+    const before = this.changes;
+    const n = await this.db.countFromIndex('outbox', 'byStatus', 'pending');
+    if (before === this.changes) this.pendingN = n;
     return n;
   }
 
-  async pending(): Promise<OutboxEntry[]> {
-    return (await this.db.getAll('outbox')).filter((e) => e.status === 'pending');
+  /** The records waiting, oldest first (at most `limit`). */
+  async pending(limit?: number): Promise<OutboxEntry[]> {
+    return this.db.getAllFromIndex('outbox', 'byStatus', 'pending', limit);
   }
 
   async rejected(): Promise<OutboxEntry[]> {
-    return (await this.db.getAll('outbox')).filter((e) => e.status === 'rejected');
+    return this.db.getAllFromIndex('outbox', 'byStatus', 'rejected');
+  }
+
+  /** Where these records stand: pending, rejected, or absent (on the server, or never here). */
+  async statusOf(ids: string[]): Promise<Map<string, OutboxEntry['status']>> {
+    const tx = this.db.transaction('outbox');
+    const out = new Map<string, OutboxEntry['status']>();
+    for (const e of await Promise.all(ids.map((id) => tx.store.index('byId').get(id)))) if (e) out.set(e.id, e.status);
+    return out;
   }
 
   /** Send everything pending, oldest first, in batches. If a sync is running, wait for it (single flight). */
@@ -72,16 +93,12 @@ export class Outbox {
     const size = this.opts.batchSize ?? 200;
     for (;;) {
       // Records added during a sync are taken by its next round, so nothing waits for the next trigger.
-      const batch: OutboxEntry[] = [];
-      let cursor = await this.db.transaction('outbox').store.openCursor();
-      while (cursor && batch.length < size) {
-        if (cursor.value.status === 'pending') batch.push(cursor.value);
-        cursor = await cursor.continue();
-      }
+      const batch = await this.pending(size);
       if (!batch.length) return report;
       const { results } = await this.send(batch.map((e) => e.record));
       const outcome = new Map(results.filter((r) => r.id).map((r) => [r.id!, r]));
       const tx = this.db.transaction('outbox', 'readwrite');
+      let settled = 0;
       for (const e of batch) {
         const r = outcome.get(e.id);
         if (!r) continue; // not answered: stays pending for the next round
@@ -92,8 +109,11 @@ export class Outbox {
           await tx.store.delete(e.seq!);
           report.accepted++;
         }
+        settled++;
       }
       await tx.done;
+      this.changes++;
+      if (this.pendingN !== null) this.pendingN -= settled;
       report.sent += batch.length;
       this.changed();
       // A batch the server answered without taking a single record would loop forever: stop and retry later.
