@@ -32,7 +32,8 @@ export async function makeTestApp(opts: { file?: string; now?: string; database?
   let drop: (() => Promise<void>) | undefined;
   let database: Database;
   if (opts.database) database = opts.database;
-  else if (TEST_DB === 'postgres') {
+  // A test that names a file is about SQLite's file (backups, its bytes): SQLite in either pass.
+  else if (TEST_DB === 'postgres' && !opts.file) {
     const pg = await freshPostgres({ migrated: true });
     database = pg.database;
     drop = pg.drop;
