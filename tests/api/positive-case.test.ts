@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../server/db/migrate.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
-import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 import type { GateCheckRecord } from '../../server/core/sync.js';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { type Client, insertUser, makeTestApp, officeClient, ORIGIN, PASSWORD, type TestApp } from '../helpers/app.js';
@@ -10,18 +8,8 @@ import { buildScene, checkRecord, enrollTablet, type Scene, sync } from '../help
 // The positive case (issue 15): an alert on the dashboards and in the audit log, home quarantine in one
 // step reaching the roster delta, and the gate contacts on a synthetic compound whose contacts are known.
 
-let dropPg: (() => Promise<void>) | null = null;
-/** Each test on SQLite, and on PostgreSQL when the test server is there. */
-const BACKENDS = ['sqlite', ...(PG_URL ? ['postgres'] : [])] as const;
-async function appOn(backend: (typeof BACKENDS)[number], now: string): Promise<TestApp> {
-  if (backend === 'sqlite') return makeTestApp({ now });
-  const pg = await freshPostgres();
-  dropPg = pg.drop;
-  await migrateToLatest(pg.database);
-  return makeTestApp({ database: pg.database, now });
-}
-
-describe.each(BACKENDS)('on %s', (backend) => {
+// On SQLite here, and on PostgreSQL in npm test's PostgreSQL pass (every API test runs there too).
+describe('the positive case', () => {
   let t: TestApp;
   let s: Scene;
   let tablet: Client;
@@ -32,7 +20,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
   const NOW = Date.parse('2026-11-28T08:00:00.000Z');
 
   beforeEach(async () => {
-    t = await appOn(backend, new Date(NOW).toISOString());
+    t = await makeTestApp({ now: new Date(NOW).toISOString() });
     s = await buildScene(t);
     ({ tablet } = await enrollTablet(t, s.manager, s.compoundId));
     const b2 = (await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name: '2号楼', unitCount: 1 })).body.item.id;
@@ -41,8 +29,6 @@ describe.each(BACKENDS)('on %s', (backend) => {
   afterEach(async () => {
     await analyzerOf(t.deps).drain();
     await t.close();
-    await dropPg?.();
-    dropPg = null;
   });
 
   async function openFeed(who: Client) {

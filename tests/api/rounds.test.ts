@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { purgeCompound } from '../../server/lifecycle/retention.js';
-import { migrateToLatest } from '../../server/db/migrate.js';
 import { analyzerOf } from '../../server/gate/analysis.js';
-import { freshPostgres, PG_URL } from '../helpers/postgres.js';
 import { decide } from '../../server/core/decide.js';
 import { applyRoster } from '../../server/core/roster.js';
 import { roundFacts } from '../../server/core/rounds.js';
@@ -14,18 +12,8 @@ import { buildScene, enrollTablet, type Scene, sync } from '../helpers/gate.js';
 // Testing rounds (issue 15): coverage against a hand-counted fixture, exemptions, the door-to-door list,
 // the tablet's tick-off through sync, and "tested in the current round" on the tablet and the server.
 
-let dropPg: (() => Promise<void>) | null = null;
-/** Each test on SQLite, and on PostgreSQL when the test server is there. */
-const BACKENDS = ['sqlite', ...(PG_URL ? ['postgres'] : [])] as const;
-async function appOn(backend: (typeof BACKENDS)[number], now: string): Promise<TestApp> {
-  if (backend === 'sqlite') return makeTestApp({ now });
-  const pg = await freshPostgres();
-  dropPg = pg.drop;
-  await migrateToLatest(pg.database);
-  return makeTestApp({ database: pg.database, now });
-}
-
-describe.each(BACKENDS)('on %s', (backend) => {
+// On SQLite here, and on PostgreSQL in npm test's PostgreSQL pass (every API test runs there too).
+describe('testing rounds', () => {
   let t: TestApp;
   let s: Scene;
   let tablet: Client;
@@ -36,7 +24,7 @@ describe.each(BACKENDS)('on %s', (backend) => {
 
   beforeEach(async () => {
     // 2026-11-28 16:00 in Shanghai
-    t = await appOn(backend, '2026-11-28T08:00:00.000Z');
+    t = await makeTestApp({ now: '2026-11-28T08:00:00.000Z' });
     s = await buildScene(t);
     ({ tablet } = await enrollTablet(t, s.manager, s.compoundId));
     b2 = (await s.manager.post(`/api/compounds/${s.compoundId}/buildings`, { name: '2号楼', unitCount: 1 })).body.item.id;
@@ -49,8 +37,6 @@ describe.each(BACKENDS)('on %s', (backend) => {
   afterEach(async () => {
     await analyzerOf(t.deps).drain();
     await t.close();
-    await dropPg?.();
-    dropPg = null;
   });
 
   const cid = () => s.compoundId;
