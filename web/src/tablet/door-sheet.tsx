@@ -4,7 +4,7 @@ import { currentRound, roundCovers, testedInRound } from '../../../server/core/r
 import type { RosterState } from '../../../server/core/roster';
 import { useI18n } from '../i18n';
 import { useTablet } from './context';
-import { SheetFrame } from './sheet-frame';
+import { BuildingField, SheetFrame } from './sheet-frame';
 
 /**
  * The door-to-door list on the tablet (上门核查), worked out from the roster alone, so it works offline:
@@ -38,16 +38,7 @@ export function DoorSheet(props: { onClose: () => void }) {
   return (
     <SheetFrame title={t('tablet.doors')} onClose={props.onClose}>
       <div class="t-form">
-        <label class="t-label">
-          {t('tablet.building')}
-          <select class="t-input" name="building" value={buildingId ?? ''} onChange={(e) => setBuildingId(Number(e.currentTarget.value))}>
-            {roster?.buildings.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <BuildingField buildings={roster?.buildings} value={buildingId} onChange={setBuildingId} />
       </div>
       {list && !list.round && <p class="t-hint">{t('tablet.doorsNoRound')}</p>}
       {list?.round && (

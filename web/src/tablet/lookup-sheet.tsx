@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { useI18n } from '../i18n';
 import { useTablet } from './context';
-import { SheetFrame } from './sheet-frame';
+import { BuildingField, SheetFrame } from './sheet-frame';
 
 /** No code: find the household by building and room, then the person (names are masked). */
 export function LookupSheet(props: { onClose: () => void; onPicked: (residentId: number) => void }) {
@@ -22,16 +22,7 @@ export function LookupSheet(props: { onClose: () => void; onPicked: (residentId:
   return (
     <SheetFrame title={t('tablet.noCode')} onClose={props.onClose}>
       <div class="t-form">
-        <label class="t-label">
-          {t('tablet.building')}
-          <select class="t-input" name="building" value={buildingId ?? ''} onChange={(e) => setBuildingId(Number(e.currentTarget.value))}>
-            {roster?.buildings.map((b) => (
-              <option key={b.id} value={b.id}>
-                {b.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <BuildingField buildings={roster?.buildings} value={buildingId} onChange={setBuildingId} />
         <label class="t-label">
           {t('tablet.room')}
           <input class="t-input" name="room" inputMode="numeric" value={room} onInput={(e) => setRoom(e.currentTarget.value)} />

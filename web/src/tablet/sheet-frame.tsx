@@ -18,3 +18,20 @@ export function SheetFrame(props: { title: string; onClose: () => void; children
     </div>
   );
 }
+
+/** A sheet's building picker (the roster's buildings): the look-up and the door-to-door list. */
+export function BuildingField(props: { buildings: readonly { id: number; name: string }[] | undefined; value: number | null; onChange: (id: number) => void }) {
+  const { t } = useI18n();
+  return (
+    <label class="t-label">
+      {t('tablet.building')}
+      <select class="t-input" name="building" value={props.value ?? ''} onChange={(e) => props.onChange(Number(e.currentTarget.value))}>
+        {props.buildings?.map((b) => (
+          <option key={b.id} value={b.id}>
+            {b.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
