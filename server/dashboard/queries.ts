@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { tallyOf } from '../core/gate-check.js';
-import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
+import { summarize } from '../core/gate-check.js';
+import { addDays, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
 import { grid, grids } from '../disinfection/queries.js';
-import { notVoided, summarize } from '../gate/queries.js';
+import { notVoided } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
 import { sortNaturally } from '../core/natural.js';
 import { addHourly, disinfectionDayAggregate, gateDayAggregate, hourlyOf, mergeSummaries } from '../lifecycle/aggregates.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Direction, TestStatus } from '../core/decide.js';
+import type { TestStatus } from '../core/decide.js';
 import { type Tally, tallyOf } from '../core/gate-check.js';
 import type { Reason } from '../core/reasons.js';
 import type { ReasonSchema, VisitorSchema } from '../core/sync.js';
@@ -121,40 +121,6 @@ export async function listGateChecks(db: Db, compoundId: number, f: CheckFilter)
     })),
     next: rows.length > f.limit && last ? `${last.occurredAt}|${last.id}` : null,
   };
-}
-
-export interface CheckSummary {
-  total: number;
-  in: number;
-  out: number;
-  allow: number;
-  deny: number;
-  review: number;
-  turnedBack: number;
-  overrides: number;
-  visitors: number;
-  /** Checks whose temperature was at or above the fever threshold. */
-  fevers: number;
-  denialsByReason: Record<string, number>;
-}
-
-/**
- * Counts of a set of checks: residents passed in and out, verdicts, turned back, overrides, visitors let
- * through (never counted as anyone's entry or exit), reasons.
- */
-export function summarize(rows: { direction: string; verdict: string; passed: number; subject: string; overrideReason: string | null; reasons: string }[]): CheckSummary {
-  const s: CheckSummary = { total: 0, in: 0, out: 0, allow: 0, deny: 0, review: 0, turnedBack: 0, overrides: 0, visitors: 0, fevers: 0, denialsByReason: {} };
-  for (const r of rows) {
-    s.total++;
-    const tally = tallyOf({ ...r, direction: r.direction as Direction });
-    s[tally === 'visitor' ? 'visitors' : tally]++;
-    s[r.verdict as 'allow' | 'deny' | 'review']++;
-    if (r.overrideReason) s.overrides++;
-    const reasons = JSON.parse(r.reasons) as { code: string }[];
-    if (reasons.some((x) => x.code === 'fever')) s.fevers++;
-    if (r.verdict !== 'allow') for (const { code } of reasons) s.denialsByReason[code] = (s.denialsByReason[code] ?? 0) + 1;
-  }
-  return s;
 }
 
 /** A check whose reasons hold a fever (reasons are a JSON array of {code,…}; see listGateChecks). */

@@ -1,7 +1,7 @@
 import { tallyOf } from '../core/gate-check.js';
 import { zonedDate, zonedParts } from '../core/time.js';
 import type { Db } from '../db/database.js';
-import { type CheckSummary, summarize } from '../gate/queries.js';
+import { type CheckSummary, summarize } from '../core/gate-check.js';
 
 /**
  * What purged rows add up to, kept so the figures of a purged day stay what they were. Every reader (the
