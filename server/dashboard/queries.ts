@@ -1,8 +1,7 @@
 import { PostgresAdapter, sql } from 'kysely';
-import { tallyOf } from '../core/gate-check.js';
-import { addDays, zonedParts, zonedToUtc } from '../core/time.js';
+import { addDays, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
-import { grid, grids } from '../disinfection/queries.js';
+import { districtGrids, grid } from '../disinfection/queries.js';
 import { notVoided, summarize } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
 import { sortNaturally } from '../core/natural.js';
@@ -84,27 +83,36 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
 
 /** The compound's tablets: online, records waiting, roster age, last seen. */
 export async function tablets(db: Db, compoundId: number, now: Date) {
+  return (await districtTablets(db, [compoundId], now)).get(compoundId) ?? [];
+}
+
+/** The tablets of several compounds (one read), by compound, each list as `tablets` gives it. */
+async function districtTablets(db: Db, compoundIds: number[], now: Date) {
   const rows = await db
     .selectFrom('device')
-    .select(['id', 'name', 'lastSeenAt', 'rosterFetchedAt', 'status', 'enrolledAt'])
-    .where('compoundId', '=', compoundId)
+    .select(['compoundId', 'id', 'name', 'lastSeenAt', 'rosterFetchedAt', 'status', 'enrolledAt'])
+    .where('compoundId', 'in', compoundIds.length ? compoundIds : [0])
     .where('revokedAt', 'is', null)
     .where('enrolledAt', 'is not', null)
     .execute();
-  return sortNaturally(rows).map((d) => {
-    const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
-    return {
-      id: d.id,
-      name: d.name,
-      online: !!d.lastSeenAt && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
-      lastSeenAt: d.lastSeenAt,
-      pending: status.pending ?? null,
-      pendingReportedAt: status.reportedAt ?? null,
-      appVersion: status.appVersion ?? null,
-      rosterFetchedAt: d.rosterFetchedAt,
-      rosterAgeMinutes: d.rosterFetchedAt ? Math.floor((now.getTime() - Date.parse(d.rosterFetchedAt)) / 60_000) : null,
-    };
-  });
+  const out = new Map<number, ReturnType<typeof tabletOf>[]>();
+  for (const d of sortNaturally(rows)) out.set(d.compoundId, [...(out.get(d.compoundId) ?? []), tabletOf(d, now)]);
+  return out;
+}
+
+function tabletOf(d: { id: number; name: string; lastSeenAt: string | null; rosterFetchedAt: string | null; status: string | null }, now: Date) {
+  const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
+  return {
+    id: d.id,
+    name: d.name,
+    online: !!d.lastSeenAt && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
+    lastSeenAt: d.lastSeenAt,
+    pending: status.pending ?? null,
+    pendingReportedAt: status.reportedAt ?? null,
+    appVersion: status.appVersion ?? null,
+    rosterFetchedAt: d.rosterFetchedAt,
+    rosterAgeMinutes: d.rosterFetchedAt ? Math.floor((now.getTime() - Date.parse(d.rosterFetchedAt)) / 60_000) : null,
+  };
 }
 
 async function openConflicts(db: Db, compoundId: number): Promise<number> {
@@ -200,8 +208,8 @@ async function dailyGateCounts(db: Db, compounds: CompoundRef[], days: string[])
 
 /**
  * The district over a date range: one row per compound (totals) and a series per compound per day. The
- * gate counts of all compounds and days are one grouped query, the open conflicts another; each compound's
- * disinfection grids one read of its schedules, places and rounds for the whole range.
+ * gate counts of all compounds and days are one statement (per 500 compound-days), the open conflicts another;
+ * the disinfection grids of all compounds one read of their schedules, places and rounds, the tablets one more.
  */
 export async function districtOverview(db: Db, compounds: CompoundRef[], from: string, to: string, now: Date) {
   const dates: string[] = [];
@@ -224,16 +232,19 @@ export async function districtOverview(db: Db, compounds: CompoundRef[], from: s
   const conflicts = new Map(
     (await db.selectFrom('conflict').select(['compoundId', (eb) => eb.fn.countAll<number>().as('n')]).where('compoundId', 'in', ids).where('reviewedAt', 'is', null).groupBy('compoundId').execute()).map((r) => [r.compoundId, Number(r.n)]),
   );
+  // Every compound's grids and tablets in one read each, not a read per compound.
+  const allGrids = await districtGrids(db, compounds.map((c) => c.id), dates, now);
+  const allTablets = await districtTablets(db, compounds.map((c) => c.id), now);
   const rows = [];
   for (const c of compounds) {
-    const grid = await grids(db, c.id, dates, now);
+    const grid = allGrids.get(c.id)!;
     const days = dates.map((date) => {
       const g = purgedGrids.get(`${c.id}|${date}`) ?? grid.get(date)!;
       const n = gate.get(`${c.id}|${date}`);
       return { date, in: n?.in ?? 0, out: n?.out ?? 0, turnedBack: n?.turnedBack ?? 0, visitors: n?.visitors ?? 0, overrides: n?.overrides ?? 0, done: g.counts.done, late: g.counts.late, missed: g.counts.missed, skipped: g.counts.skipped };
     });
     const total = (k: Exclude<keyof (typeof days)[number], 'date'>) => days.reduce((t, d) => t + d[k], 0);
-    const devices = await tablets(db, c.id, now);
+    const devices = allTablets.get(c.id) ?? [];
     const finished = total('done') + total('late');
     const past = finished + total('missed') + total('skipped');
     rows.push({
