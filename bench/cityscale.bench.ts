@@ -85,7 +85,7 @@ function rng(seed: number) {
  * two residents a household, a pass and a test each, a shift per gate per day, and the gate checks of
  * `days` days (06:00–22:00 local; 3% turned back, 1% visitors). Returns the compound to read and a shift.
  */
-async function generateCity(database: Database, log: (s: string) => void) {
+export async function generateCity(database: Database, log: (s: string) => void) {
   const db = database.db;
   const at = new Date(zonedToUtc(addDays(TODAY, -CITY.days), TZ, '04:00')).toISOString();
   const hash = await hashSecret('bench-pin', 10);

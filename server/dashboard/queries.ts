@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import { summarize } from '../core/gate-check.js';
 import { addDays, zonedToUtc } from '../core/time.js';
 import { breathe } from '../db/breathe.js';
-import { grid, grids } from '../disinfection/queries.js';
+import { districtGrids, grid } from '../disinfection/queries.js';
 import { notVoided } from '../gate/queries.js';
 import type { Db } from '../db/database.js';
 import { sortNaturally } from '../core/natural.js';
@@ -84,27 +84,36 @@ export async function dailySummary(db: Db, c: CompoundRef, date: string, now: Da
 
 /** The compound's tablets: online, records waiting, roster age, last seen. */
 export async function tablets(db: Db, compoundId: number, now: Date) {
+  return (await districtTablets(db, [compoundId], now)).get(compoundId) ?? [];
+}
+
+/** The tablets of several compounds (one read), by compound, each list as `tablets` gives it. */
+async function districtTablets(db: Db, compoundIds: number[], now: Date) {
   const rows = await db
     .selectFrom('device')
-    .select(['id', 'name', 'lastSeenAt', 'rosterFetchedAt', 'status', 'enrolledAt'])
-    .where('compoundId', '=', compoundId)
+    .select(['compoundId', 'id', 'name', 'lastSeenAt', 'rosterFetchedAt', 'status', 'enrolledAt'])
+    .where('compoundId', 'in', compoundIds.length ? compoundIds : [0])
     .where('revokedAt', 'is', null)
     .where('enrolledAt', 'is not', null)
     .execute();
-  return sortNaturally(rows).map((d) => {
-    const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
-    return {
-      id: d.id,
-      name: d.name,
-      online: !!d.lastSeenAt && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
-      lastSeenAt: d.lastSeenAt,
-      pending: status.pending ?? null,
-      pendingReportedAt: status.reportedAt ?? null,
-      appVersion: status.appVersion ?? null,
-      rosterFetchedAt: d.rosterFetchedAt,
-      rosterAgeMinutes: d.rosterFetchedAt ? Math.floor((now.getTime() - Date.parse(d.rosterFetchedAt)) / 60_000) : null,
-    };
-  });
+  const out = new Map<number, ReturnType<typeof tabletOf>[]>();
+  for (const d of sortNaturally(rows)) out.set(d.compoundId, [...(out.get(d.compoundId) ?? []), tabletOf(d, now)]);
+  return out;
+}
+
+function tabletOf(d: { id: number; name: string; lastSeenAt: string | null; rosterFetchedAt: string | null; status: string | null }, now: Date) {
+  const status = d.status ? (JSON.parse(d.status) as { pending?: number; appVersion?: string; reportedAt?: string }) : {};
+  return {
+    id: d.id,
+    name: d.name,
+    online: !!d.lastSeenAt && now.getTime() - Date.parse(d.lastSeenAt) < ONLINE_WITHIN_MS,
+    lastSeenAt: d.lastSeenAt,
+    pending: status.pending ?? null,
+    pendingReportedAt: status.reportedAt ?? null,
+    appVersion: status.appVersion ?? null,
+    rosterFetchedAt: d.rosterFetchedAt,
+    rosterAgeMinutes: d.rosterFetchedAt ? Math.floor((now.getTime() - Date.parse(d.rosterFetchedAt)) / 60_000) : null,
+  };
 }
 
 async function openConflicts(db: Db, compoundId: number): Promise<number> {
@@ -153,32 +162,46 @@ interface GateDay {
   overrides: number;
 }
 
+const TALLY = sql`
+  sum(case when g.passed = 1 and g.subject <> 'visitor' and g.direction = 'in' then 1 else 0 end),
+  sum(case when g.passed = 1 and g.subject <> 'visitor' and g.direction = 'out' then 1 else 0 end),
+  sum(case when g.passed = 0 then 1 else 0 end),
+  sum(case when g.passed = 1 and g.subject = 'visitor' then 1 else 0 end),
+  sum(case when g.override_reason is not null then 1 else 0 end)`;
+const DAY_CHECKS = sql`from gate_check g
+  where g.compound_id = d.compound_id and g.occurred_at >= d.start_at and g.occurred_at < d.end_at
+    and not exists (select 1 from gate_check_void v where v.gate_check_id = g.id)`;
+
 /**
- * The gate counts of every compound on every day of a range in one grouped query: each compound's local
- * days as time ranges (a VALUES list, the compound's own time zone), joined to its checks on the
- * (compound_id, occurred_at) index. The same tally as `summarize` (core/gate-check.ts tallyOf).
+ * The gate counts of every compound on every day of a range: each compound's local days as time ranges (a
+ * VALUES list, the compound's own time zone), and for each range one read of its checks on the covering
+ * index (compound_id, occurred_at, …; migrations/0009). The same tally as `summarize` (core/gate-check.ts
+ * tallyOf). The aggregate is per range, not a join grouped afterwards: written as a join, both planners
+ * read the whole table once per statement and matched every check against each of its compound's days
+ * (SQLite: a scan of the index with an automatic index on the days' compound; PostgreSQL: a hash join on
+ * the compound, the time range a filter), 31 tries a check, ~90% of the overview's time. PostgreSQL: a
+ * LATERAL subquery; SQLite has none, so a scalar subquery gives the five sums as one JSON array. A day
+ * without checks comes back as nulls (zero).
  */
 async function dailyGateCounts(db: Db, compounds: CompoundRef[], days: string[]): Promise<Map<string, GateDay>> {
   const out = new Map<string, GateDay>();
   const ranges = compounds.flatMap((c) => days.map((d) => ({ c: c.id, d, ...dayBounds(d, c.timezone) })));
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter;
   // A few hundred compound-days a statement keeps within either database's limit on parameters.
   for (let i = 0; i < ranges.length; i += 500) {
     const part = ranges.slice(i, i + 500);
     const values = sql.join(part.map((r) => sql`(cast(${r.c} as integer), ${r.d}, ${r.start}, ${r.end})`));
-    const { rows } = await sql<{ compoundId: number; day: string; in: number; out: number; turnedBack: number; visitors: number; overrides: number }>`
-      with days (compound_id, day, start_at, end_at) as (values ${values})
-      select d.compound_id, d.day,
-        sum(case when g.passed = 1 and g.subject <> 'visitor' and g.direction = 'in' then 1 else 0 end) as "in",
-        sum(case when g.passed = 1 and g.subject <> 'visitor' and g.direction = 'out' then 1 else 0 end) as "out",
-        sum(case when g.passed = 0 then 1 else 0 end) as turned_back,
-        sum(case when g.passed = 1 and g.subject = 'visitor' then 1 else 0 end) as visitors,
-        sum(case when g.override_reason is not null then 1 else 0 end) as overrides
-      from days d
-      join gate_check g on g.compound_id = d.compound_id and g.occurred_at >= d.start_at and g.occurred_at < d.end_at
-      where not exists (select 1 from gate_check_void v where v.gate_check_id = g.id)
-      group by d.compound_id, d.day`.execute(db);
+    const daysCte = sql`with days (compound_id, day, start_at, end_at) as (values ${values})`;
+    const rows: { compoundId: number; day: string; t: (number | string | null)[] }[] = pg
+      ? (
+          await sql<{ compoundId: number; day: string; t: (number | string | null)[] }>`${daysCte}
+            select d.compound_id, d.day, t.t from days d cross join lateral (select array[${TALLY}] as t ${DAY_CHECKS}) t`.execute(db)
+        ).rows
+      : (await sql<{ compoundId: number; day: string; t: string | null }>`${daysCte}
+            select d.compound_id, d.day, (select json_array(${TALLY}) ${DAY_CHECKS}) as t from days d`.execute(db)).rows.map((r) => ({ ...r, t: r.t ? (JSON.parse(r.t) as (number | null)[]) : [] }));
     for (const r of rows) {
-      out.set(`${r.compoundId}|${r.day}`, { compoundId: Number(r.compoundId), day: r.day, in: Number(r.in), out: Number(r.out), turnedBack: Number(r.turnedBack), visitors: Number(r.visitors), overrides: Number(r.overrides) });
+      const [ins, outs, turnedBack, visitors, overrides] = [0, 1, 2, 3, 4].map((k) => Number(r.t?.[k] ?? 0)) as [number, number, number, number, number];
+      out.set(`${r.compoundId}|${r.day}`, { compoundId: Number(r.compoundId), day: r.day, in: ins, out: outs, turnedBack, visitors, overrides });
     }
   }
   return out;
@@ -186,8 +209,8 @@ async function dailyGateCounts(db: Db, compounds: CompoundRef[], days: string[])
 
 /**
  * The district over a date range: one row per compound (totals) and a series per compound per day. The
- * gate counts of all compounds and days are one grouped query, the open conflicts another; each compound's
- * disinfection grids one read of its schedules, places and rounds for the whole range.
+ * gate counts of all compounds and days are one statement (per 500 compound-days), the open conflicts another;
+ * the disinfection grids of all compounds one read of their schedules, places and rounds, the tablets one more.
  */
 export async function districtOverview(db: Db, compounds: CompoundRef[], from: string, to: string, now: Date) {
   const dates: string[] = [];
@@ -210,16 +233,19 @@ export async function districtOverview(db: Db, compounds: CompoundRef[], from: s
   const conflicts = new Map(
     (await db.selectFrom('conflict').select(['compoundId', (eb) => eb.fn.countAll<number>().as('n')]).where('compoundId', 'in', ids).where('reviewedAt', 'is', null).groupBy('compoundId').execute()).map((r) => [r.compoundId, Number(r.n)]),
   );
+  // Every compound's grids and tablets in one read each, not a read per compound.
+  const allGrids = await districtGrids(db, compounds.map((c) => c.id), dates, now);
+  const allTablets = await districtTablets(db, compounds.map((c) => c.id), now);
   const rows = [];
   for (const c of compounds) {
-    const grid = await grids(db, c.id, dates, now);
+    const grid = allGrids.get(c.id)!;
     const days = dates.map((date) => {
       const g = purgedGrids.get(`${c.id}|${date}`) ?? grid.get(date)!;
       const n = gate.get(`${c.id}|${date}`);
       return { date, in: n?.in ?? 0, out: n?.out ?? 0, turnedBack: n?.turnedBack ?? 0, visitors: n?.visitors ?? 0, overrides: n?.overrides ?? 0, done: g.counts.done, late: g.counts.late, missed: g.counts.missed, skipped: g.counts.skipped };
     });
     const total = (k: Exclude<keyof (typeof days)[number], 'date'>) => days.reduce((t, d) => t + d[k], 0);
-    const devices = await tablets(db, c.id, now);
+    const devices = allTablets.get(c.id) ?? [];
     const finished = total('done') + total('late');
     const past = finished + total('missed') + total('skipped');
     rows.push({

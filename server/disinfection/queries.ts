@@ -98,12 +98,20 @@ export interface RoundView {
   receivedAt: string;
 }
 
-export async function rounds(db: Db, compoundId: number, f: { dates?: string[]; target?: { kind: string; id: number }; from?: string; to?: string; limit?: number }): Promise<RoundView[]> {
+export async function rounds(db: Db, compoundId: number, f: RoundFilter): Promise<RoundView[]> {
+  return (await roundsOf(db, [compoundId], f)).map(({ compoundId: _, ...r }) => r);
+}
+
+type RoundFilter = { dates?: string[]; target?: { kind: string; id: number }; from?: string; to?: string; limit?: number };
+
+/** The rounds of some compounds (each with its compound), newest slot first. */
+async function roundsOf(db: Db, compoundIds: number[], f: RoundFilter): Promise<(RoundView & { compoundId: number })[]> {
   let q = db
     .selectFrom('disinfectionRecord as r')
     .leftJoin('user as u', 'u.id', 'r.operatorId')
     .leftJoin('disinfectionPhoto as p', 'p.recordId', 'r.id')
     .select([
+      'r.compoundId',
       'r.id',
       'r.targetKind',
       'r.targetId',
@@ -121,8 +129,8 @@ export async function rounds(db: Db, compoundId: number, f: { dates?: string[]; 
       'r.items',
       'p.size as photoSize',
       'r.receivedAt',
-    ])
-    .where('r.compoundId', '=', compoundId);
+    ]);
+  q = compoundIds.length === 1 ? q.where('r.compoundId', '=', compoundIds[0]!) : q.where('r.compoundId', 'in', compoundIds);
   if (f.dates) q = q.where('r.slotDate', 'in', f.dates.length ? f.dates : ['-']);
   if (f.target) q = q.where('r.targetKind', '=', f.target.kind as 'building').where('r.targetId', '=', f.target.id);
   if (f.from) q = q.where('r.slotDate', '>=', f.from);
@@ -147,29 +155,62 @@ export async function grid(db: Db, compoundId: number, date: string, now: Date) 
  * district overview: a month of every compound without a query per day).
  */
 export async function grids(db: Db, compoundId: number, dates: string[], now: Date) {
-  const compound = await db.selectFrom('compound').select('timezone').where('id', '=', compoundId).executeTakeFirstOrThrow();
-  const plans = await schedules(db, compoundId);
-  const all = await places(db, compoundId);
+  return (await districtGrids(db, [compoundId], dates, now)).get(compoundId)!;
+}
+
+/**
+ * The grids of several days of several compounds (the district overview), from one read each of their time
+ * zones, schedules, places and rounds: five statements whatever the number of compounds, not five a
+ * compound. Each compound's grids are those `grids` gives it alone.
+ */
+export async function districtGrids(db: Db, compoundIds: readonly number[], dates: string[], now: Date) {
+  const out = new Map<number, Map<string, ReturnType<typeof dayGrid>>>();
+  if (!compoundIds.length) return out;
+  const ids = [...compoundIds];
+  const group = <T extends { compoundId: number }>(rows: T[]) => {
+    const m = new Map<number, T[]>();
+    for (const r of rows) m.set(r.compoundId, [...(m.get(r.compoundId) ?? []), r]);
+    return m;
+  };
+  const zones = new Map((await db.selectFrom('compound').select(['id', 'timezone']).where('id', 'in', ids).execute()).map((c) => [c.id, c.timezone]));
+  // As `schedules` and `places` read them, for every compound at once.
+  const plansOf = group(await db.selectFrom('disinfectionSchedule').select(['compoundId', 'version', 'slots', 'effectiveFrom']).where('compoundId', 'in', ids).orderBy('compoundId').orderBy('version').execute());
+  const buildingsOf = group(await db.selectFrom('building').select(['compoundId', 'id', 'name', 'elevatorCount', 'createdAt']).where('compoundId', 'in', ids).execute());
+  const pointsOf = group(await db.selectFrom('point').select(['compoundId', 'id', 'name', 'kind', 'createdAt']).where('compoundId', 'in', ids).execute());
   const sorted = [...dates].sort();
-  const recs = sorted.length ? await rounds(db, compoundId, { from: sorted[0]!, to: sorted[sorted.length - 1]!, limit: Number.MAX_SAFE_INTEGER }) : [];
+  const recs = sorted.length ? await roundsOf(db, ids, { from: sorted[0]!, to: sorted[sorted.length - 1]!, limit: Number.MAX_SAFE_INTEGER }) : [];
   const byCell = new Map<string, RoundView[]>();
-  for (const r of recs) {
-    const key = `${r.slotDate}:${r.targetKind}:${r.targetId}:${r.slotTime}`;
+  for (const { compoundId, ...r } of recs) {
+    const key = `${compoundId}:${r.slotDate}:${r.targetKind}:${r.targetId}:${r.slotTime}`;
     byCell.set(key, [...(byCell.get(key) ?? []), r]);
   }
-  const out = new Map<string, ReturnType<typeof dayGrid>>();
-  for (const date of dates) out.set(date, dayGrid(date, compound.timezone, slotsOfDay(date, compound.timezone, plans), all, byCell, now));
+  for (const compoundId of ids) {
+    const timezone = zones.get(compoundId);
+    if (timezone === undefined) throw new NotFoundError('compound');
+    const rows = plansOf.get(compoundId) ?? [];
+    const plans: ScheduleVersion[] = rows.length
+      ? rows.map((r) => ({ version: r.version, slots: JSON.parse(r.slots) as SlotSpec[], effectiveFrom: Date.parse(r.effectiveFrom) }))
+      : [{ version: 1, slots: defaultSlots(), effectiveFrom: Date.parse(FOREVER) }];
+    const all: Place[] = [
+      ...sortNaturally(buildingsOf.get(compoundId) ?? []).map((b) => ({ kind: 'building' as const, id: b.id, name: b.name, pointKind: null, elevatorCount: b.elevatorCount, createdAt: b.createdAt })),
+      ...sortNaturally(pointsOf.get(compoundId) ?? []).map((p) => ({ kind: 'point' as const, id: p.id, name: p.name, pointKind: p.kind, elevatorCount: 0, createdAt: p.createdAt })),
+    ];
+    const cells = (key: string) => byCell.get(`${compoundId}:${key}`) ?? [];
+    const grid = new Map<string, ReturnType<typeof dayGrid>>();
+    for (const date of dates) grid.set(date, dayGrid(date, timezone, slotsOfDay(date, timezone, plans), all, cells, now));
+    out.set(compoundId, grid);
+  }
   return out;
 }
 
-function dayGrid(date: string, timezone: string, slots: DaySlot[], all: Awaited<ReturnType<typeof places>>, byCell: Map<string, RoundView[]>, now: Date) {
+function dayGrid(date: string, timezone: string, slots: DaySlot[], all: Place[], cellRounds: (key: string) => RoundView[], now: Date) {
   const rows = all.map((p) => ({
     kind: p.kind,
     id: p.id,
     name: p.name,
     pointKind: p.pointKind,
     cells: slots.map((s): GridCell => {
-      const mine = (byCell.get(`${date}:${p.kind}:${p.id}:${s.time}`) ?? []).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+      const mine = [...cellRounds(`${date}:${p.kind}:${p.id}:${s.time}`)].sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
       return {
         time: s.time,
         state: placeSlotState(s, mine.map((r) => ({ status: r.status, finishedAt: Date.parse(r.finishedAt) })), now.getTime(), Date.parse(p.createdAt)),
