@@ -165,4 +165,19 @@ describe('the repeat window', () => {
     await c.dismissVerdict();
     expect(recorded.map((r) => [r.verdict, r.passed, r.temperatureNormal])).toEqual([['allow', true, true]]);
   });
+
+  it('a pass still held up after 无法测温 is the same turned-back passage, not a new temperature ask and a second record', async () => {
+    const { c, recorded, tick } = await tablet({ temperature: { entry: { required: true }, exit: { required: false }, feverC: 37.3 } });
+    await c.lookUp(1);
+    expect(c.state.reading).toBeTruthy();
+    await c.cancelReading();
+    expect(c.state.reading).toBeNull();
+    tick(1000);
+    await c.lookUp(1);
+    expect(c.state.reading).toBeNull();
+    expect(c.state.verdict).toMatchObject({ repeatOf: expect.any(Number) });
+    expect(c.state.verdict.decision.verdict).toBe('review');
+    await c.dismissVerdict();
+    expect(recorded.map((r) => [r.verdict, r.passed, r.reasons.map((x: { code: string }) => x.code)])).toEqual([['review', false, ['temperature_missing']]]);
+  });
 });

@@ -562,9 +562,16 @@ export class TabletController {
     }
   }
 
-  /** No temperature could be taken: the person is turned back, recorded without a reading. */
-  cancelReading(): Promise<void> {
-    return this.dismissVerdict();
+  /**
+   * No temperature could be taken: the person is turned back, recorded without a reading. Their pass, still
+   * held up within the repeat window, is that passage shown again, not a new ask and a second record.
+   */
+  async cancelReading(): Promise<void> {
+    const waiting = this.state.reading;
+    const who = this.readingFor;
+    this.readingFor = null;
+    await this.dismissVerdict();
+    if (waiting) this.sightings.saw({ decision: waiting, at: this.now() }, who?.text ?? null, this.now());
   }
 
   /** Back to scanning (a deny or review not overridden is recorded as turned back). */
