@@ -95,6 +95,7 @@ describe.skipIf(!chromium)('a testing round, from the coverage grid to the door 
     // The sheet's tick survives a reload offline: 赵六 is still off the list.
     await tablet.reload();
     await tablet.getByRole('button', { name: '上门核查' }).click();
+    await tablet.getByTestId('doors-summary').waitFor();
     await expect(tablet.getByTestId('doors-summary').textContent()).resolves.toBe('第1轮全员核酸：本楼栋未检 0 人');
     await tablet.getByRole('button', { name: '返回' }).click();
 

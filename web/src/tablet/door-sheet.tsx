@@ -29,12 +29,13 @@ export function DoorSheet(props: { onClose: () => void }) {
   const { c } = useTablet();
   const roster = c.roster.state;
   const [buildingId, setBuildingId] = useState<number | null>(roster?.buildings[0]?.id ?? null);
-  const [ticked, setTicked] = useState<Set<number>>(new Set());
+  // null until the ticks kept on the tablet are read: the list is not shown before (it would list them).
+  const [ticked, setTicked] = useState<Set<number> | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
   useEffect(() => {
     void c.homeTicks().then((ids) => setTicked(new Set(ids)));
   }, [c]);
-  const list = useMemo(() => (roster && buildingId ? doorList(roster, buildingId, Date.now(), ticked) : null), [roster, buildingId, ticked]);
+  const list = useMemo(() => (roster && buildingId && ticked ? doorList(roster, buildingId, Date.now(), ticked) : null), [roster, buildingId, ticked]);
   return (
     <SheetFrame title={t('tablet.doors')} onClose={props.onClose}>
       <div class="t-form">
@@ -61,7 +62,7 @@ export function DoorSheet(props: { onClose: () => void }) {
                     setBusy(p.id);
                     try {
                       await c.tickOffAtHome(p.id);
-                      setTicked(new Set([...ticked, p.id]));
+                      setTicked(new Set([...(ticked ?? []), p.id]));
                     } finally {
                       setBusy(null);
                     }
