@@ -61,22 +61,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('disinfection_day_aggregate_pk', ['compound_id', 'day'])
     .execute();
 
-  // Test coverage that outlives the results: per round imported (round_key 'round:<id>') or, for results
-  // recorded outside a round, per local day ('day:YYYY-MM-DD'): how many results of each kind, how many residents.
-  await db.schema
-    .createTable('test_coverage_aggregate')
-    .addColumn('compound_id', 'integer', (c) => c.notNull().references('compound.id'))
-    .addColumn('round_key', 'text', (c) => c.notNull())
-    .addColumn('round_id', 'integer')
-    .addColumn('day', 'text')
-    .addColumn('results', 'integer', (c) => c.notNull())
-    .addColumn('negative', 'integer', (c) => c.notNull())
-    .addColumn('positive', 'integer', (c) => c.notNull())
-    .addColumn('pending', 'integer', (c) => c.notNull())
-    .addColumn('residents', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('test_coverage_aggregate_pk', ['compound_id', 'round_key'])
-    .execute();
-
   // Backups the server made (by schedule, the button or npm run backup against this database).
   await db.schema
     .createTable('backup')
@@ -137,7 +121,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   }
   await db.schema.dropTable('audit_redaction').execute();
   await db.schema.alterTable('compound').dropColumn('lockdown_ended_at').execute();
-  for (const t of ['deletion_certificate', 'backup', 'test_coverage_aggregate', 'disinfection_day_aggregate', 'shift_aggregate', 'gate_day_aggregate', 'retention_setting', 'lease']) {
+  for (const t of ['deletion_certificate', 'backup', 'disinfection_day_aggregate', 'shift_aggregate', 'gate_day_aggregate', 'retention_setting', 'lease']) {
     await db.schema.dropTable(t).execute();
   }
 }

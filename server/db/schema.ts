@@ -428,18 +428,6 @@ export interface DisinfectionDayAggregateTable {
   grid: string;
 }
 
-export interface TestCoverageAggregateTable {
-  compoundId: number;
-  roundKey: string;
-  roundId: number | null;
-  day: string | null;
-  results: number;
-  negative: number;
-  positive: number;
-  pending: number;
-  residents: number;
-}
-
 export interface BackupTable {
   id: Generated<number>;
   file: string;
@@ -552,7 +540,6 @@ export interface Tables {
   gateDayAggregate: GateDayAggregateTable;
   shiftAggregate: ShiftAggregateTable;
   disinfectionDayAggregate: DisinfectionDayAggregateTable;
-  testCoverageAggregate: TestCoverageAggregateTable;
   backup: BackupTable;
   deletionCertificate: DeletionCertificateTable;
   testingRound: TestingRoundTable;

@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { grid } from '../disinfection/queries.js';
 import { isDue, type Job } from '../jobs/scheduler.js';
 import { sealRoundsBefore } from '../rounds/queries.js';
-import { foldGateChecks, foldTestResults } from './aggregates.js';
+import { foldGateChecks } from './aggregates.js';
 
 /**
  * Retention: each compound keeps gate checks (visitors are gate checks), disinfection photos and test
@@ -136,23 +136,13 @@ export async function purgePhotos(db: Db, compoundId: number, before: string, re
 }
 
 export async function purgeTestResults(db: Db, compound: { id: number; timezone: string }, before: string, report: PurgeReport, at: string): Promise<void> {
-  // The testing rounds these rows count for are counted one last time and sealed (server/rounds).
+  // What the rows count for outlives them: the testing rounds they fall in are counted one last time and
+  // sealed (server/rounds, round_coverage), so the coverage grid and the trend stay as they were.
   await sealRoundsBefore(db, compound.id, before, at);
   for (;;) {
     const n = await db.transaction().execute(async (tx) => {
-      // By round and resident, so a resident's results of one round fall in one batch (coverage counts residents).
-      const rows = await tx
-        .selectFrom('testResult')
-        .select(['id', 'residentId', 'roundId', 'sampledAt', 'result'])
-        .where('compoundId', '=', compound.id)
-        .where('sampledAt', '<', before)
-        .orderBy('roundId')
-        .orderBy('residentId')
-        .orderBy('id')
-        .limit(PURGE_BATCH)
-        .execute();
+      const rows = await tx.selectFrom('testResult').select(['id', 'sampledAt']).where('compoundId', '=', compound.id).where('sampledAt', '<', before).orderBy('id').limit(PURGE_BATCH).execute();
       if (!rows.length) return 0;
-      await foldTestResults(tx, compound.id, compound.timezone, rows);
       await tx.deleteFrom('testResult').where('id', 'in', rows.map((r) => r.id)).execute();
       report.counts.testResults += rows.length;
       report.ranges.testResults = widen(report.ranges.testResults, rows.map((r) => r.sampledAt));
