@@ -195,7 +195,7 @@ export async function ingestBatch(
     const tests = b.writes.tests.filter((t) => isStored(t.recordId));
     if (tests.length) {
       const ids = await tx.selectFrom('testResult').select('id').where('recordId', 'in', tests.map((t) => t.recordId)).execute();
-      alerts = await testResultsStored(tx, compoundId, { ids: ids.map((i) => i.id), sampledAts: tests.map((t) => t.sampledAt) }, { kind: 'device', device }, receivedAt);
+      alerts = await testResultsStored(tx, compoundId, { ids: ids.map((i) => i.id), sampledAts: tests.map((t) => t.sampledAt), residentIds: tests.map((t) => t.residentId) }, { kind: 'device', device }, receivedAt);
     }
     for (const r of b.writes.overrides.filter((o) => isStored(o.id))) {
       await recordAudit(tx, {

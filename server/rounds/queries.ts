@@ -1,5 +1,6 @@
 import { compareNatural } from '../core/natural.js';
 import { type CoverageCounts, type CoverageStatus, coverageStatus, type RoundSpec, roundCovers, roundWindow, type ExemptionReason } from '../core/rounds.js';
+import { inIds } from '../db/bulk.js';
 import type { Db } from '../db/database.js';
 
 export interface RoundRow extends RoundSpec {
@@ -47,7 +48,7 @@ export interface RoundPerson {
  * Everyone in a round's scope (as the roster stands now) and how they stand in it, from the test rows: the
  * live truth the door-to-door list reads, and what the stored coverage is counted from.
  */
-export async function roundPeople(db: Db, round: RoundRow, tz: string, only?: { buildingId?: number | undefined; unit?: string | undefined }): Promise<RoundPerson[]> {
+export async function roundPeople(db: Db, round: RoundRow, tz: string, only?: { buildingId?: number | undefined; unit?: string | undefined; buildingIds?: readonly number[] }): Promise<RoundPerson[]> {
   let q = db
     .selectFrom('resident as r')
     .innerJoin('household as h', 'h.id', 'r.householdId')
@@ -59,15 +60,18 @@ export async function roundPeople(db: Db, round: RoundRow, tz: string, only?: { 
   if (round.buildingIds) q = q.where('h.buildingId', 'in', round.buildingIds.length ? round.buildingIds : [-1]);
   if (only?.buildingId) q = q.where('h.buildingId', '=', only.buildingId);
   if (only?.unit) q = q.where('h.unit', '=', only.unit);
+  if (only?.buildingIds) q = q.where(inIds(db, 'h.buildingId', only.buildingIds));
   const people = await q.execute();
   const w = roundWindow(round, tz);
-  const tests = await db
+  let tq = db
     .selectFrom('testResult')
     .select(['residentId', 'result', 'sampledAt'])
     .where('compoundId', '=', round.compoundId)
     .where('sampledAt', '>=', new Date(w.start).toISOString())
-    .where('sampledAt', '<', new Date(w.end).toISOString())
-    .execute();
+    .where('sampledAt', '<', new Date(w.end).toISOString());
+  // Part of the compound: only its people's results (a sync's few, not the whole round's).
+  if (only) tq = tq.where(inIds(db, 'residentId', people.map((p) => p.id)));
+  const tests = await tq.execute();
   const byResident = new Map<number, { results: ('negative' | 'positive' | 'pending')[]; latest: string }>();
   for (const t of tests) {
     const cur = byResident.get(t.residentId);
@@ -103,9 +107,10 @@ export async function roundPeople(db: Db, round: RoundRow, tz: string, only?: { 
  * the trend read only what it stored, so a later purge of test_result rows leaves them as they were.
  * Call it for every round before a purge (refreshCompoundCoverage) so the figures are complete.
  */
-export async function refreshRoundCoverage(db: Db, round: RoundRow, tz: string, at: string): Promise<void> {
+export async function refreshRoundCoverage(db: Db, round: RoundRow, tz: string, at: string, buildingIds?: readonly number[]): Promise<void> {
   if (round.sealedAt) return; // its test rows are (being) purged: what is stored is all there is
-  const people = await roundPeople(db, round, tz);
+  // Only these buildings' cells (a few results synced): the rest of the round stands as it was counted.
+  const people = await roundPeople(db, round, tz, buildingIds ? { buildingIds } : undefined);
   const cells = new Map<string, { buildingId: number; unit: string } & CoverageCounts>();
   for (const p of people) {
     const key = `${p.buildingId}|${p.unit}`;
@@ -121,9 +126,12 @@ export async function refreshRoundCoverage(db: Db, round: RoundRow, tz: string, 
   const counted = new Set([...cells.values()].map((c) => c.buildingId));
   const buildings = await db.selectFrom('building').select('id').where('compoundId', '=', round.compoundId).execute();
   for (const b of buildings) {
+    if (buildingIds && !buildingIds.includes(b.id)) continue;
     if (roundCovers(round, b.id) && !counted.has(b.id)) cells.set(`${b.id}|`, { buildingId: b.id, unit: '', residents: 0, negative: 0, positive: 0, pending: 0, exempt: 0, untested: 0 });
   }
-  await db.deleteFrom('roundCoverage').where('roundId', '=', round.id).execute();
+  let stale = db.deleteFrom('roundCoverage').where('roundId', '=', round.id);
+  if (buildingIds) stale = stale.where(inIds(db, 'buildingId', buildingIds));
+  await stale.execute();
   const rows = [...cells.values()].map((c) => ({ roundId: round.id, ...c, updatedAt: at }));
   for (let i = 0; i < rows.length; i += 200) await db.insertInto('roundCoverage').values(rows.slice(i, i + 200)).execute();
   await db.updateTable('testingRound').set({ coverageAt: at }).where('id', '=', round.id).execute();
@@ -139,11 +147,19 @@ export async function roundsHolding(db: Db, compoundId: number, tz: string, samp
   });
 }
 
-/** Recount the rounds that results sampled at these times count for (call in the transaction that stored them). */
-export async function refreshCoverageForSamples(db: Db, compoundId: number, sampledAts: readonly string[], at: string): Promise<void> {
+/**
+ * Recount the rounds that results sampled at these times count for (call in the transaction that stored
+ * them); given whose results they are, only those residents' buildings (a sync's or a hand entry's few).
+ */
+export async function refreshCoverageForSamples(db: Db, compoundId: number, sampledAts: readonly string[], at: string, residentIds?: readonly number[]): Promise<void> {
   if (!sampledAts.length) return;
   const tz = await zoneOf(db, compoundId);
-  for (const r of await roundsHolding(db, compoundId, tz, sampledAts)) await refreshRoundCoverage(db, r, tz, at);
+  const rounds = await roundsHolding(db, compoundId, tz, sampledAts);
+  if (!rounds.length) return;
+  const buildingIds = residentIds
+    ? (await db.selectFrom('resident as r').innerJoin('household as h', 'h.id', 'r.householdId').select('h.buildingId').distinct().where(inIds(db, 'r.id', residentIds)).execute()).map((b) => b.buildingId)
+    : undefined;
+  for (const r of rounds) await refreshRoundCoverage(db, r, tz, at, buildingIds);
 }
 
 /**

@@ -78,8 +78,8 @@ export async function updateRound(deps: AppDeps, actor: Actor | null, compoundId
  * gate's and the doors' results synced from tablets): the rounds those samplings count for are counted
  * again, and a positive result raises its alert (audited). Returns the alerts, for the live feeds.
  */
-export async function testResultsStored(tx: Db, compoundId: number, stored: { ids: number[]; sampledAts: string[] }, actor: Actor | null, at: string, ip?: string): Promise<AlertView[]> {
-  await refreshCoverageForSamples(tx, compoundId, stored.sampledAts, at);
+export async function testResultsStored(tx: Db, compoundId: number, stored: { ids: number[]; sampledAts: string[]; residentIds?: number[] }, actor: Actor | null, at: string, ip?: string): Promise<AlertView[]> {
+  await refreshCoverageForSamples(tx, compoundId, stored.sampledAts, at, stored.residentIds);
   return raisePositiveAlerts(tx, compoundId, stored.ids, actor, at, ip);
 }
 

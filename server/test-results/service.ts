@@ -205,7 +205,7 @@ export async function recordTestResult(
       .returning('id')
       .executeTakeFirstOrThrow();
     await recordAudit(tx, { actor, action: 'test_result.record', entity: 'test_result', entityId: r.id, compoundId, details: { residentId, ...input }, at, ip });
-    const alerts = await testResultsStored(tx, compoundId, { ids: [r.id], sampledAts: [input.sampledAt] }, actor, at, ip);
+    const alerts = await testResultsStored(tx, compoundId, { ids: [r.id], sampledAts: [input.sampledAt], residentIds: [residentId] }, actor, at, ip);
     return { id: r.id, alerts };
   });
 }
