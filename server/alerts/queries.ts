@@ -1,24 +1,11 @@
 import type { Actor } from '../auth/actor.js';
 import { recordAudit } from '../audit/queries.js';
+import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { AlertTable } from '../db/schema.js';
 
-/** An alert as the dashboards show it. */
-export interface AlertView {
-  id: number;
-  compoundId: number;
-  compound: string;
-  residentId: number;
-  householdId: number;
-  personName: string;
-  buildingName: string;
-  unit: string;
-  room: string;
-  sampledAt: string;
-  source: string;
-  createdAt: string;
-  quarantineUntil: string | null;
-  handledAt: string | null;
-}
+/** An alert as the dashboards show it: its row (server/db/schema.ts) without who handled it, and the compound's name. */
+export type AlertView = Omit<Selectable<AlertTable>, 'testResultId' | 'handledBy'> & { compound: string };
 
 const alertColumns = [
   'a.id',
