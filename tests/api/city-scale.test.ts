@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../server/core/uuid.js';
 import { openPostgres } from '../../server/db/postgres.js';
@@ -11,7 +10,7 @@ import { makeTestApp, PASSWORD, type TestApp } from '../helpers/app.js';
 import { TEST_START } from '../helpers/clock.js';
 import { type Cluster, cutOffUpload, nginxPath, request, startCluster } from '../helpers/cluster.js';
 import { buildScene, checkRecord, enrollTablet, type Scene } from '../helpers/gate.js';
-import { freshPostgres, PG_URL } from '../helpers/postgres.js';
+import { admin, freshPostgres, PG_URL } from '../helpers/postgres.js';
 
 // Issue 14, the proof: three server instances (processes of their own, so SIGKILL is real) on one fresh
 // PostgreSQL database, Debian's nginx in front (round robin), four offline tablets syncing a few thousand
@@ -40,15 +39,6 @@ interface Tablet {
 const syncHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 const batchBody = (b: Tablet['batches'][number]) => JSON.stringify({ sentAt: b.sentAt, records: b.records });
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /**
  * What the server made of the records: the checks it analysed and its open conflicts, in a stable order,

@@ -13,7 +13,8 @@ if (!PG_URL) console.log('Skipping PostgreSQL tests: TEST_DATABASE_URL is not se
  */
 export const TEST_DB: 'sqlite' | 'postgres' = process.env.GATEPOST_TEST_DB === 'postgres' && PG_URL ? 'postgres' : 'sqlite';
 
-async function admin(sql: string): Promise<void> {
+/** One statement on the test server's own database (create or drop a database). */
+export async function admin(sql: string): Promise<void> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   try {
